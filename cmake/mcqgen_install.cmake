@@ -1,0 +1,29 @@
+# Install rules and the exported package, so find_package(mcqgen) works for an installed copy.
+include(CMakePackageConfigHelpers)
+
+set(MCQGEN_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/mcqgen)
+set(mcqgen_install_targets mcqgen_static mcqgen_shared)
+if(TARGET mcqgen_c)
+  list(APPEND mcqgen_install_targets mcqgen_c)
+endif()
+
+install(TARGETS ${mcqgen_install_targets} EXPORT mcqgenTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY include/mcqgen DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES ${PROJECT_BINARY_DIR}/include/mcqgen/version.hpp
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mcqgen)
+if(EXISTS ${PROJECT_SOURCE_DIR}/capi/include/mcqgen/mcqgen.h)
+  install(FILES capi/include/mcqgen/mcqgen.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mcqgen)
+endif()
+
+install(EXPORT mcqgenTargets NAMESPACE mcqgen:: DESTINATION ${MCQGEN_CMAKE_DIR})
+configure_package_config_file(cmake/mcqgenConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/mcqgenConfig.cmake INSTALL_DESTINATION ${MCQGEN_CMAKE_DIR})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/mcqgenConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/mcqgenConfig.cmake
+              ${PROJECT_BINARY_DIR}/mcqgenConfigVersion.cmake
+        DESTINATION ${MCQGEN_CMAKE_DIR})

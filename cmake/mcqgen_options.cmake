@@ -1,0 +1,30 @@
+# Options, and the private compile settings every in-tree target shares.
+option(MCQGEN_BUILD_TESTS "Build and register the tests" ${PROJECT_IS_TOP_LEVEL})
+option(MCQGEN_BUILD_EXAMPLES "Build the CLI and the example programs" ${PROJECT_IS_TOP_LEVEL})
+option(MCQGEN_INSTALL "Generate install rules" ${PROJECT_IS_TOP_LEVEL})
+option(MCQGEN_BUILD_CAPI "Build the C ABI library mcqgen_c" ON)
+option(MCQGEN_WERROR "Treat warnings as errors" OFF)
+set(MCQGEN_SANITIZE "" CACHE STRING "Sanitizers: empty, 'address,undefined' or 'thread'")
+
+if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
+  set(CMAKE_BUILD_TYPE RelWithDebInfo CACHE STRING "Build type" FORCE)
+endif()
+
+# Warnings and sanitizers: linked PRIVATE to in-tree targets, never leaked to consumers.
+add_library(mcqgen_project_options INTERFACE)
+target_compile_options(mcqgen_project_options INTERFACE -Wall -Wextra -Wpedantic
+                       $<$<BOOL:${MCQGEN_WERROR}>:-Werror>)
+if(MCQGEN_SANITIZE)
+  target_compile_options(mcqgen_project_options INTERFACE -fsanitize=${MCQGEN_SANITIZE}
+                         -fno-omit-frame-pointer)
+  target_link_options(mcqgen_project_options INTERFACE -fsanitize=${MCQGEN_SANITIZE})
+endif()
+
+# Asio and Beast are compiled once (src/core/asio_impl.cpp) instead of in every TU that uses
+# them: a large saving on a two-core CI machine. Every internal target that touches Asio links
+# this, so the definitions agree everywhere.
+add_library(mcqgen_asio INTERFACE)
+target_compile_definitions(mcqgen_asio INTERFACE BOOST_ASIO_SEPARATE_COMPILATION
+                           BOOST_BEAST_SEPARATE_COMPILATION BOOST_ASIO_NO_DEPRECATED)
+target_link_libraries(mcqgen_asio INTERFACE Boost::headers OpenSSL::SSL OpenSSL::Crypto
+                      Threads::Threads)

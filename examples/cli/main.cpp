@@ -1,0 +1,279 @@
+// mcqgen — the command-line program: turn a document into a stored multiple-choice test.
+//
+//   mcqgen generate FILE -n N [--db PATH] [--json] [--seed S] [--candidates K] [Claude options]
+//   mcqgen status TEST_ID --db PATH [--json]
+//   mcqgen show   TEST_ID --db PATH [--json]
+//   mcqgen list   --db PATH [--json]
+//   mcqgen resume TEST_ID --db PATH [--json]
+//
+// Exit codes: 0 completed, 3 partial, 1 failed or error, 2 usage error.
+
+#include <mcqgen/mcqgen.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <pthread.h>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+constexpr int exit_completed = 0, exit_failed = 1, exit_usage = 2, exit_partial = 3;
+
+const char* usage_text =
+    "usage:\n"
+    "  mcqgen generate FILE -n N [--db PATH] [--json] [--seed S] [--candidates K]\n"
+    "                  [--offline] [--model ID] [--concurrency C] [--max-retries R]\n"
+    "                  [--ca-file PEM] [--base-url URL] [--max-questions M]\n"
+    "  mcqgen status TEST_ID --db PATH [--json]\n"
+    "  mcqgen show TEST_ID --db PATH [--json]\n"
+    "  mcqgen list --db PATH [--json]\n"
+    "  mcqgen resume TEST_ID --db PATH [--json] [Claude options]\n"
+    "Claude is used when ANTHROPIC_API_KEY (or CLAUDE_API_KEY) is set, the offline generator\n"
+    "otherwise. --db defaults to mcqgen.db for generate.\n";
+
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct Arguments {
+    std::string command;
+    std::vector<std::string> positional;
+    std::map<std::string, std::string> options; // --name -> value ("" for flags)
+};
+
+bool is_flag(const std::string& name) { return name == "--json" || name == "--offline"; }
+
+Arguments parse(int argc, char** argv) {
+    if (argc < 2) throw UsageError("no command given");
+    Arguments args;
+    args.command = argv[1];
+    for (int i = 2; i < argc; ++i) {
+        std::string word = argv[i];
+        if (word == "-n") word = "--count";
+        if (word.rfind("--", 0) != 0) {
+            args.positional.push_back(word);
+        } else if (is_flag(word)) {
+            args.options[word] = "";
+        } else {
+            if (i + 1 >= argc) throw UsageError(word + " needs a value");
+            args.options[word] = argv[++i];
+        }
+    }
+    return args;
+}
+
+long long integer(const Arguments& args, const std::string& name, long long fallback) {
+    auto it = args.options.find(name);
+    if (it == args.options.end()) return fallback;
+    try {
+        std::size_t used = 0;
+        const long long value = std::stoll(it->second, &used);
+        if (used != it->second.size()) throw std::invalid_argument("trailing text");
+        return value;
+    } catch (const std::exception&) {
+        throw UsageError(name + " takes an integer, got '" + it->second + "'");
+    }
+}
+
+std::optional<std::string> text(const Arguments& args, const std::string& name) {
+    auto it = args.options.find(name);
+    if (it == args.options.end()) return std::nullopt;
+    return it->second;
+}
+
+void check_known(const Arguments& args, const std::vector<std::string>& known) {
+    for (const auto& [name, value] : args.options)
+        if (std::find(known.begin(), known.end(), name) == known.end())
+            throw UsageError("unknown option " + (name == "--count" ? std::string("-n") : name) +
+                             " for '" + args.command + "'");
+}
+
+mcqgen::Config config_from(const Arguments& args) {
+    auto config = mcqgen::Config::from_env();
+    config.seed = static_cast<std::uint64_t>(integer(args, "--seed", 0));
+    config.candidates = static_cast<int>(integer(args, "--candidates", config.candidates));
+    config.max_questions = static_cast<int>(integer(args, "--max-questions", config.max_questions));
+    config.max_concurrency = static_cast<int>(integer(args, "--concurrency", config.max_concurrency));
+    config.max_retries = static_cast<int>(integer(args, "--max-retries", config.max_retries));
+    if (auto v = text(args, "--model")) config.model = *v;
+    if (auto v = text(args, "--ca-file")) config.ca_file = *v;
+    if (auto v = text(args, "--base-url")) config.base_url = *v;
+    if (args.options.count("--offline")) config.offline = true;
+    config.validate();
+    return config;
+}
+
+// Progress on stderr: a redrawn bar on a terminal, plain lines otherwise.
+mcqgen::ProgressCallback progress_printer() {
+    const bool terminal = isatty(STDERR_FILENO) != 0;
+    return [terminal](const mcqgen::Progress& p) {
+        if (!terminal) {
+            if (p.question) std::cerr << p.message << '\n';
+            else if (p.status != mcqgen::Status::generating)
+                std::cerr << to_string(p.status) << ": " << p.message << '\n';
+            return;
+        }
+        constexpr int width = 30;
+        const int filled = static_cast<int>(p.fraction * width + 0.5);
+        std::cerr << "\r[" << std::string(static_cast<std::size_t>(filled), '#')
+                  << std::string(static_cast<std::size_t>(width - filled), ' ') << "] " << p.message
+                  << "\033[K" << (p.status != mcqgen::Status::generating ? "\n" : "") << std::flush;
+    };
+}
+
+void print_test(const mcqgen::Test& t) {
+    std::cout << "Test " << t.id << '\n'
+              << "  status:    " << to_string(t.status) << " (" << t.message << ")\n"
+              << "  questions: " << t.questions_generated << " of " << t.target_questions << '\n'
+              << "  provider:  " << t.provider << ", seed " << t.seed << '\n'
+              << "  candidates: " << t.candidates_generated << " written, "
+              << t.candidates_rejected << " rejected\n";
+    if (t.usage.requests > 0)
+        std::cout << "  tokens:    " << t.usage.input_tokens << " in, " << t.usage.output_tokens
+                  << " out, " << t.usage.cache_read_input_tokens << " cache reads, about $"
+                  << t.usage.estimated_cost_usd << '\n';
+}
+
+void print_questions(const std::vector<mcqgen::Question>& questions) {
+    for (const auto& q : questions) {
+        std::cout << '\n' << q.position + 1 << ". " << q.stem << '\n';
+        for (int i = 0; i < 4; ++i)
+            std::cout << "   " << static_cast<char>('A' + i) << ") " << q.options[static_cast<std::size_t>(i)] << '\n';
+        std::cout << "   Answer: " << static_cast<char>('A' + q.answer_index) << " (" << q.difficulty
+                  << ", score " << q.score << ")\n   " << q.explanation << '\n';
+    }
+}
+
+int exit_code(const mcqgen::Test& t) {
+    switch (t.status) {
+    case mcqgen::Status::completed: return exit_completed;
+    case mcqgen::Status::partial: return exit_partial;
+    default: return exit_failed;
+    }
+}
+
+int report(mcqgen::Storage& storage, const mcqgen::Test& test, bool json) {
+    const auto questions = storage.questions(test.id);
+    if (json) {
+        std::cout << mcqgen::to_json(test, questions) << '\n';
+    } else {
+        print_test(test);
+        print_questions(questions);
+    }
+    return exit_code(test);
+}
+
+// Ctrl-C cancels the run and keeps what was stored: a thread waits for the signal.
+class InterruptWatcher {
+public:
+    explicit InterruptWatcher(mcqgen::Generator& generator) {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &set, nullptr);
+        thread_ = std::jthread([&generator, set](std::stop_token stop) {
+            while (!stop.stop_requested()) {
+                timespec tick{0, 100'000'000};
+                if (sigtimedwait(&set, nullptr, &tick) > 0) generator.cancel();
+            }
+        });
+    }
+
+private:
+    std::jthread thread_;
+};
+
+mcqgen::Test find(mcqgen::Storage& storage, const std::string& id) {
+    auto test = storage.find_test(id);
+    if (!test) throw mcqgen::Error(mcqgen::errc::not_found, "no test with id '" + id + "'");
+    return *test;
+}
+
+int run(const Arguments& args) {
+    const bool json = args.options.count("--json") > 0;
+    const auto need_db = [&] {
+        auto db = text(args, "--db");
+        if (!db) throw UsageError("'" + args.command + "' needs --db PATH");
+        return *db;
+    };
+    const std::vector<std::string> claude_options = {"--json", "--db", "--seed", "--candidates",
+        "--offline", "--model", "--concurrency", "--max-retries", "--ca-file", "--base-url",
+        "--max-questions"};
+    if (args.command == "generate") {
+        auto known = claude_options;
+        known.push_back("--count");
+        check_known(args, known);
+        if (args.positional.size() != 1) throw UsageError("generate takes one FILE");
+        if (!args.options.count("--count")) throw UsageError("generate needs -n N");
+        const int count = static_cast<int>(integer(args, "--count", 0));
+        mcqgen::Generator generator(config_from(args));
+        const auto document = mcqgen::Document::from_file(args.positional[0]);
+        mcqgen::SqliteStorage storage(text(args, "--db").value_or("mcqgen.db"));
+        InterruptWatcher watcher(generator);
+        const auto test = generator.generate(document, count, storage, progress_printer());
+        return report(storage, test, json);
+    }
+    if (args.command == "resume") {
+        check_known(args, claude_options);
+        if (args.positional.size() != 1) throw UsageError("resume takes one TEST_ID");
+        mcqgen::Generator generator(config_from(args));
+        mcqgen::SqliteStorage storage(need_db());
+        InterruptWatcher watcher(generator);
+        const auto test = generator.resume(args.positional[0], storage, progress_printer());
+        return report(storage, test, json);
+    }
+    if (args.command == "status" || args.command == "show") {
+        check_known(args, {"--json", "--db"});
+        if (args.positional.size() != 1) throw UsageError(args.command + " takes one TEST_ID");
+        mcqgen::SqliteStorage storage(need_db());
+        const auto test = find(storage, args.positional[0]);
+        if (args.command == "show") return report(storage, test, json);
+        if (json) std::cout << mcqgen::to_json(test) << '\n';
+        else print_test(test);
+        return exit_code(test);
+    }
+    if (args.command == "list") {
+        check_known(args, {"--json", "--db"});
+        if (!args.positional.empty()) throw UsageError("list takes no arguments");
+        mcqgen::SqliteStorage storage(need_db());
+        const auto tests = storage.tests();
+        if (json) {
+            std::cout << mcqgen::to_json(tests) << '\n';
+        } else {
+            for (const auto& t : tests)
+                std::cout << t.id << "  " << t.created_at << "  " << to_string(t.status) << "  "
+                          << t.questions_generated << "/" << t.target_questions << '\n';
+        }
+        return exit_completed;
+    }
+    if (args.command == "--help" || args.command == "-h" || args.command == "help") {
+        std::cout << usage_text;
+        return exit_completed;
+    }
+    throw UsageError("unknown command '" + args.command + "'");
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(parse(argc, argv));
+    } catch (const UsageError& e) {
+        std::cerr << "mcqgen: " << e.what() << '\n' << usage_text;
+        return exit_usage;
+    } catch (const mcqgen::Error& e) {
+        std::cerr << "mcqgen: error (" << to_string(e.code_value()) << "): " << e.message() << '\n';
+        return exit_failed;
+    } catch (const std::exception& e) {
+        std::cerr << "mcqgen: error: " << e.what() << '\n';
+        return exit_failed;
+    }
+}

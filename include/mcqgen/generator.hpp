@@ -1,0 +1,77 @@
+#pragma once
+// The Generator: document in, validated multiple-choice test out.
+//
+// Thread safety: different Generator objects may be used from different threads. One Generator
+// runs one blocking generation at a time; cancel() may be called from any thread at any time.
+
+#include <mcqgen/config.hpp>
+#include <mcqgen/document.hpp>
+#include <mcqgen/export.hpp>
+#include <mcqgen/question.hpp>
+#include <mcqgen/storage.hpp>
+
+#include <functional>
+#include <memory>
+#include <stop_token>
+#include <string_view>
+
+namespace mcqgen {
+
+/// A progress event. Sent once when the run starts, after each question is committed to
+/// storage, and once when the run ends.
+struct Progress {
+    std::string_view test_id;
+    int created = 0;                   ///< questions stored so far
+    int target = 0;                    ///< questions asked for
+    double fraction = 0;               ///< created / target
+    std::string_view message;          ///< "3 of 10 questions created"
+    Status status = Status::generating;
+    const Question* question = nullptr; ///< the question just stored, or null
+};
+
+/// Called on the thread that runs the generation (the caller's own thread for the blocking
+/// API), one event at a time, never concurrently. The Progress is valid only during the call.
+/// An exception thrown here cancels the run and is rethrown from generate()/resume().
+using ProgressCallback = std::function<void(const Progress&)>;
+
+class MCQGEN_API Generator {
+public:
+    explicit Generator(Config config = Config::from_env());
+    ~Generator();
+    Generator(Generator&&) noexcept;
+    Generator& operator=(Generator&&) noexcept;
+
+    /// Generates `count` questions from `document` into `storage`, blocking the calling thread.
+    ///
+    /// Returns the test record whatever the outcome: `completed`, `partial` (fewer than asked,
+    /// with the reason in `message` and `error`), or `failed` (none). Cancellation (cancel(), the
+    /// stop token, or the callback throwing) ends the run early and keeps what was stored.
+    ///
+    /// @throws Error(errc::invalid_argument) for a count outside 1..Config::max_questions, before
+    ///         anything is stored or sent.
+    /// @throws Error(errc::auth / errc::tls) when Claude refuses the key or the TLS peer; the
+    ///         test is stored as `failed` first.
+    /// @throws Error(errc::storage) when the storage fails.
+    /// @throws whatever the progress callback threw.
+    Test generate(const Document& document, int count, Storage& storage,
+                  const ProgressCallback& on_progress = {}, std::stop_token stop = {});
+
+    /// Generates only the questions a stored test still lacks (after a partial run, a
+    /// cancellation or a crash), with the test's own seed. A completed test is returned as is.
+    /// @throws Error(errc::not_found) when the storage has no such test; otherwise as generate().
+    Test resume(std::string_view test_id, Storage& storage,
+                const ProgressCallback& on_progress = {}, std::stop_token stop = {});
+
+    /// Cancels the run in progress, if any, from any thread. Calls in flight are aborted and
+    /// everything already stored is kept.
+    void cancel() noexcept;
+
+    const Config& config() const noexcept;
+
+    class Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace mcqgen

@@ -1,0 +1,69 @@
+#pragma once
+// The records mcqgen produces: questions, and the test that groups them.
+
+#include <mcqgen/errors.hpp>
+#include <mcqgen/export.hpp>
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mcqgen {
+
+/// One accepted multiple-choice question.
+struct Question {
+    std::int64_t id = 0;                ///< assigned by the storage adapter
+    int position = 0;                   ///< 0-based place in its test
+    std::string stem;                   ///< the question text
+    std::array<std::string, 4> options; ///< A-D, four distinct non-empty strings
+    int answer_index = 0;               ///< the key, 0..3
+    std::string explanation;            ///< why the key is right; names no option letter
+    std::string source_quote;           ///< verbatim sentence(s) of the document backing the key
+    double score = 0;                   ///< the judge's score, 0..1
+    std::string style;                  ///< e.g. "cloze", "direct"
+    std::string difficulty;             ///< "easy", "medium" or "hard"
+};
+
+/// Lifecycle of a test.
+enum class Status { generating, completed, partial, failed };
+
+MCQGEN_API std::string_view to_string(Status s) noexcept;
+/// Parses "generating", "completed", "partial", "failed".
+MCQGEN_API std::optional<Status> status_from_string(std::string_view s) noexcept;
+
+/// Tokens used and what they are estimated to cost.
+struct Usage {
+    std::int64_t input_tokens = 0;
+    std::int64_t output_tokens = 0;
+    std::int64_t cache_creation_input_tokens = 0;
+    std::int64_t cache_read_input_tokens = 0;
+    std::int64_t requests = 0;     ///< HTTP attempts made, retries included
+    double estimated_cost_usd = 0; ///< from the configured prices
+
+    Usage& operator+=(const Usage& o) noexcept;
+};
+
+/// A generation request and its outcome, as stored.
+struct Test {
+    std::string id;
+    Status status = Status::generating;
+    int target_questions = 0;
+    int questions_generated = 0;
+    double progress = 0;      ///< questions_generated / target_questions
+    std::string message;      ///< "3 of 10 questions created", or why it ended short
+    errc error = errc::ok;    ///< the dominant failure when status is partial or failed
+    Usage usage;
+    int candidates_generated = 0;      ///< candidates written by the author(s)
+    int candidates_rejected = 0;       ///< candidates turned down by any gate or by the judge
+    std::map<std::string, int> rejections; ///< reason -> count
+    std::uint64_t seed = 0;            ///< makes the run reproducible and resumable
+    int candidates_per_question = 4;
+    std::string provider;              ///< "offline" or "claude:<model>"
+    std::string created_at;            ///< RFC 3339, UTC
+    std::string updated_at;            ///< RFC 3339, UTC
+};
+
+} // namespace mcqgen

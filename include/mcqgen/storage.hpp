@@ -1,0 +1,101 @@
+#pragma once
+// Where tests and questions live. The generator talks to storage only through this interface,
+// so an application can plug in its own database with a few dozen lines.
+//
+// Thread safety: one run calls its storage from one thread at a time (the thread running the
+// generation). The adapters shipped here also lock internally, so one storage object may be
+// shared by several generators on different threads.
+//
+// Errors: adapters throw mcqgen::Error with errc::storage (or errc::not_found for an unknown test
+// id). A failed call must leave what was stored before it intact.
+
+#include <mcqgen/export.hpp>
+#include <mcqgen/question.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mcqgen {
+
+class MCQGEN_API Storage {
+public:
+    virtual ~Storage() = default;
+
+    /// Stores a new test (status `generating`) together with the document it is made from.
+    virtual void create_test(const Test& test, std::string_view document) = 0;
+
+    /// Stores one accepted question and the test's updated counters, atomically: either both are
+    /// durable when this returns, or neither is. Returns the question's new id.
+    virtual std::int64_t add_question(const Test& test, const Question& question) = 0;
+
+    /// Overwrites the test's record (status, counters, message, usage, timestamps).
+    virtual void update_test(const Test& test) = 0;
+
+    /// The test with this id, or nothing.
+    virtual std::optional<Test> find_test(std::string_view test_id) = 0;
+
+    /// The test's questions ordered by position.
+    virtual std::vector<Question> questions(std::string_view test_id) = 0;
+
+    /// The document the test was made from.
+    virtual std::string document(std::string_view test_id) = 0;
+
+    /// Every test, newest first.
+    virtual std::vector<Test> tests() = 0;
+};
+
+/// Keeps everything in memory; for embedding without a file. Thread-safe.
+class MCQGEN_API MemoryStorage final : public Storage {
+public:
+    MemoryStorage();
+    ~MemoryStorage() override;
+    MemoryStorage(const MemoryStorage&) = delete;
+    MemoryStorage& operator=(const MemoryStorage&) = delete;
+
+    void create_test(const Test& test, std::string_view document) override;
+    std::int64_t add_question(const Test& test, const Question& question) override;
+    void update_test(const Test& test) override;
+    std::optional<Test> find_test(std::string_view test_id) override;
+    std::vector<Question> questions(std::string_view test_id) override;
+    std::string document(std::string_view test_id) override;
+    std::vector<Test> tests() override;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+/// SQLite in WAL mode. The schema is versioned with `PRAGMA user_version`; opening a database
+/// written by an older version upgrades it in place. Each accepted question is committed in its
+/// own transaction. Thread-safe (an internal mutex guards the connection).
+class MCQGEN_API SqliteStorage final : public Storage {
+public:
+    /// The schema version this build writes.
+    static constexpr int schema_version = 2;
+
+    /// Opens (creating if needed) the database at `path`.
+    /// @throws Error(errc::storage) when the file cannot be opened or written, is not a SQLite
+    ///         database, belongs to another program, or comes from a newer mcqgen.
+    explicit SqliteStorage(const std::filesystem::path& path);
+    ~SqliteStorage() override;
+    SqliteStorage(const SqliteStorage&) = delete;
+    SqliteStorage& operator=(const SqliteStorage&) = delete;
+
+    void create_test(const Test& test, std::string_view document) override;
+    std::int64_t add_question(const Test& test, const Question& question) override;
+    void update_test(const Test& test) override;
+    std::optional<Test> find_test(std::string_view test_id) override;
+    std::vector<Question> questions(std::string_view test_id) override;
+    std::string document(std::string_view test_id) override;
+    std::vector<Test> tests() override;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace mcqgen

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages mcqgen needs to build and test, and only those that are missing.
+# Idempotent: a second run installs nothing. Run as root (or with sudo available).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git
+  libboost1.81-dev libboost-json1.81-dev
+  libssl-dev openssl
+  libsqlite3-dev sqlite3 libsqlitecpp-dev
+  doctest-dev
+  python3
+)
+# Extra tools for the reliability checks (sanitizers, fuzzing); opt in with MCQGEN_DEV_TOOLS=1.
+if [ "${MCQGEN_DEV_TOOLS:-0}" = 1 ]; then
+  packages+=(clang libclang-rt-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

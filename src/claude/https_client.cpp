@@ -1,0 +1,695 @@
+#include "claude/https_client.hpp"
+
+#include "claude/error_mapping.hpp"
+#include "claude/rate_limiter.hpp"
+#include "claude/response_headers.hpp"
+#include "claude/retry_policy.hpp"
+#include "claude/url.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <list>
+#include <random>
+#include <utility>
+#include <vector>
+
+namespace mcqgen::detail::claude {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using Request = http::request<http::string_body>;
+using namespace std::chrono_literals;
+
+// Errors are expected on every step (timeouts, resets, cancellation) and handled as values.
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+constexpr std::string_view user_agent = "mcqgen/0.1";
+constexpr std::string_view default_api_version = "2023-06-01";
+// Generous for any API response; Beast's default of 8 KiB is not.
+constexpr std::uint32_t max_header_bytes = 64 * 1024;
+// A close_notify exchange with a server that is closing anyway takes one round trip.
+constexpr auto graceful_close_timeout = 1s;
+
+// Runs a callable when the scope ends, also when a coroutine frame is destroyed unfinished.
+template <class F> class ScopeExit {
+  public:
+    explicit ScopeExit(F f) : f_(std::move(f)) {}
+    ~ScopeExit() { f_(); }
+    ScopeExit(const ScopeExit&) = delete;
+    ScopeExit& operator=(const ScopeExit&) = delete;
+
+  private:
+    F f_;
+};
+
+// Points `slot` at `target` for the lifetime of this object, so cancel() can reach whatever a
+// call is waiting on right now and never sees a dangling pointer.
+template <class T> class Attach {
+  public:
+    Attach(T*& slot, T* target) : slot_(slot) { slot_ = target; }
+    ~Attach() { slot_ = nullptr; }
+    Attach(const Attach&) = delete;
+    Attach& operator=(const Attach&) = delete;
+
+  private:
+    T*& slot_;
+};
+
+bool has_control_chars(std::string_view text) {
+    return std::any_of(text.begin(), text.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte < 0x20 || byte == 0x7f;
+    });
+}
+
+bool is_ip_literal(const std::string& host) {
+    beast::error_code ec;
+    asio::ip::make_address(host, ec);
+    return !ec;
+}
+
+// TCP keep-alive with the Python SDK's values (_DefaultHttpxClient: idle 60 s, interval 60 s,
+// 5 probes), so a long request on a quiet connection is not dropped by a middlebox; no Nagle
+// delay for the request head. Failures are harmless: these only tune the connection.
+void tune_socket(tcp::socket& socket) {
+    beast::error_code ignored;
+    socket.set_option(asio::socket_base::keep_alive(true), ignored);
+    socket.set_option(tcp::no_delay(true), ignored);
+#if defined(TCP_KEEPIDLE) && defined(TCP_KEEPINTVL) && defined(TCP_KEEPCNT)
+    const int idle = 60, interval = 60, count = 5;
+    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+#endif
+}
+
+// One pooled connection. It counts itself in the client's statistics while it exists.
+struct Session {
+    Session(asio::io_context& io, ssl::context& tls_context, bool use_tls, ClientStats& stats)
+        : stream(io, tls_context), tls(use_tls), stats(stats) {
+        ++stats.open_connections;
+        ++stats.connections_opened;
+        stats.peak_open_connections = std::max(stats.peak_open_connections, stats.open_connections);
+    }
+    ~Session() { --stats.open_connections; }
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    beast::tcp_stream& tcp() { return stream.next_layer(); }
+    void close() { tcp().close(); }
+
+    // An idle HTTP/1.1 connection has nothing to read; if it is readable the server has closed
+    // it (or sent close_notify or junk), so it must not carry the next request. This is the
+    // check httpcore makes before reusing a pooled connection.
+    bool closed_while_idle() {
+        if (!tcp().socket().is_open()) return true;
+        pollfd poller{tcp().socket().native_handle(), POLLIN, 0};
+        return ::poll(&poller, 1, 0) != 0;
+    }
+
+    // Runs `op` on the TLS stream or, for an allowed http:// URL, on the TCP stream below it.
+    template <class Op> auto on_stream(Op&& op) { return tls ? op(stream) : op(tcp()); }
+
+    ssl::stream<beast::tcp_stream> stream;
+    beast::flat_buffer buffer;
+    bool tls;
+    bool reused = false;
+    ClientStats& stats;
+};
+
+// What a call is waiting on at the moment, so cancel() can interrupt it.
+struct CallContext {
+    asio::steady_timer* timer = nullptr;
+    tcp::resolver* resolver = nullptr;
+    Session* session = nullptr;
+};
+
+// What one attempt produced.
+struct Exchange {
+    MappedError failure;           // code ok when a response arrived
+    bool stale_connection = false; // a reused connection failed before any answer arrived
+    int status = 0;
+    bool keep_alive = false;
+    ResponseHeaders headers;
+    std::string request_id;
+    std::string body;
+};
+
+enum class Step { resolve, connect, handshake, write, read };
+
+} // namespace
+
+struct HttpsClient::Impl {
+    Impl(asio::io_context& io, ClientOptions options);
+
+    asio::awaitable<ApiResponse> run_call(std::shared_ptr<Impl> self, std::string path,
+                                          std::string body);
+    void cancel_all();
+
+    // Concurrency slots: at most max_concurrency calls are past this gate; the rest wait FIFO.
+    struct SlotWaiter;
+    asio::awaitable<bool> acquire_slot(CallContext& call);
+    void release_slot();
+
+    asio::awaitable<bool> sleep_until(CallContext& call, Clock::time_point when);
+    asio::awaitable<Exchange> attempt(CallContext& call, Request& request);
+    std::unique_ptr<Session> take_idle_session();
+    asio::awaitable<MappedError> connect(CallContext& call, Session& session);
+    asio::awaitable<MappedError> handshake(Session& session);
+    asio::awaitable<Exchange> exchange(Session& session, Request& request);
+    asio::awaitable<void> close_gracefully(Session& session);
+
+    Request make_request(std::string_view path, std::string body) const;
+    MappedError transport_failure(const beast::error_code& ec, Step step, Session* session) const;
+    std::string describe_step(Step step) const;
+    void note_retry(const std::string& what, const Exchange& result,
+                    std::chrono::milliseconds delay, int next_attempt) const;
+    void log(std::string line) const;
+    ApiResponse cancelled_response(ApiResponse response, std::string_view what) const;
+    double jitter_draw() { return std::uniform_real_distribution<double>(0.0, 1.0)(random); }
+
+    asio::io_context& io;
+    ClientOptions options;
+    BaseUrl url;
+    ssl::context tls_context{ssl::context::tls_client};
+    RetrySettings retry_settings;
+    RateLimiter limiter;
+    std::mt19937_64 random{std::random_device{}()};
+    ClientStats stats;
+    bool cancelled = false;
+
+    int busy_slots = 0;
+    std::list<SlotWaiter*> slot_queue;
+    std::list<CallContext*> calls;
+    std::vector<std::unique_ptr<Session>> idle;
+};
+
+// A call queued for a slot. It leaves the queue by itself when destroyed, so a coroutine frame
+// torn down with its io_context never leaves a dangling entry behind.
+struct HttpsClient::Impl::SlotWaiter {
+    SlotWaiter(Impl& impl) : impl(impl), gate(impl.io, asio::steady_timer::time_point::max()) {
+        position = impl.slot_queue.insert(impl.slot_queue.end(), this);
+    }
+    ~SlotWaiter() {
+        if (!granted) impl.slot_queue.erase(position);
+    }
+    SlotWaiter(const SlotWaiter&) = delete;
+    SlotWaiter& operator=(const SlotWaiter&) = delete;
+
+    Impl& impl;
+    asio::steady_timer gate;
+    std::list<SlotWaiter*>::iterator position;
+    bool granted = false;
+};
+
+HttpsClient::Impl::Impl(asio::io_context& io, ClientOptions opts)
+    : io(io), options(std::move(opts)),
+      url(parse_base_url(options.base_url, options.allow_insecure_http)),
+      retry_settings{options.max_retries, options.max_retry_after},
+      limiter(options.max_concurrency) {
+    if (options.max_concurrency < 1) {
+        throw Error(errc::invalid_argument, "max_concurrency must be at least 1");
+    }
+    if (options.max_retries < 0) throw Error(errc::invalid_argument, "max_retries is negative");
+    if (options.api_version.empty()) options.api_version = default_api_version;
+    // The key itself is never quoted in an error.
+    if (has_control_chars(options.api_key)) {
+        throw Error(errc::invalid_argument, "the API key contains control characters");
+    }
+    if (has_control_chars(options.api_version)) {
+        throw Error(errc::invalid_argument, "api_version contains control characters");
+    }
+    if (!options.verify_tls) return;
+    tls_context.set_verify_mode(ssl::verify_peer);
+    beast::error_code ec;
+    tls_context.set_default_verify_paths(ec); // a system without a CA store may still use ca_file
+    if (options.ca_file.empty()) return;
+    tls_context.load_verify_file(options.ca_file, ec);
+    if (ec) {
+        throw Error(errc::tls, "cannot load the CA file " + options.ca_file + ": " + ec.message());
+    }
+}
+
+// ---- calls -------------------------------------------------------------------------------
+
+asio::awaitable<ApiResponse> HttpsClient::Impl::run_call(std::shared_ptr<Impl> self,
+                                                         std::string path, std::string body) {
+    (void)self; // keeps the Impl alive until the call has finished
+    const std::string what = "POST " + path;
+    ApiResponse out;
+    CallContext call;
+    auto registration = calls.insert(calls.end(), &call);
+    ScopeExit unregister{[&] { calls.erase(registration); }};
+
+    if (cancelled || !co_await acquire_slot(call)) co_return cancelled_response(out, what);
+    ScopeExit slot{[this] { release_slot(); }};
+
+    Request request = make_request(path, std::move(body));
+    int retries = 0;
+    bool fresh_connection_retry_left = true;
+    for (;;) {
+        const auto ticket = limiter.reserve(Clock::now());
+        if (!co_await sleep_until(call, ticket.start)) co_return cancelled_response(out, what);
+
+        request.set("x-stainless-retry-count", std::to_string(out.attempts));
+        ++out.attempts;
+        ++stats.attempts;
+        Exchange result = co_await attempt(call, request);
+        if (cancelled) co_return cancelled_response(out, what);
+
+        out.status = result.status;
+        out.request_id = result.request_id;
+        out.body = std::move(result.body);
+        if (result.status != 0) {
+            limiter.observe(ticket, result.headers, Clock::now(), std::chrono::system_clock::now());
+        }
+        if (result.failure.code == errc::ok && result.status / 100 == 2) {
+            out.error = errc::ok;
+            out.message.clear();
+            co_return out;
+        }
+
+        // A kept-alive connection the server closed just as the request went out: nothing was
+        // answered, so one immediate retry on a new connection is not a real failure.
+        if (result.stale_connection && fresh_connection_retry_left) {
+            fresh_connection_retry_left = false;
+            log("retrying " + what + " at once on a new connection: the kept-alive one was " +
+                "closed by the server (" + result.failure.message + ")");
+            continue;
+        }
+
+        const AttemptOutcome outcome{result.failure.code, result.status, &result.headers, out.body};
+        const auto wall_now = std::chrono::system_clock::now();
+        const RetryDecision decision =
+            decide_retry(outcome, retries, retry_settings, jitter_draw(), wall_now);
+        if (result.status == 429) {
+            // Every call waits out a 429, not only the one that got it (the limit is shared).
+            if (decision.retry) {
+                limiter.pause_until(Clock::now() + decision.delay);
+            } else if (auto asked = server_retry_delay(result.headers, wall_now);
+                       asked && asked->count() > 0 && *asked <= options.max_retry_after) {
+                limiter.pause_until(Clock::now() +
+                                    std::chrono::ceil<std::chrono::milliseconds>(*asked));
+            }
+        }
+        if (!decision.retry) {
+            MappedError failure = result.failure.code != errc::ok
+                                      ? result.failure
+                                      : map_http_error(result.status, out.body, out.request_id);
+            if (out.attempts > 1)
+                failure.message += " (" + std::to_string(out.attempts) + " attempts)";
+            redact(failure.message, options.api_key);
+            out.error = failure.code;
+            out.message = std::move(failure.message);
+            co_return out;
+        }
+        note_retry(what, result, decision.delay, out.attempts + 1);
+        ++retries;
+        ++stats.retries;
+        if (!co_await sleep_until(call, Clock::now() + decision.delay)) {
+            co_return cancelled_response(out, what);
+        }
+    }
+}
+
+void HttpsClient::Impl::note_retry(const std::string& what, const Exchange& result,
+                                   std::chrono::milliseconds delay, int next_attempt) const {
+    if (!options.log) return;
+    const std::string reason = result.status != 0 ? std::to_string(result.status)
+                               : result.failure.code == errc::timeout ? "a timeout"
+                                                                      : "a network error";
+    std::string line = "retrying " + what + " after " + reason + " in " +
+                       std::to_string(delay.count()) + " ms (attempt " +
+                       std::to_string(next_attempt) + " of " +
+                       std::to_string(options.max_retries + 1) + ")";
+    if (!result.request_id.empty()) line += ", request-id " + result.request_id;
+    if (result.failure.code != errc::ok) line += ": " + result.failure.message;
+    log(std::move(line));
+}
+
+void HttpsClient::Impl::log(std::string line) const {
+    if (!options.log) return;
+    redact(line, options.api_key);
+    options.log(line);
+}
+
+ApiResponse HttpsClient::Impl::cancelled_response(ApiResponse response,
+                                                  std::string_view what) const {
+    response.error = errc::cancelled;
+    response.message = std::string{what} + " was cancelled";
+    return response;
+}
+
+Request HttpsClient::Impl::make_request(std::string_view path, std::string body) const {
+    Request request{http::verb::post, url.target(path), 11};
+    request.set(http::field::host, url.host_header());
+    request.set("x-api-key", options.api_key);
+    request.set("anthropic-version", options.api_version);
+    request.set(http::field::content_type, "application/json");
+    request.set(http::field::accept, "application/json");
+    request.set(http::field::user_agent, user_agent);
+    request.keep_alive(true);
+    request.body() = std::move(body);
+    request.prepare_payload();
+    return request;
+}
+
+// ---- concurrency slots and waiting -----------------------------------------------------------
+
+asio::awaitable<bool> HttpsClient::Impl::acquire_slot(CallContext& call) {
+    if (busy_slots < options.max_concurrency && slot_queue.empty()) {
+        ++busy_slots;
+    } else {
+        SlotWaiter waiter{*this};
+        Attach attach{call.timer, &waiter.gate};
+        co_await waiter.gate.async_wait(use_tuple);
+        if (!waiter.granted) co_return false; // only cancellation wakes a waiter without a slot
+        if (cancelled) {
+            release_slot();
+            co_return false;
+        }
+    }
+    stats.in_flight = busy_slots;
+    stats.peak_in_flight = std::max(stats.peak_in_flight, busy_slots);
+    co_return true;
+}
+
+void HttpsClient::Impl::release_slot() {
+    if (slot_queue.empty()) {
+        --busy_slots;
+    } else {
+        // The slot passes straight to the oldest waiter: busy_slots stays the same.
+        SlotWaiter* next = slot_queue.front();
+        slot_queue.pop_front();
+        next->granted = true;
+        next->gate.cancel();
+    }
+    stats.in_flight = busy_slots;
+}
+
+asio::awaitable<bool> HttpsClient::Impl::sleep_until(CallContext& call, Clock::time_point when) {
+    if (when > Clock::now() && !cancelled) {
+        asio::steady_timer timer{io, when};
+        Attach attach{call.timer, &timer};
+        co_await timer.async_wait(use_tuple);
+    }
+    co_return !cancelled;
+}
+
+void HttpsClient::Impl::cancel_all() {
+    cancelled = true;
+    for (SlotWaiter* waiter : slot_queue)
+        waiter->gate.cancel();
+    for (CallContext* call : calls) {
+        if (call->timer) call->timer->cancel();
+        if (call->resolver) call->resolver->cancel();
+        if (call->session) call->session->close();
+    }
+    idle.clear();
+}
+
+// ---- connections -----------------------------------------------------------------------------
+
+std::unique_ptr<Session> HttpsClient::Impl::take_idle_session() {
+    // The most recently used connection first: it is the least likely to have timed out.
+    while (!idle.empty()) {
+        std::unique_ptr<Session> session = std::move(idle.back());
+        idle.pop_back();
+        if (!session->closed_while_idle()) return session;
+    }
+    return nullptr;
+}
+
+asio::awaitable<Exchange> HttpsClient::Impl::attempt(CallContext& call, Request& request) {
+    std::unique_ptr<Session> session = take_idle_session();
+    if (!session) {
+        session = std::make_unique<Session>(io, tls_context, url.tls, stats);
+        Attach attach{call.session, session.get()};
+        MappedError failure = co_await connect(call, *session);
+        if (failure.code != errc::ok) {
+            Exchange result;
+            result.failure = std::move(failure);
+            co_return result;
+        }
+    }
+    Attach attach{call.session, session.get()};
+    Exchange result = co_await exchange(*session, request);
+    const bool complete = result.failure.code == errc::ok;
+    if (complete && result.keep_alive && !cancelled) {
+        session->reused = true;
+        idle.push_back(std::move(session));
+    } else if (complete && !cancelled) {
+        co_await close_gracefully(*session); // the server asked to close after this response
+    }
+    co_return result;
+}
+
+asio::awaitable<MappedError> HttpsClient::Impl::connect(CallContext& call, Session& session) {
+    const auto deadline = Clock::now() + options.connect_timeout;
+    // The resolver has no deadline of its own: a timer cancels it (through a weak pointer, as
+    // the timer's handler may run after the resolver is gone).
+    auto resolver = std::make_shared<tcp::resolver>(io);
+    asio::steady_timer resolve_deadline{io, deadline};
+    resolve_deadline.async_wait([weak = std::weak_ptr<tcp::resolver>{resolver}](auto ec) {
+        if (auto alive = weak.lock(); alive && !ec) alive->cancel();
+    });
+    tcp::resolver::results_type endpoints;
+    {
+        Attach attach{call.resolver, resolver.get()};
+        auto [ec, results] =
+            co_await resolver->async_resolve(url.host, std::to_string(url.port), use_tuple);
+        resolve_deadline.cancel();
+        if (ec == asio::error::operation_aborted && !cancelled) ec = beast::error::timeout;
+        if (ec) co_return transport_failure(ec, Step::resolve, &session);
+        endpoints = std::move(results);
+    }
+    session.tcp().expires_at(deadline);
+    auto [ec, endpoint] = co_await session.tcp().async_connect(endpoints, use_tuple);
+    if (ec) co_return transport_failure(ec, Step::connect, &session);
+    (void)endpoint;
+    tune_socket(session.tcp().socket());
+    if (!session.tls) {
+        session.tcp().expires_never();
+        co_return MappedError{};
+    }
+    co_return co_await handshake(session);
+}
+
+asio::awaitable<MappedError> HttpsClient::Impl::handshake(Session& session) {
+    // SNI carries a host name only, never an IP literal (RFC 6066 §3).
+    if (!is_ip_literal(url.host) &&
+        !SSL_set_tlsext_host_name(session.stream.native_handle(), url.host.c_str())) {
+        co_return MappedError{errc::tls, "cannot set the TLS server name " + url.host};
+    }
+    if (options.verify_tls) {
+        // Asio's check of the leaf certificate's names, recording a mismatch in OpenSSL's
+        // verify result so that the error can say why the certificate was refused.
+        session.stream.set_verify_callback([check = ssl::host_name_verification(url.host)](
+                                               bool preverified, ssl::verify_context& context) {
+            const bool ok = check(preverified, context);
+            if (preverified && !ok) {
+                X509_STORE_CTX_set_error(context.native_handle(), X509_V_ERR_HOSTNAME_MISMATCH);
+            }
+            return ok;
+        });
+    }
+    session.tcp().expires_after(options.handshake_timeout);
+    auto [ec] = co_await session.stream.async_handshake(ssl::stream_base::client, use_tuple);
+    session.tcp().expires_never();
+    if (ec) co_return transport_failure(ec, Step::handshake, &session);
+    co_return MappedError{};
+}
+
+asio::awaitable<Exchange> HttpsClient::Impl::exchange(Session& session, Request& request) {
+    Exchange out;
+    // One deadline for the whole attempt, writing and reading (the SDKs' request timeout).
+    session.tcp().expires_after(options.request_timeout);
+    auto [write_ec, written] = co_await session.on_stream(
+        [&](auto& stream) { return http::async_write(stream, request, use_tuple); });
+    (void)written;
+    if (write_ec) {
+        out.failure = transport_failure(write_ec, Step::write, &session);
+        out.stale_connection = session.reused && out.failure.code == errc::network;
+        co_return out;
+    }
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(options.max_response_bytes);
+    parser.header_limit(max_header_bytes);
+    auto [read_ec, read] = co_await session.on_stream(
+        [&](auto& stream) { return http::async_read(stream, session.buffer, parser, use_tuple); });
+    (void)read;
+    session.tcp().expires_never();
+    if (read_ec) {
+        out.failure = transport_failure(read_ec, Step::read, &session);
+        out.stale_connection =
+            session.reused && !parser.got_some() && out.failure.code == errc::network;
+        co_return out;
+    }
+    auto& response = parser.get();
+    out.status = response.result_int();
+    out.keep_alive = response.keep_alive();
+    for (const auto& field : response) {
+        out.headers.add(std::string{field.name_string()}, std::string{field.value()});
+    }
+    out.request_id = std::string{out.headers.find("request-id").value_or("")};
+    out.body = std::move(response.body());
+    co_return out;
+}
+
+asio::awaitable<void> HttpsClient::Impl::close_gracefully(Session& session) {
+    if (session.tls) {
+        session.tcp().expires_after(graceful_close_timeout);
+        auto [ec] = co_await session.stream.async_shutdown(use_tuple);
+        // ssl::error::stream_truncated here means the server closed TCP without answering our
+        // close_notify. That is harmless: the response was complete and framed by its length,
+        // so nothing can have been cut off (Beast's examples ignore it for the same reason).
+        // Any other error changes nothing either: the connection is being dropped.
+        (void)ec;
+    }
+    session.close();
+}
+
+// ---- errors ----------------------------------------------------------------------------------
+
+std::string HttpsClient::Impl::describe_step(Step step) const {
+    switch (step) {
+    case Step::resolve:
+        return "resolving " + url.host;
+    case Step::connect:
+        return "connecting to " + url.authority();
+    case Step::handshake:
+        return "TLS handshake with " + url.authority();
+    case Step::write:
+        return "sending the request to " + url.authority();
+    case Step::read:
+        return "reading the response from " + url.authority();
+    }
+    return "talking to " + url.authority();
+}
+
+MappedError HttpsClient::Impl::transport_failure(const beast::error_code& ec, Step step,
+                                                 Session* session) const {
+    const std::string what = describe_step(step);
+    if (cancelled) return describe_transport_failure(errc::cancelled, what, {});
+    if (ec == beast::error::timeout) {
+        const auto limit = step == Step::handshake                     ? options.handshake_timeout
+                           : step == Step::write || step == Step::read ? options.request_timeout
+                                                                       : options.connect_timeout;
+        return describe_transport_failure(
+            errc::timeout, what, "no progress within " + std::to_string(limit.count()) + " ms");
+    }
+    if (ec == http::error::body_limit || ec == http::error::header_limit ||
+        ec == http::error::buffer_overflow) {
+        return describe_transport_failure(
+            errc::bad_response, what,
+            "the response is larger than " + std::to_string(options.max_response_bytes) + " bytes");
+    }
+    // The server closed the connection: after a complete response that is normal for HTTP/1.1,
+    // so OpenSSL 3's "unexpected eof" (stream_truncated) means the same as a plain EOF here.
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+        ec == ssl::error::stream_truncated || ec == asio::error::eof) {
+        return describe_transport_failure(errc::network, what, "the server closed the connection");
+    }
+    if (ec.category() == http::make_error_code(http::error::bad_version).category()) {
+        return describe_transport_failure(errc::bad_response, what,
+                                          "malformed HTTP response: " + ec.message());
+    }
+    if (ec.category() == asio::error::get_ssl_category()) {
+        std::string detail = ec.message();
+        if (session) {
+            const long verify = SSL_get_verify_result(session->stream.native_handle());
+            if (verify != X509_V_OK) {
+                detail += std::string{" ("} + X509_verify_cert_error_string(verify) + ")";
+            }
+        }
+        // A refused certificate or protocol mismatch will not fix itself; a TLS error on an
+        // established connection is a broken connection like any other.
+        const errc kind = step == Step::handshake ? errc::tls : errc::network;
+        return describe_transport_failure(kind, what, detail);
+    }
+    return describe_transport_failure(errc::network, what, ec.message());
+}
+
+// ---- the public face -------------------------------------------------------------------------
+
+HttpsClient::HttpsClient(boost::asio::io_context& io, ClientOptions options)
+    : impl_(std::make_shared<Impl>(io, std::move(options))) {}
+
+HttpsClient::~HttpsClient() {
+    // Pending calls hold the Impl and finish with errc::cancelled; nothing logs after this.
+    impl_->options.log = nullptr;
+    impl_->cancel_all();
+}
+
+void HttpsClient::post(std::string path, std::string body, std::function<void(ApiResponse)> done) {
+    Impl& impl = *impl_;
+    ApiResponse refused;
+    if (impl.cancelled) {
+        refused = impl.cancelled_response({}, "POST " + path);
+    } else if (!path.starts_with('/') || has_control_chars(path) ||
+               path.find(' ') != std::string::npos) {
+        refused.error = errc::invalid_argument;
+        refused.message = "invalid API path \"" + path + "\"";
+    }
+    if (refused.error != errc::ok) {
+        asio::post(impl.io, [done = std::move(done), refused = std::move(refused)]() mutable {
+            done(std::move(refused));
+        });
+        return;
+    }
+    // co_spawn never runs the completion inside this call (it posts if nothing suspended).
+    asio::co_spawn(impl.io, impl.run_call(impl_, std::move(path), std::move(body)),
+                   [done = std::move(done)](std::exception_ptr failure, ApiResponse response) {
+                       if (failure) {
+                           response.error = errc::internal;
+                           try {
+                               std::rethrow_exception(failure);
+                           } catch (const std::exception& e) {
+                               response.message = std::string{"HTTPS client bug: "} + e.what();
+                           } catch (...) {
+                               response.message = "HTTPS client bug: unknown exception";
+                           }
+                       }
+                       done(std::move(response));
+                   });
+}
+
+void HttpsClient::cancel() {
+    impl_->cancel_all();
+}
+
+ClientStats HttpsClient::stats() const {
+    return impl_->stats;
+}
+
+} // namespace mcqgen::detail::claude

@@ -1,0 +1,193 @@
+#include "claude/rate_limiter.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <string>
+
+namespace mcqgen::detail::claude {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = RateLimiter::Clock;
+
+// Anthropic's limits are per minute, so a reset further away than this can only come from a
+// clock that disagrees with the server's; waiting on it would stall the run.
+constexpr auto longest_reset = 60s;
+
+// A token budget below 1/20 of its limit holds new requests (the next request's size is unknown).
+constexpr std::int64_t token_low_divisor = 20;
+
+// A request budget at or below 1/10 of its limit (or the concurrency) is spread until its reset.
+constexpr std::int64_t request_low_divisor = 10;
+
+template <class Int> std::optional<Int> parse_int(std::string_view text) {
+    while (!text.empty() && text.front() == ' ')
+        text.remove_prefix(1);
+    while (!text.empty() && text.back() == ' ')
+        text.remove_suffix(1);
+    Int value{};
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+std::optional<int> fixed_digits(std::string_view text, std::size_t pos, std::size_t len) {
+    if (pos + len > text.size()) return std::nullopt;
+    auto digits = text.substr(pos, len);
+    if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return std::nullopt;
+    }
+    return parse_int<int>(digits);
+}
+
+bool char_is(std::string_view text, std::size_t pos, std::string_view allowed) {
+    return pos < text.size() && allowed.find(text[pos]) != std::string_view::npos;
+}
+
+// "Z", "+HH:MM" or "-HH:MM" at the end of a timestamp → its offset from UTC.
+std::optional<std::chrono::minutes> parse_utc_offset(std::string_view zone) {
+    if (zone == "Z" || zone == "z") return std::chrono::minutes{0};
+    if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':') {
+        return std::nullopt;
+    }
+    auto hours = fixed_digits(zone, 1, 2);
+    auto minutes = fixed_digits(zone, 4, 2);
+    if (!hours || !minutes || *hours > 23 || *minutes > 59) return std::nullopt;
+    std::chrono::minutes offset{*hours * 60 + *minutes};
+    return zone[0] == '-' ? -offset : offset;
+}
+
+struct BudgetHeaders {
+    std::string_view limit;
+    std::string_view remaining;
+    std::string_view reset;
+};
+
+constexpr BudgetHeaders request_headers{"anthropic-ratelimit-requests-limit",
+                                        "anthropic-ratelimit-requests-remaining",
+                                        "anthropic-ratelimit-requests-reset"};
+
+constexpr std::array<BudgetHeaders, 3> token_headers{{
+    {"anthropic-ratelimit-tokens-limit", "anthropic-ratelimit-tokens-remaining",
+     "anthropic-ratelimit-tokens-reset"},
+    {"anthropic-ratelimit-input-tokens-limit", "anthropic-ratelimit-input-tokens-remaining",
+     "anthropic-ratelimit-input-tokens-reset"},
+    {"anthropic-ratelimit-output-tokens-limit", "anthropic-ratelimit-output-tokens-remaining",
+     "anthropic-ratelimit-output-tokens-reset"},
+}};
+
+// A budget all three of whose headers are present and sane, with its reset on `Clock`.
+std::optional<RateLimiter::Budget> read_budget(const ResponseHeaders& headers,
+                                               const BudgetHeaders& names, std::uint64_t as_of,
+                                               Clock::time_point now,
+                                               std::chrono::system_clock::time_point wall_now) {
+    auto limit_text = headers.find(names.limit);
+    auto remaining_text = headers.find(names.remaining);
+    auto reset_text = headers.find(names.reset);
+    if (!limit_text || !remaining_text || !reset_text) return std::nullopt;
+    auto limit = parse_int<std::int64_t>(*limit_text);
+    auto remaining = parse_int<std::int64_t>(*remaining_text);
+    auto reset = parse_rfc3339(*reset_text);
+    if (!limit || !remaining || !reset || *limit <= 0 || *remaining < 0) return std::nullopt;
+    auto until_reset =
+        std::clamp<Clock::duration>(std::chrono::duration_cast<Clock::duration>(*reset - wall_now),
+                                    Clock::duration::zero(), longest_reset);
+    return RateLimiter::Budget{*limit, std::min(*remaining, *limit), now + until_reset, as_of};
+}
+
+} // namespace
+
+std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text) {
+    // YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)
+    auto year = fixed_digits(text, 0, 4);
+    auto month = fixed_digits(text, 5, 2);
+    auto day = fixed_digits(text, 8, 2);
+    auto hour = fixed_digits(text, 11, 2);
+    auto minute = fixed_digits(text, 14, 2);
+    auto second = fixed_digits(text, 17, 2);
+    if (!year || !month || !day || !hour || !minute || !second || !char_is(text, 4, "-") ||
+        !char_is(text, 7, "-") || !char_is(text, 10, "Tt ") || !char_is(text, 13, ":") ||
+        !char_is(text, 16, ":") || *hour > 23 || *minute > 59 || *second > 60) {
+        return std::nullopt;
+    }
+    std::chrono::year_month_day date{std::chrono::year{*year},
+                                     std::chrono::month{static_cast<unsigned>(*month)},
+                                     std::chrono::day{static_cast<unsigned>(*day)}};
+    if (!date.ok()) return std::nullopt;
+    std::size_t pos = 19;
+    std::chrono::nanoseconds fraction{0};
+    if (char_is(text, pos, ".")) {
+        std::int64_t scale = 100'000'000;
+        ++pos;
+        const std::size_t first_digit = pos;
+        for (; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos) {
+            fraction += std::chrono::nanoseconds{(text[pos] - '0') * scale};
+            scale /= 10;
+        }
+        if (pos == first_digit) return std::nullopt;
+    }
+    auto offset = parse_utc_offset(text.substr(pos));
+    if (!offset) return std::nullopt;
+    return std::chrono::sys_days{date} + std::chrono::hours{*hour} + std::chrono::minutes{*minute} +
+           std::chrono::seconds{*second} +
+           std::chrono::duration_cast<std::chrono::system_clock::duration>(fraction) - *offset;
+}
+
+RateLimiter::Ticket RateLimiter::reserve(Clock::time_point now) {
+    Clock::time_point earliest = std::max(now, paused_until_);
+    earliest = earliest_for_requests(now, earliest);
+    earliest = earliest_for_tokens(now, earliest);
+    last_start_ = std::max(last_start_, earliest);
+    return Ticket{++last_sequence_, earliest};
+}
+
+Clock::time_point RateLimiter::earliest_for_requests(Clock::time_point now,
+                                                     Clock::time_point earliest) {
+    if (requests_ && requests_->reset <= now) requests_.reset(); // replenished: no longer known
+    if (!requests_) return earliest;
+    const std::int64_t left = requests_->remaining - booked_after(requests_->as_of);
+    if (left <= 0) return std::max(earliest, requests_->reset);
+    const bool low =
+        left <= std::max<std::int64_t>(concurrency_, requests_->limit / request_low_divisor);
+    if (!low) return earliest;
+    const auto spacing = (requests_->reset - now) / left;
+    return std::max(earliest, last_start_ + spacing);
+}
+
+Clock::time_point RateLimiter::earliest_for_tokens(Clock::time_point now,
+                                                   Clock::time_point earliest) {
+    for (auto& budget : tokens_) {
+        if (budget && budget->reset <= now) budget.reset();
+        if (budget && budget->remaining * token_low_divisor < budget->limit) {
+            earliest = std::max(earliest, budget->reset);
+        }
+    }
+    return earliest;
+}
+
+void RateLimiter::observe(const Ticket& ticket, const ResponseHeaders& headers,
+                          Clock::time_point now, std::chrono::system_clock::time_point wall_now) {
+    if (auto fresh = read_budget(headers, request_headers, ticket.sequence, now, wall_now)) {
+        // A response to a later request replaces what is known. One that arrives after a later
+        // request's response may carry older numbers: it only replaces them when it leaves
+        // fewer requests (erring on the safe side), or when the known budget has reset.
+        const bool replace = !requests_ || requests_->reset <= now ||
+                             ticket.sequence >= requests_->as_of ||
+                             fresh->remaining - booked_after(fresh->as_of) <
+                                 requests_->remaining - booked_after(requests_->as_of);
+        if (replace) requests_ = fresh;
+    }
+    for (std::size_t i = 0; i < token_kinds; ++i) {
+        if (auto fresh = read_budget(headers, token_headers[i], ticket.sequence, now, wall_now)) {
+            if (!tokens_[i] || tokens_[i]->reset <= now || ticket.sequence >= tokens_[i]->as_of) {
+                tokens_[i] = fresh;
+            }
+        }
+    }
+}
+
+void RateLimiter::pause_until(Clock::time_point until) {
+    paused_until_ = std::max(paused_until_, until);
+}
+
+} // namespace mcqgen::detail::claude

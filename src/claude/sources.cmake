@@ -1,0 +1,8 @@
+# Sources of the Claude provider (src/claude/), relative to src/.
+set(MCQGEN_CLAUDE_SOURCES
+  claude/error_mapping.cpp
+  claude/https_client.cpp
+  claude/rate_limiter.cpp
+  claude/retry_policy.cpp
+  claude/url.cpp
+)

@@ -1,0 +1,31 @@
+#include <mcqgen/question.hpp>
+
+namespace mcqgen {
+
+std::string_view to_string(Status s) noexcept {
+    switch (s) {
+    case Status::generating: return "generating";
+    case Status::completed: return "completed";
+    case Status::partial: return "partial";
+    case Status::failed: return "failed";
+    }
+    return "failed";
+}
+
+std::optional<Status> status_from_string(std::string_view s) noexcept {
+    for (Status status : {Status::generating, Status::completed, Status::partial, Status::failed})
+        if (to_string(status) == s) return status;
+    return std::nullopt;
+}
+
+Usage& Usage::operator+=(const Usage& o) noexcept {
+    input_tokens += o.input_tokens;
+    output_tokens += o.output_tokens;
+    cache_creation_input_tokens += o.cache_creation_input_tokens;
+    cache_read_input_tokens += o.cache_read_input_tokens;
+    requests += o.requests;
+    estimated_cost_usd += o.estimated_cost_usd;
+    return *this;
+}
+
+} // namespace mcqgen

@@ -1,0 +1,316 @@
+#include "pipeline/run.hpp"
+
+#include "core/clock.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+
+namespace mcqgen::detail {
+namespace {
+
+// Author calls a run may spend per missing question, re-authoring and replacements included.
+constexpr int author_calls_per_question = 3;
+
+bool is_fatal(errc code) {
+    // Nothing a retry or another passage can fix: the caller must change something.
+    return code == errc::auth || code == errc::tls || code == errc::invalid_argument ||
+           code == errc::storage;
+}
+
+std::string progress_message(int created, int target) {
+    return std::to_string(created) + " of " + std::to_string(target) + " questions created";
+}
+
+std::string dominant_rejections(const std::map<std::string, int>& rejections) {
+    std::vector<std::pair<int, std::string>> ranked;
+    for (const auto& [reason, count] : rejections) ranked.emplace_back(count, reason);
+    std::sort(ranked.rbegin(), ranked.rend());
+    std::string text;
+    for (std::size_t i = 0; i < ranked.size() && i < 3; ++i)
+        text += (i ? ", " : "") + ranked[i].second + " " + std::to_string(ranked[i].first);
+    return text;
+}
+
+// Moves the passages that already gave a stored question (on resume) to the end of the plan.
+std::vector<int> deprioritise_used(std::vector<int> plan, const std::vector<Passage>& passages,
+                                   const std::vector<Question>& accepted) {
+    auto used = [&](int index) {
+        const auto text = normalize_whitespace(passages[static_cast<std::size_t>(index)].text);
+        return std::any_of(accepted.begin(), accepted.end(), [&](const Question& q) {
+            return text.find(normalize_whitespace(q.source_quote)) != std::string::npos;
+        });
+    };
+    std::stable_partition(plan.begin(), plan.end(), [&](int i) { return !used(i); });
+    return plan;
+}
+
+} // namespace
+
+Run::Run(boost::asio::io_context& io, RunSetup setup)
+    : io_(io), setup_(std::move(setup)),
+      document_(std::make_shared<const std::string>(std::move(setup_.document))),
+      quotes_(*document_), passages_(make_passages(*document_)) {
+    const int target = setup_.test.target_questions;
+    plan_ = deprioritise_used(plan_passages(passages_, target), passages_, setup_.accepted);
+    key_deal_ = deal_key_positions(setup_.test.seed, target);
+}
+
+void Run::log(const std::string& line) const {
+    if (setup_.log) setup_.log(line);
+}
+
+void Run::start() {
+    std::vector<bool> filled(static_cast<std::size_t>(setup_.test.target_questions), false);
+    for (const auto& q : setup_.accepted)
+        if (q.position >= 0 && q.position < setup_.test.target_questions)
+            filled[static_cast<std::size_t>(q.position)] = true;
+    const int missing = static_cast<int>(std::count(filled.begin(), filled.end(), false));
+    author_budget_ = missing * author_calls_per_question;
+    emit(nullptr);
+    if (passages_.empty()) {
+        failed_slots_ = missing;
+        finish();
+        return;
+    }
+    for (int position = 0; position < setup_.test.target_questions; ++position) {
+        if (filled[static_cast<std::size_t>(position)]) continue;
+        auto slot = std::make_shared<Slot>();
+        slot->position = position;
+        slot->passage = next_passage();
+        ++active_slots_;
+        boost::asio::post(io_, [self = shared_from_this(), slot] { self->start_slot(slot); });
+    }
+    if (active_slots_ == 0) finish();
+}
+
+int Run::next_passage() {
+    // The plan lists coverage picks first, then the rest by score; past its end it wraps, and
+    // the author is told the attempt number so it writes something new.
+    return plan_[next_plan_++ % plan_.size()];
+}
+
+bool Run::stopping() {
+    if (cancel_requested_ && !stopping_) cancel();
+    return stopping_;
+}
+
+void Run::start_slot(std::shared_ptr<Slot> slot) {
+    if (stopping() || author_budget_ <= 0) return end_slot(false);
+    --author_budget_;
+    AuthorRequest request;
+    request.slot = slot->position;
+    request.document = document_;
+    request.attempt = slot->attempt++;
+    request.passage = &passages_[static_cast<std::size_t>(slot->passage)];
+    request.count = setup_.candidates;
+    request.seed = mix_seed(setup_.test.seed, static_cast<std::uint64_t>(
+                                                  slot->position * 1000 + request.attempt));
+    ++slot->on_passage;
+    setup_.provider->write(request, [self = shared_from_this(), slot](AuthorResult result) {
+        self->on_authored(slot, std::move(result));
+    });
+}
+
+void Run::on_authored(std::shared_ptr<Slot> slot, AuthorResult result) {
+    Test& test = setup_.test;
+    test.usage += result.usage;
+    for (const auto& [why, count] : result.rejected) {
+        test.rejections[why] += count;
+        test.candidates_rejected += count;
+        test.candidates_generated += count;
+    }
+    if (stopping()) return end_slot(false);
+    if (result.failure) {
+        record_failure(result.failure);
+        return retry_slot(slot);
+    }
+    test.candidates_generated += static_cast<int>(result.candidates.size());
+
+    std::vector<Candidate> survivors;
+    for (auto& candidate : result.candidates) {
+        auto why = check_candidate(candidate, quotes_);
+        if (!why) why = check_against_accepted(candidate, setup_.accepted);
+        if (why) reject(*why);
+        else survivors.push_back(std::move(candidate));
+    }
+    if (survivors.empty()) return retry_slot(slot);
+
+    // The judge answers blind: options in a seeded order, keys withheld.
+    JudgeRequest request;
+    request.slot = slot->position;
+    request.document = document_;
+    request.passage = &passages_[static_cast<std::size_t>(slot->passage)];
+    std::vector<std::array<int, 4>> orders;
+    for (std::size_t i = 0; i < survivors.size(); ++i) {
+        const auto order = seeded_permutation(mix_seed(
+            setup_.test.seed, static_cast<std::uint64_t>(slot->position * 1000 + slot->attempt) * 16 + i));
+        JudgeItem item;
+        item.id = static_cast<int>(i) + 1;
+        item.stem = survivors[i].stem;
+        for (std::size_t k = 0; k < 4; ++k)
+            item.options[k] = survivors[i].options[static_cast<std::size_t>(order[k])];
+        request.items.push_back(std::move(item));
+        orders.push_back(order);
+    }
+    setup_.provider->judge(request, [self = shared_from_this(), slot, survivors = std::move(survivors),
+                                     orders = std::move(orders)](JudgeResult verdicts) mutable {
+        self->on_judged(slot, std::move(survivors), std::move(orders), std::move(verdicts));
+    });
+}
+
+void Run::on_judged(std::shared_ptr<Slot> slot, std::vector<Candidate> candidates,
+                    std::vector<std::array<int, 4>> orders, JudgeResult result) {
+    setup_.test.usage += result.usage;
+    if (stopping()) return end_slot(false);
+    if (result.failure) {
+        record_failure(result.failure);
+        return retry_slot(slot);
+    }
+    std::vector<std::pair<double, std::size_t>> passed;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        const int id = static_cast<int>(i) + 1;
+        const auto verdict = std::find_if(result.verdicts.begin(), result.verdicts.end(),
+                                          [&](const Verdict& v) { return v.id == id; });
+        if (verdict == result.verdicts.end()) {
+            reject(reason::judge_missing);
+        } else if (verdict->chosen < 0 || verdict->chosen > 3 ||
+                   orders[i][static_cast<std::size_t>(verdict->chosen)] != candidates[i].answer_index) {
+            reject(reason::judge_disagrees);
+        } else if (verdict->score < setup_.judge_threshold) {
+            reject(reason::judge_low_score);
+        } else {
+            passed.emplace_back(verdict->score, i);
+        }
+    }
+    std::stable_sort(passed.begin(), passed.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& [score, i] : passed) {
+        if (stopping()) return end_slot(false);
+        // Another slot may have accepted a similar question while this one was being judged.
+        if (auto why = check_against_accepted(candidates[i], setup_.accepted)) {
+            reject(*why);
+            continue;
+        }
+        if (accept(*slot, candidates[i], score)) return end_slot(true);
+        return end_slot(false);
+    }
+    retry_slot(slot);
+}
+
+void Run::retry_slot(std::shared_ptr<Slot> slot) {
+    if (stopping()) return end_slot(false);
+    // One more author call on the same passage, then a replacement passage.
+    if (slot->on_passage >= 2) {
+        slot->passage = next_passage();
+        slot->on_passage = 0;
+    }
+    boost::asio::post(io_, [self = shared_from_this(), slot] { self->start_slot(slot); });
+}
+
+bool Run::accept(const Slot& slot, const Candidate& candidate, double score) {
+    Test& test = setup_.test;
+    Question q = place_key(candidate, key_deal_[static_cast<std::size_t>(slot.position)],
+                           mix_seed(test.seed, static_cast<std::uint64_t>(slot.position)));
+    q.position = slot.position;
+    q.score = score;
+    ++test.questions_generated;
+    test.progress = static_cast<double>(test.questions_generated) / test.target_questions;
+    test.message = progress_message(test.questions_generated, test.target_questions);
+    test.updated_at = now_rfc3339();
+    try {
+        q.id = setup_.storage->add_question(test, q);
+    } catch (...) {
+        --test.questions_generated;
+        test.progress = static_cast<double>(test.questions_generated) / test.target_questions;
+        failure_ = std::current_exception();
+        cancel(errc::storage, "storage failed");
+        return false;
+    }
+    setup_.accepted.push_back(q);
+    emit(&setup_.accepted.back());
+    return true;
+}
+
+void Run::reject(std::string_view why) {
+    ++setup_.test.candidates_rejected;
+    ++setup_.test.rejections[std::string(why)];
+}
+
+void Run::record_failure(const CallFailure& failure) {
+    ++call_failures_[failure.code];
+    last_failure_message_ = failure.message;
+    log("call failed: " + failure.message);
+    if (is_fatal(failure.code)) cancel(failure.code, failure.message);
+}
+
+void Run::end_slot(bool accepted) {
+    if (!accepted) ++failed_slots_;
+    if (--active_slots_ == 0) finish();
+}
+
+void Run::cancel(errc why, std::string message) {
+    if (stopping_ || finished_) return;
+    stopping_ = true;
+    stop_code_ = why;
+    stop_message_ = std::move(message);
+    setup_.provider->cancel();
+}
+
+void Run::emit(const Question* question) {
+    if (failure_ || !setup_.on_progress || !*setup_.on_progress) return;
+    const Test& t = setup_.test;
+    const std::string message =
+        question || t.status != Status::generating ? t.message : progress_message(t.questions_generated, t.target_questions);
+    Progress event{t.id, t.questions_generated, t.target_questions, t.progress, message, t.status,
+                   question};
+    try {
+        (*setup_.on_progress)(event);
+    } catch (...) {
+        // The callback's exception ends the run and reaches the caller.
+        failure_ = std::current_exception();
+        cancel(errc::cancelled, "the progress callback threw");
+    }
+}
+
+void Run::finish() {
+    if (finished_) return;
+    finished_ = true;
+    Test& t = setup_.test;
+    const int created = t.questions_generated, target = t.target_questions;
+    t.progress = target ? static_cast<double>(created) / target : 0;
+    t.updated_at = now_rfc3339();
+    t.status = created == target ? Status::completed : created == 0 ? Status::failed : Status::partial;
+    t.error = errc::ok;
+    t.message = progress_message(created, target);
+    if (created < target) {
+        const int missing = target - created;
+        if (stop_code_ != errc::ok) {
+            t.error = stop_code_;
+            t.message += "; stopped: " + stop_message_;
+        } else if (!call_failures_.empty()) {
+            const auto worst = std::max_element(
+                call_failures_.begin(), call_failures_.end(),
+                [](const auto& a, const auto& b) { return a.second < b.second; });
+            t.error = worst->first;
+            t.message += "; " + std::to_string(missing) + " questions failed: " +
+                         std::string(to_string(t.error)) + " (" + last_failure_message_ + ")";
+        } else if (passages_.empty()) {
+            t.message += "; the document has no usable sentences";
+        } else {
+            t.message += "; the document yielded no further acceptable questions";
+            if (!t.rejections.empty())
+                t.message += " (rejected: " + dominant_rejections(t.rejections) + ")";
+        }
+    }
+    if (!failure_ || t.error != errc::storage) {
+        try {
+            setup_.storage->update_test(t);
+        } catch (...) {
+            if (!failure_) failure_ = std::current_exception();
+        }
+    }
+    emit(nullptr);
+}
+
+} // namespace mcqgen::detail

@@ -1,0 +1,97 @@
+#pragma once
+// One generation run: slots scheduled concurrently on an io_context, each going
+// author -> local gates -> judge -> selection -> storage -> progress.
+//
+// Threads: everything here runs on the thread that runs the io_context; cancel() must be
+// posted there (Generator does).
+
+#include "pipeline/passages.hpp"
+#include "pipeline/provider.hpp"
+#include "pipeline/validation.hpp"
+
+#include <mcqgen/generator.hpp>
+
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <exception>
+#include <memory>
+#include <vector>
+
+namespace mcqgen::detail {
+
+struct RunSetup {
+    Test test;                       ///< already stored, status generating
+    std::string document;
+    std::vector<Question> accepted;  ///< questions stored before (resume)
+    int candidates = 4;
+    double judge_threshold = 0.5;
+    Provider* provider = nullptr;
+    Storage* storage = nullptr;
+    const ProgressCallback* on_progress = nullptr;
+    std::function<void(std::string_view)> log;
+};
+
+class Run : public std::enable_shared_from_this<Run> {
+public:
+    Run(boost::asio::io_context& io, RunSetup setup);
+
+    /// Schedules every missing slot. The run ends when the io_context has no more work.
+    void start();
+    /// Stops scheduling, aborts calls in flight, keeps what was stored.
+    void cancel(errc why = errc::cancelled, std::string message = "cancelled by the caller");
+    /// Thread-safe: marks the run cancelled so every step from now on sees it at once, even
+    /// steps queued before the posted cancel() runs.
+    void request_cancel() noexcept { cancel_requested_ = true; }
+
+    bool finished() const noexcept { return finished_; }
+    const Test& test() const noexcept { return setup_.test; }
+    /// Set when a storage failure, a fatal API error or the progress callback ended the run.
+    std::exception_ptr failure() const noexcept { return failure_; }
+
+private:
+    struct Slot {
+        int position = 0;
+        int passage = -1;
+        int attempt = 0;        ///< author calls made for this slot
+        int on_passage = 0;     ///< author calls made on the current passage
+    };
+
+    /// True once the run must stop; turns a cross-thread request into a real cancel().
+    bool stopping();
+    void start_slot(std::shared_ptr<Slot> slot);
+    void on_authored(std::shared_ptr<Slot> slot, AuthorResult result);
+    void on_judged(std::shared_ptr<Slot> slot, std::vector<Candidate> candidates,
+                   std::vector<std::array<int, 4>> orders, JudgeResult result);
+    void retry_slot(std::shared_ptr<Slot> slot);
+    void end_slot(bool accepted);
+    bool accept(const Slot& slot, const Candidate& candidate, double score);
+    void reject(std::string_view reason);
+    void record_failure(const CallFailure& failure);
+    void emit(const Question* question);
+    void finish();
+    int next_passage();
+    void log(const std::string& line) const;
+
+    boost::asio::io_context& io_;
+    RunSetup setup_;
+    std::shared_ptr<const std::string> document_; ///< shared with providers, which may cache by it
+    QuoteIndex quotes_;
+    std::vector<Passage> passages_;
+    std::vector<int> plan_;
+    std::size_t next_plan_ = 0;
+    std::vector<int> key_deal_;
+    int author_budget_ = 0;
+    int active_slots_ = 0;
+    int failed_slots_ = 0;
+    bool stopping_ = false;
+    std::atomic<bool> cancel_requested_{false};
+    bool finished_ = false;
+    errc stop_code_ = errc::ok;
+    std::string stop_message_;
+    std::map<errc, int> call_failures_;
+    std::string last_failure_message_;
+    std::exception_ptr failure_;
+};
+
+} // namespace mcqgen::detail

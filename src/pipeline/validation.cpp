@@ -1,0 +1,210 @@
+#include "pipeline/validation.hpp"
+
+#include "pipeline/passages.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <regex>
+#include <set>
+
+namespace mcqgen::detail {
+namespace {
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string canonical_option(std::string_view option) {
+    return lower(normalize_whitespace(option));
+}
+
+std::set<std::string> content_words(std::string_view text) {
+    std::set<std::string> words;
+    for (auto& w : tokenize(text))
+        if (!is_stopword(w)) words.insert(std::move(w));
+    return words;
+}
+
+template <class Set> double jaccard(const Set& a, const Set& b) {
+    if (a.empty() && b.empty()) return 1;
+    std::size_t shared = 0;
+    for (const auto& x : a) shared += b.count(x);
+    return static_cast<double>(shared) / static_cast<double>(a.size() + b.size() - shared);
+}
+
+std::set<std::string> trigrams(std::string_view text) {
+    const auto s = lower(normalize_whitespace(text));
+    std::set<std::string> grams;
+    for (std::size_t i = 0; i + 3 <= s.size(); ++i) grams.insert(s.substr(i, 3));
+    return grams;
+}
+
+// Whole-word, case-insensitive containment ("1950" is in "in 1950," but not in "19505").
+bool contains_phrase(std::string_view haystack, std::string_view needle) {
+    const auto h = lower(normalize_whitespace(haystack));
+    const auto n = lower(normalize_whitespace(needle));
+    if (n.empty()) return false;
+    for (auto pos = h.find(n); pos != std::string::npos; pos = h.find(n, pos + 1)) {
+        const bool left = pos == 0 || !std::isalnum(static_cast<unsigned char>(h[pos - 1]));
+        const std::size_t end = pos + n.size();
+        const bool right = end == h.size() || !std::isalnum(static_cast<unsigned char>(h[end]));
+        if (left && right) return true;
+    }
+    return false;
+}
+
+bool is_all_or_none_of_the_above(std::string_view option) {
+    static const std::regex pattern(R"((all|none|both|neither)\s+of\s+the\s+(above|options|these))",
+                                    std::regex::icase);
+    return std::regex_search(option.begin(), option.end(), pattern);
+}
+
+bool names_option_letter(std::string_view explanation) {
+    static const std::regex pattern(
+        R"(\b(option|answer|choice)\s*\(?[A-D]\)?(\b|$)|\([A-D]\)|(^|\s)[A-D][.)]\s)",
+        std::regex::icase);
+    return std::regex_search(explanation.begin(), explanation.end(), pattern);
+}
+
+// The key gives itself away by being much the longest option.
+bool key_is_much_longest(const Candidate& c) {
+    const auto key_length = c.options[static_cast<std::size_t>(c.answer_index)].size();
+    std::size_t longest_other = 0;
+    for (std::size_t i = 0; i < c.options.size(); ++i)
+        if (static_cast<int>(i) != c.answer_index)
+            longest_other = std::max(longest_other, c.options[i].size());
+    return key_length >= 20 && static_cast<double>(key_length) > 1.6 * static_cast<double>(longest_other);
+}
+
+// The key is the only option that repeats a content word of the stem.
+bool key_alone_echoes_stem(const Candidate& c) {
+    const auto stem = content_words(c.stem);
+    int echoing = 0;
+    bool key_echoes = false;
+    for (std::size_t i = 0; i < c.options.size(); ++i) {
+        const auto words = content_words(c.options[i]);
+        const bool echoes = std::any_of(words.begin(), words.end(),
+                                        [&](const std::string& w) { return stem.count(w) > 0; });
+        echoing += echoes;
+        if (echoes && static_cast<int>(i) == c.answer_index) key_echoes = true;
+    }
+    return key_echoes && echoing == 1;
+}
+
+bool quotes_overlap(std::string_view a, std::string_view b) {
+    const auto na = lower(normalize_whitespace(a)), nb = lower(normalize_whitespace(b));
+    if (na.find(nb) != std::string::npos || nb.find(na) != std::string::npos) return true;
+    return jaccard(content_words(a), content_words(b)) >= 0.5;
+}
+
+} // namespace
+
+QuoteIndex::QuoteIndex(std::string_view document) : normalized_(normalize_whitespace(document)) {}
+
+bool QuoteIndex::contains(std::string_view quote) const {
+    const auto q = normalize_whitespace(quote);
+    return tokenize(q).size() >= 3 && normalized_.find(q) != std::string::npos;
+}
+
+std::optional<std::string_view> check_candidate(const Candidate& c, const QuoteIndex& quotes) {
+    if (c.options.size() != 4) return reason::option_count;
+    if (c.answer_index < 0 || c.answer_index > 3) return reason::key_out_of_range;
+    if (normalize_whitespace(c.stem).empty() || normalize_whitespace(c.explanation).empty() ||
+        normalize_whitespace(c.quote).empty())
+        return reason::empty_field;
+    std::set<std::string> distinct;
+    for (const auto& option : c.options) {
+        if (normalize_whitespace(option).empty()) return reason::empty_field;
+        if (is_all_or_none_of_the_above(option)) return reason::all_none_of_the_above;
+        distinct.insert(canonical_option(option));
+    }
+    if (distinct.size() != 4) return reason::duplicate_options;
+    if (!quotes.contains(c.quote)) return reason::quote_not_in_document;
+    if (key_is_much_longest(c)) return reason::giveaway_length;
+    if (key_alone_echoes_stem(c)) return reason::giveaway_echo;
+    if (names_option_letter(c.explanation)) return reason::explanation_letter;
+    return std::nullopt;
+}
+
+std::optional<std::string_view> check_against_accepted(const Candidate& c,
+                                                       const std::vector<Question>& accepted) {
+    const auto stem_words = content_words(c.stem);
+    const auto stem_grams = trigrams(c.stem);
+    const auto& key = c.options[static_cast<std::size_t>(c.answer_index)];
+    for (const auto& q : accepted) {
+        if (jaccard(stem_words, content_words(q.stem)) >= 0.7 ||
+            jaccard(stem_grams, trigrams(q.stem)) >= 0.8)
+            return reason::near_duplicate;
+        const auto& other_key = q.options[static_cast<std::size_t>(q.answer_index)];
+        if (canonical_option(key) == canonical_option(other_key) &&
+            quotes_overlap(c.quote, q.source_quote))
+            return reason::same_key_same_passage;
+        if (contains_phrase(c.stem, other_key) || contains_phrase(q.stem, key))
+            return reason::stem_contains_key;
+    }
+    return std::nullopt;
+}
+
+std::uint64_t SeededRandom::next() {
+    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+std::uint64_t SeededRandom::below(std::uint64_t bound) {
+    if (bound <= 1) return 0;
+    // Rejection sampling removes the modulo bias.
+    const std::uint64_t limit = ~std::uint64_t{0} - (~std::uint64_t{0} % bound);
+    std::uint64_t x = next();
+    while (x >= limit) x = next();
+    return x % bound;
+}
+
+double SeededRandom::unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b) {
+    SeededRandom r(a ^ (b * 0x9E3779B97F4A7C15ull));
+    return r.next();
+}
+
+std::vector<int> deal_key_positions(std::uint64_t seed, int count) {
+    std::vector<int> positions;
+    for (int i = 0; i < count; ++i) positions.push_back(i % 4);
+    SeededRandom random(mix_seed(seed, 0x6B6579)); // "key"
+    for (std::size_t i = positions.size(); i > 1; --i)
+        std::swap(positions[i - 1], positions[random.below(i)]);
+    return positions;
+}
+
+std::array<int, 4> seeded_permutation(std::uint64_t seed) {
+    std::array<int, 4> order{0, 1, 2, 3};
+    SeededRandom random(seed);
+    for (std::size_t i = 4; i > 1; --i) std::swap(order[i - 1], order[random.below(i)]);
+    return order;
+}
+
+Question place_key(const Candidate& c, int key_position, std::uint64_t seed) {
+    std::vector<std::string> distractors;
+    for (std::size_t i = 0; i < 4; ++i)
+        if (static_cast<int>(i) != c.answer_index) distractors.push_back(c.options[i]);
+    SeededRandom random(seed);
+    for (std::size_t i = distractors.size(); i > 1; --i)
+        std::swap(distractors[i - 1], distractors[random.below(i)]);
+    Question q;
+    q.stem = c.stem;
+    std::size_t next = 0;
+    for (int i = 0; i < 4; ++i)
+        q.options[static_cast<std::size_t>(i)] =
+            i == key_position ? c.options[static_cast<std::size_t>(c.answer_index)] : distractors[next++];
+    q.answer_index = key_position;
+    q.explanation = c.explanation;
+    q.source_quote = c.quote;
+    q.style = c.style;
+    q.difficulty = c.difficulty;
+    return q;
+}
+
+} // namespace mcqgen::detail

@@ -1,0 +1,320 @@
+#include <mcqgen/errors.hpp>
+#include <mcqgen/storage.hpp>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <boost/json.hpp>
+
+#include <array>
+#include <bit>
+#include <mutex>
+
+namespace mcqgen {
+namespace {
+
+// 'MCQG': marks the file as ours, so another program's SQLite database is refused, not altered.
+constexpr int application_id = 0x4D435147;
+
+// Forward migrations; entry i takes the schema from version i to i + 1. Never edit a released
+// entry: append a new one and raise SqliteStorage::schema_version.
+constexpr std::array<const char*, SqliteStorage::schema_version> migrations = {
+    // 0 -> 1: the first schema, as the original service stored tests.
+    R"sql(
+    CREATE TABLE tests (
+        id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        target_questions INTEGER NOT NULL,
+        questions_generated INTEGER NOT NULL DEFAULT 0,
+        progress REAL NOT NULL DEFAULT 0,
+        message TEXT NOT NULL DEFAULT '',
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        document TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL);
+    CREATE TABLE questions (
+        id INTEGER PRIMARY KEY,
+        test_id TEXT NOT NULL REFERENCES tests(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        stem TEXT NOT NULL,
+        option_a TEXT NOT NULL, option_b TEXT NOT NULL,
+        option_c TEXT NOT NULL, option_d TEXT NOT NULL,
+        answer_index INTEGER NOT NULL CHECK (answer_index BETWEEN 0 AND 3),
+        explanation TEXT NOT NULL,
+        source_quote TEXT NOT NULL,
+        score REAL NOT NULL DEFAULT 0,
+        UNIQUE (test_id, position));
+    )sql",
+    // 1 -> 2: error codes, full usage, rejection accounting, reproducibility, question style.
+    R"sql(
+    ALTER TABLE tests ADD COLUMN error TEXT NOT NULL DEFAULT 'ok';
+    ALTER TABLE tests ADD COLUMN cache_creation_input_tokens INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tests ADD COLUMN cache_read_input_tokens INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tests ADD COLUMN requests INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tests ADD COLUMN estimated_cost_usd REAL NOT NULL DEFAULT 0;
+    ALTER TABLE tests ADD COLUMN candidates_generated INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tests ADD COLUMN candidates_rejected INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tests ADD COLUMN rejections TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE tests ADD COLUMN seed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tests ADD COLUMN candidates_per_question INTEGER NOT NULL DEFAULT 4;
+    ALTER TABLE tests ADD COLUMN provider TEXT NOT NULL DEFAULT '';
+    ALTER TABLE questions ADD COLUMN style TEXT NOT NULL DEFAULT '';
+    ALTER TABLE questions ADD COLUMN difficulty TEXT NOT NULL DEFAULT '';
+    CREATE INDEX tests_created ON tests(created_at);
+    )sql",
+};
+
+constexpr const char* test_columns =
+    "id, status, target_questions, questions_generated, progress, message, error, input_tokens, "
+    "output_tokens, cache_creation_input_tokens, cache_read_input_tokens, requests, "
+    "estimated_cost_usd, candidates_generated, candidates_rejected, rejections, seed, "
+    "candidates_per_question, provider, created_at, updated_at";
+
+constexpr const char* question_columns =
+    "id, position, stem, option_a, option_b, option_c, option_d, answer_index, explanation, "
+    "source_quote, score, style, difficulty";
+
+std::string rejections_json(const std::map<std::string, int>& rejections) {
+    boost::json::object object;
+    for (const auto& [reason, count] : rejections) object[reason] = count;
+    return boost::json::serialize(object);
+}
+
+std::map<std::string, int> parse_rejections(const std::string& text) {
+    std::map<std::string, int> result;
+    boost::system::error_code ec;
+    auto value = boost::json::parse(text, ec);
+    if (ec || !value.is_object()) return result;
+    for (const auto& [reason, count] : value.as_object())
+        if (count.is_int64()) result[std::string(reason)] = static_cast<int>(count.as_int64());
+    return result;
+}
+
+errc errc_from_name(const std::string& name) {
+    for (int i = 0; i <= static_cast<int>(errc::not_found); ++i)
+        if (to_string(static_cast<errc>(i)) == name) return static_cast<errc>(i);
+    return errc::internal;
+}
+
+Test read_test(SQLite::Statement& row) {
+    Test t;
+    t.id = row.getColumn(0).getString();
+    t.status = status_from_string(row.getColumn(1).getString()).value_or(Status::failed);
+    t.target_questions = row.getColumn(2).getInt();
+    t.questions_generated = row.getColumn(3).getInt();
+    t.progress = row.getColumn(4).getDouble();
+    t.message = row.getColumn(5).getString();
+    t.error = errc_from_name(row.getColumn(6).getString());
+    t.usage.input_tokens = row.getColumn(7).getInt64();
+    t.usage.output_tokens = row.getColumn(8).getInt64();
+    t.usage.cache_creation_input_tokens = row.getColumn(9).getInt64();
+    t.usage.cache_read_input_tokens = row.getColumn(10).getInt64();
+    t.usage.requests = row.getColumn(11).getInt64();
+    t.usage.estimated_cost_usd = row.getColumn(12).getDouble();
+    t.candidates_generated = row.getColumn(13).getInt();
+    t.candidates_rejected = row.getColumn(14).getInt();
+    t.rejections = parse_rejections(row.getColumn(15).getString());
+    t.seed = std::bit_cast<std::uint64_t>(row.getColumn(16).getInt64());
+    t.candidates_per_question = row.getColumn(17).getInt();
+    t.provider = row.getColumn(18).getString();
+    t.created_at = row.getColumn(19).getString();
+    t.updated_at = row.getColumn(20).getString();
+    return t;
+}
+
+Question read_question(SQLite::Statement& row) {
+    Question q;
+    q.id = row.getColumn(0).getInt64();
+    q.position = row.getColumn(1).getInt();
+    q.stem = row.getColumn(2).getString();
+    for (int i = 0; i < 4; ++i) q.options[i] = row.getColumn(3 + i).getString();
+    q.answer_index = row.getColumn(7).getInt();
+    q.explanation = row.getColumn(8).getString();
+    q.source_quote = row.getColumn(9).getString();
+    q.score = row.getColumn(10).getDouble();
+    q.style = row.getColumn(11).getString();
+    q.difficulty = row.getColumn(12).getString();
+    return q;
+}
+
+} // namespace
+
+struct SqliteStorage::Impl {
+    std::string path;
+    std::mutex mutex;
+    std::unique_ptr<SQLite::Database> db;
+
+    // Runs `body` under the lock and turns every SQLite failure into Error(errc::storage).
+    template <class F> auto guarded(const char* what, F&& body) {
+        std::lock_guard lock(mutex);
+        try {
+            return body(*db);
+        } catch (const SQLite::Exception& e) {
+            throw Error(errc::storage, std::string(what) + " failed in " + path + ": " + e.what());
+        }
+    }
+
+    void open() {
+        db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+                                                5000);
+        db->exec("PRAGMA foreign_keys = ON");
+        const int version = db->execAndGet("PRAGMA user_version").getInt();
+        const int app_id = db->execAndGet("PRAGMA application_id").getInt();
+        if (version > schema_version)
+            throw Error(errc::storage, path + " was written by a newer mcqgen (schema " +
+                                           std::to_string(version) + ")");
+        const bool empty = db->execAndGet("SELECT count(*) FROM sqlite_master").getInt() == 0;
+        if (app_id != application_id && !(version == 0 && empty))
+            throw Error(errc::storage, path + " is another program's SQLite database");
+        // WAL: readers never block the writer, and a killed writer leaves a consistent file.
+        db->exec("PRAGMA journal_mode = WAL");
+        db->exec("PRAGMA synchronous = NORMAL");
+        migrate(version);
+    }
+
+    void migrate(int from) {
+        for (int version = from; version < schema_version; ++version) {
+            SQLite::Transaction transaction(*db);
+            db->exec(migrations[static_cast<std::size_t>(version)]);
+            db->exec("PRAGMA application_id = " + std::to_string(application_id));
+            db->exec("PRAGMA user_version = " + std::to_string(version + 1));
+            transaction.commit();
+        }
+    }
+
+    void write_test(const Test& t) {
+        SQLite::Statement update(*db, R"sql(
+            UPDATE tests SET status = ?, target_questions = ?, questions_generated = ?,
+                progress = ?, message = ?, error = ?, input_tokens = ?, output_tokens = ?,
+                cache_creation_input_tokens = ?, cache_read_input_tokens = ?, requests = ?,
+                estimated_cost_usd = ?, candidates_generated = ?, candidates_rejected = ?,
+                rejections = ?, seed = ?, candidates_per_question = ?, provider = ?,
+                created_at = ?, updated_at = ?
+            WHERE id = ?)sql");
+        int i = 0;
+        update.bind(++i, std::string(to_string(t.status)));
+        update.bind(++i, t.target_questions);
+        update.bind(++i, t.questions_generated);
+        update.bind(++i, t.progress);
+        update.bind(++i, t.message);
+        update.bind(++i, std::string(to_string(t.error)));
+        update.bind(++i, static_cast<std::int64_t>(t.usage.input_tokens));
+        update.bind(++i, static_cast<std::int64_t>(t.usage.output_tokens));
+        update.bind(++i, static_cast<std::int64_t>(t.usage.cache_creation_input_tokens));
+        update.bind(++i, static_cast<std::int64_t>(t.usage.cache_read_input_tokens));
+        update.bind(++i, static_cast<std::int64_t>(t.usage.requests));
+        update.bind(++i, t.usage.estimated_cost_usd);
+        update.bind(++i, t.candidates_generated);
+        update.bind(++i, t.candidates_rejected);
+        update.bind(++i, rejections_json(t.rejections));
+        update.bind(++i, std::bit_cast<std::int64_t>(t.seed));
+        update.bind(++i, t.candidates_per_question);
+        update.bind(++i, t.provider);
+        update.bind(++i, t.created_at);
+        update.bind(++i, t.updated_at);
+        update.bind(++i, t.id);
+        if (update.exec() != 1) throw Error(errc::not_found, "no test with id '" + t.id + "'");
+    }
+};
+
+SqliteStorage::SqliteStorage(const std::filesystem::path& path) : impl_(std::make_unique<Impl>()) {
+    impl_->path = path.string();
+    try {
+        impl_->open();
+    } catch (const SQLite::Exception& e) {
+        throw Error(errc::storage, "cannot open database " + impl_->path + ": " + e.what());
+    }
+}
+
+SqliteStorage::~SqliteStorage() = default;
+
+void SqliteStorage::create_test(const Test& test, std::string_view document) {
+    impl_->guarded("creating a test", [&](SQLite::Database& db) {
+        SQLite::Transaction transaction(db);
+        SQLite::Statement insert(db, "INSERT INTO tests (id, status, target_questions, document, "
+                                     "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)");
+        insert.bind(1, test.id);
+        insert.bind(2, std::string(to_string(test.status)));
+        insert.bind(3, test.target_questions);
+        insert.bind(4, std::string(document));
+        insert.bind(5, test.created_at);
+        insert.bind(6, test.updated_at);
+        insert.exec();
+        impl_->write_test(test);
+        transaction.commit();
+    });
+}
+
+std::int64_t SqliteStorage::add_question(const Test& test, const Question& q) {
+    return impl_->guarded("storing a question", [&](SQLite::Database& db) {
+        SQLite::Transaction transaction(db);
+        SQLite::Statement insert(
+            db, "INSERT INTO questions (test_id, position, stem, option_a, option_b, option_c, "
+                "option_d, answer_index, explanation, source_quote, score, style, difficulty) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        int i = 0;
+        insert.bind(++i, test.id);
+        insert.bind(++i, q.position);
+        insert.bind(++i, q.stem);
+        for (const auto& option : q.options) insert.bind(++i, option);
+        insert.bind(++i, q.answer_index);
+        insert.bind(++i, q.explanation);
+        insert.bind(++i, q.source_quote);
+        insert.bind(++i, q.score);
+        insert.bind(++i, q.style);
+        insert.bind(++i, q.difficulty);
+        insert.exec();
+        const std::int64_t id = db.getLastInsertRowid();
+        impl_->write_test(test);
+        transaction.commit();
+        return id;
+    });
+}
+
+void SqliteStorage::update_test(const Test& test) {
+    impl_->guarded("updating a test", [&](SQLite::Database&) { impl_->write_test(test); });
+}
+
+std::optional<Test> SqliteStorage::find_test(std::string_view test_id) {
+    return impl_->guarded("reading a test", [&](SQLite::Database& db) -> std::optional<Test> {
+        SQLite::Statement select(db, std::string("SELECT ") + test_columns +
+                                         " FROM tests WHERE id = ?");
+        select.bind(1, std::string(test_id));
+        if (!select.executeStep()) return std::nullopt;
+        return read_test(select);
+    });
+}
+
+std::vector<Question> SqliteStorage::questions(std::string_view test_id) {
+    return impl_->guarded("reading questions", [&](SQLite::Database& db) {
+        SQLite::Statement select(db, std::string("SELECT ") + question_columns +
+                                         " FROM questions WHERE test_id = ? ORDER BY position");
+        select.bind(1, std::string(test_id));
+        std::vector<Question> result;
+        while (select.executeStep()) result.push_back(read_question(select));
+        return result;
+    });
+}
+
+std::string SqliteStorage::document(std::string_view test_id) {
+    return impl_->guarded("reading a document", [&](SQLite::Database& db) {
+        SQLite::Statement select(db, "SELECT document FROM tests WHERE id = ?");
+        select.bind(1, std::string(test_id));
+        if (!select.executeStep())
+            throw Error(errc::not_found, "no test with id '" + std::string(test_id) + "'");
+        return select.getColumn(0).getString();
+    });
+}
+
+std::vector<Test> SqliteStorage::tests() {
+    return impl_->guarded("listing tests", [&](SQLite::Database& db) {
+        SQLite::Statement select(db, std::string("SELECT ") + test_columns +
+                                         " FROM tests ORDER BY created_at DESC, rowid DESC");
+        std::vector<Test> result;
+        while (select.executeStep()) result.push_back(read_test(select));
+        return result;
+    });
+}
+
+} // namespace mcqgen

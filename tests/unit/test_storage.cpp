@@ -1,0 +1,168 @@
+#include "test_support.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+using namespace mcqgen;
+
+namespace {
+
+Test make_test(const std::string& id, const std::string& created_at) {
+    Test t;
+    t.id = id;
+    t.target_questions = 3;
+    t.seed = 0xFEDCBA9876543210ull; // does not fit in a signed 64-bit column as is
+    t.provider = "offline";
+    t.created_at = t.updated_at = created_at;
+    t.rejections = {{"near_duplicate", 2}};
+    return t;
+}
+
+Question make_question(int position) {
+    Question q;
+    q.position = position;
+    q.stem = "Stem <b>" + std::to_string(position) + "</b>'); DROP TABLE questions; --";
+    q.options = {"a", "b", "c", "d"};
+    q.answer_index = position % 4;
+    q.explanation = "because";
+    q.source_quote = "quote";
+    q.score = 0.75;
+    q.style = "cloze";
+    q.difficulty = "easy";
+    return q;
+}
+
+// The contract every adapter keeps, run against both shipped ones.
+void exercise(Storage& storage) {
+    auto older = make_test("t-older", "2026-01-01T00:00:00.000Z");
+    auto newer = make_test("t-newer", "2026-02-01T00:00:00.000Z");
+    storage.create_test(older, "document one");
+    storage.create_test(newer, "document two");
+    CHECK_THROWS_AS(storage.create_test(older, "again"), Error);
+
+    older.questions_generated = 1;
+    const auto id = storage.add_question(older, make_question(0));
+    CHECK(id > 0);
+    CHECK_THROWS_AS(storage.add_question(older, make_question(0)), Error); // position taken
+
+    const auto loaded = storage.find_test("t-older");
+    REQUIRE(loaded);
+    CHECK(loaded->questions_generated == 1);
+    CHECK(loaded->seed == 0xFEDCBA9876543210ull);
+    CHECK(loaded->rejections.at("near_duplicate") == 2);
+    CHECK(storage.document("t-older") == "document one");
+
+    const auto questions = storage.questions("t-older");
+    REQUIRE(questions.size() == 1);
+    CHECK(questions[0].stem == make_question(0).stem); // SQL and HTML stored unchanged
+    CHECK(questions[0].id == id);
+
+    const auto all = storage.tests();
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].id == "t-newer"); // newest first
+
+    older.status = Status::partial;
+    older.error = errc::rate_limited;
+    storage.update_test(older);
+    CHECK(storage.find_test("t-older")->error == errc::rate_limited);
+    CHECK_FALSE(storage.find_test("nope"));
+    CHECK_THROWS_AS(storage.document("nope"), Error);
+}
+
+errc open_error(const std::filesystem::path& path) {
+    try {
+        SqliteStorage storage(path);
+    } catch (const Error& e) {
+        return e.code_value();
+    }
+    return errc::ok;
+}
+
+} // namespace
+
+TEST_SUITE("storage") {
+    TEST_CASE("MemoryStorage keeps the storage contract") {
+        MemoryStorage storage;
+        exercise(storage);
+    }
+
+    TEST_CASE("SqliteStorage keeps the storage contract and survives reopening") {
+        test_support::TempDir dir;
+        {
+            SqliteStorage storage(dir / "t.db");
+            exercise(storage);
+        }
+        SqliteStorage reopened(dir / "t.db");
+        CHECK(reopened.questions("t-older").size() == 1);
+        SQLite::Database raw((dir / "t.db").string());
+        CHECK(raw.execAndGet("PRAGMA journal_mode").getString() == "wal");
+        CHECK(raw.execAndGet("PRAGMA user_version").getInt() == SqliteStorage::schema_version);
+    }
+
+    TEST_CASE("a database written by schema version 1 is upgraded without losing rows") {
+        test_support::TempDir dir;
+        {
+            // What mcqgen's first schema wrote.
+            SQLite::Database old((dir / "old.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+            old.exec(R"sql(
+                CREATE TABLE tests (id TEXT PRIMARY KEY, status TEXT NOT NULL,
+                    target_questions INTEGER NOT NULL, questions_generated INTEGER NOT NULL DEFAULT 0,
+                    progress REAL NOT NULL DEFAULT 0, message TEXT NOT NULL DEFAULT '',
+                    input_tokens INTEGER NOT NULL DEFAULT 0, output_tokens INTEGER NOT NULL DEFAULT 0,
+                    document TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+                CREATE TABLE questions (id INTEGER PRIMARY KEY,
+                    test_id TEXT NOT NULL REFERENCES tests(id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL, stem TEXT NOT NULL,
+                    option_a TEXT NOT NULL, option_b TEXT NOT NULL, option_c TEXT NOT NULL,
+                    option_d TEXT NOT NULL,
+                    answer_index INTEGER NOT NULL CHECK (answer_index BETWEEN 0 AND 3),
+                    explanation TEXT NOT NULL, source_quote TEXT NOT NULL,
+                    score REAL NOT NULL DEFAULT 0, UNIQUE (test_id, position));
+                INSERT INTO tests VALUES ('legacy', 'partial', 3, 1, 0.333, '1 of 3 questions created',
+                    120, 80, 'old document', '2025-05-01T00:00:00Z', '2025-05-01T00:00:00Z');
+                INSERT INTO questions VALUES (7, 'legacy', 0, 'Old stem?', 'w', 'x', 'y', 'z', 2,
+                    'old explanation', 'old quote', 0.9);
+                PRAGMA application_id = 1296257351;
+                PRAGMA user_version = 1;
+            )sql");
+        }
+        SqliteStorage storage(dir / "old.db");
+        const auto test = storage.find_test("legacy");
+        REQUIRE(test);
+        CHECK(test->status == Status::partial);
+        CHECK(test->usage.input_tokens == 120);
+        CHECK(test->error == errc::ok);
+        const auto questions = storage.questions("legacy");
+        REQUIRE(questions.size() == 1);
+        CHECK(questions[0].id == 7);
+        CHECK(questions[0].options[2] == "y");
+        CHECK(questions[0].difficulty.empty());
+        SQLite::Database raw((dir / "old.db").string());
+        CHECK(raw.execAndGet("PRAGMA user_version").getInt() == SqliteStorage::schema_version);
+    }
+
+    TEST_CASE("refuses another program's database, a newer schema, garbage and unwritable paths") {
+        test_support::TempDir dir;
+        {
+            SQLite::Database other((dir / "other.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+            other.exec("CREATE TABLE accounts (id INTEGER PRIMARY KEY, balance REAL)");
+        }
+        CHECK(open_error(dir / "other.db") == errc::storage);
+        {
+            SqliteStorage storage(dir / "future.db");
+        }
+        {
+            SQLite::Database raw((dir / "future.db").string(), SQLite::OPEN_READWRITE);
+            raw.exec("PRAGMA user_version = 99");
+        }
+        CHECK(open_error(dir / "future.db") == errc::storage);
+        std::ofstream(dir / "garbage.db") << std::string(4096, 'x');
+        CHECK(open_error(dir / "garbage.db") == errc::storage);
+        CHECK(open_error("/nonexistent-dir/mcqgen/t.db") == errc::storage);
+        // The refused files were not altered.
+        SQLite::Database check((dir / "other.db").string());
+        CHECK(check.execAndGet("PRAGMA user_version").getInt() == 0);
+    }
+}
