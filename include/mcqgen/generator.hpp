@@ -10,6 +10,8 @@
 #include <mcqgen/question.hpp>
 #include <mcqgen/storage.hpp>
 
+#include <chrono>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <stop_token>
@@ -33,6 +35,38 @@ struct Progress {
 /// API), one event at a time, never concurrently. The Progress is valid only during the call.
 /// An exception thrown here cancels the run and is rethrown from generate()/resume().
 using ProgressCallback = std::function<void(const Progress&)>;
+
+class Generator;
+
+/// Called once when an asynchronous run ends, on the run's own thread: with the test record, or
+/// with the exception generate() would have thrown (and a null test).
+using CompletionCallback = std::function<void(const Test* test, std::exception_ptr error)>;
+
+/// A generation running on a thread of its own (see Generator::start). Move-only. Destroying a
+/// Job cancels the run and waits for it, so nothing outlives it.
+class MCQGEN_API Job {
+public:
+    Job() = default;
+    ~Job();
+    Job(Job&&) noexcept;
+    Job& operator=(Job&&) noexcept;
+
+    /// Waits until the run ends or `timeout` passes; true when it has ended.
+    bool wait_for(std::chrono::milliseconds timeout) const;
+    void wait() const;
+    bool done() const;
+    /// Asks the run to stop (any thread); what was stored is kept.
+    void cancel() noexcept;
+    /// Waits, then returns the test or rethrows what generate() would have thrown.
+    Test get() const;
+
+    struct State;
+
+private:
+    friend class Generator;
+    explicit Job(std::shared_ptr<State> state);
+    std::shared_ptr<State> state_;
+};
 
 class MCQGEN_API Generator {
 public:
@@ -61,6 +95,15 @@ public:
     /// @throws Error(errc::not_found) when the storage has no such test; otherwise as generate().
     Test resume(std::string_view test_id, Storage& storage,
                 const ProgressCallback& on_progress = {}, std::stop_token stop = {});
+
+    /// Starts generate() on a thread of its own and returns at once. Progress and completion
+    /// callbacks run on that thread, one at a time. The Generator and the storage must outlive
+    /// the Job; the document is copied. One run at a time per Generator.
+    Job start(Document document, int count, Storage& storage, ProgressCallback on_progress = {},
+              CompletionCallback on_done = {});
+    /// Starts resume() on a thread of its own, as start() does.
+    Job start_resume(std::string test_id, Storage& storage, ProgressCallback on_progress = {},
+                     CompletionCallback on_done = {});
 
     /// Cancels the run in progress, if any, from any thread. Calls in flight are aborted and
     /// everything already stored is kept.

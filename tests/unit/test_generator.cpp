@@ -307,3 +307,58 @@ TEST_SUITE("generator") {
         CHECK(test.candidates_generated >= test.questions_generated + test.candidates_rejected);
     }
 }
+
+TEST_SUITE("job") {
+    TEST_CASE("start runs in the background and get returns the test") {
+        MemoryStorage storage;
+        Generator generator(offline_config());
+        std::thread::id progress_thread;
+        std::atomic<bool> completed{false};
+        auto job = generator.start(test_support::sample_document(), 5, storage,
+                                   [&](const Progress&) { progress_thread = std::this_thread::get_id(); },
+                                   [&](const Test* test, std::exception_ptr error) {
+                                       completed = test != nullptr && !error;
+                                   });
+        CHECK(job.wait_for(std::chrono::seconds(60)));
+        const auto test = job.get();
+        CHECK(job.done());
+        CHECK(completed);
+        CHECK(test.status == Status::completed);
+        CHECK(progress_thread != std::this_thread::get_id());
+        CHECK(storage.questions(test.id).size() == 5);
+    }
+
+    TEST_CASE("a job can be cancelled, and its errors come out of get") {
+        MemoryStorage storage;
+        Generator generator(offline_config());
+        std::latch started(1), cancelled(1);
+        auto job = generator.start(test_support::sample_document(), 10, storage, [&](const Progress& p) {
+            if (p.created == 1) {
+                started.count_down();
+                cancelled.wait();
+            }
+        });
+        started.wait();
+        job.cancel();
+        cancelled.count_down();
+        const auto test = job.get();
+        CHECK(test.error == errc::cancelled);
+        CHECK(test.questions_generated < 10);
+
+        auto bad = generator.start(test_support::sample_document(), 0, storage);
+        CHECK_THROWS_AS(bad.get(), Error);
+        auto unknown = generator.start_resume("nope", storage);
+        CHECK_THROWS_AS(unknown.get(), Error);
+    }
+
+    TEST_CASE("destroying a running job cancels and waits for it") {
+        MemoryStorage storage;
+        Generator generator(offline_config());
+        {
+            auto job = generator.start(test_support::sample_document(), 20, storage);
+        }
+        const auto tests = storage.tests();
+        REQUIRE(tests.size() == 1);
+        CHECK(tests[0].status != Status::generating);
+    }
+}
