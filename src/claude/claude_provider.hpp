@@ -1,0 +1,38 @@
+#pragma once
+// The Claude provider: author and judge through the Messages API, on the generator's
+// io_context, over one pooled HTTPS client.
+
+#include "claude/https_client.hpp"
+#include "claude/messages.hpp"
+#include "pipeline/provider.hpp"
+
+#include <mcqgen/config.hpp>
+
+#include <memory>
+
+namespace mcqgen::detail::claude {
+
+class ClaudeProvider final : public Provider {
+public:
+    /// @throws Error(errc::invalid_argument / errc::tls) for a bad base URL or CA file.
+    ClaudeProvider(boost::asio::io_context& io, Config config);
+
+    void write(const AuthorRequest& request, std::function<void(AuthorResult)> done) override;
+    void judge(const JudgeRequest& request, std::function<void(JudgeResult)> done) override;
+    std::string name() const override { return "claude:" + config_.model; }
+    void cancel() override;
+
+    ClientStats stats() const;
+
+private:
+    HttpsClient& client();
+    /// Usage and cost of one finished call, and the failure if it had one.
+    Usage usage_of(const ApiResponse& response, const Usage& reported) const;
+
+    boost::asio::io_context& io_;
+    Config config_;
+    OutputMode mode_;
+    std::unique_ptr<HttpsClient> client_;
+};
+
+} // namespace mcqgen::detail::claude

@@ -1,0 +1,297 @@
+#include "claude/messages.hpp"
+
+#include "pipeline/passages.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace mcqgen::detail::claude {
+namespace {
+
+namespace json = boost::json;
+
+constexpr const char* author_system =
+    "You write multiple-choice questions for civil-services examination practice from a source "
+    "document. Every question must be answerable from the given passage alone and have exactly "
+    "one defensible correct option. The three distractors must be plausible and of the same kind "
+    "as the key: dates with dates, people with people, institutions with institutions. Never use "
+    "\"all of the above\" or \"none of the above\". The four options are distinct, short and "
+    "parallel in form; the correct one is not longer or more detailed than the others and does "
+    "not repeat words of the stem that the distractors lack. The explanation says why the key is "
+    "right, citing the passage, and never mentions option letters, because the options will be "
+    "shuffled. The quote is one sentence copied verbatim from the passage that supports the key. "
+    "answer_index is the 0-based index of the correct option.";
+
+constexpr const char* judge_system =
+    "You review multiple-choice questions written from a source document. For each question, "
+    "answer it yourself using only the passage: choose the option you believe is correct and copy "
+    "its text exactly into chosen_option. Then score the question from 0 to 1 for the clarity of "
+    "the stem, the plausibility of the distractors, and whether exactly one option is defensible "
+    "from the passage; score below 0.5 when no option or more than one option is defensible. Give "
+    "a one-sentence reason.";
+
+json::object string_type() { return {{"type", "string"}}; }
+
+json::object strict_object(json::object properties, json::array required) {
+    return {{"type", "object"},
+            {"additionalProperties", false},
+            {"required", std::move(required)},
+            {"properties", std::move(properties)}};
+}
+
+json::object author_schema() {
+    json::object candidate = strict_object(
+        {{"stem", string_type()},
+         {"options", {{"type", "array"}, {"items", string_type()}}},
+         {"answer_index", {{"type", "integer"}}},
+         {"explanation", string_type()},
+         {"quote", string_type()},
+         {"difficulty", {{"type", "string"}, {"enum", {"easy", "medium", "hard"}}}}},
+        {"stem", "options", "answer_index", "explanation", "quote", "difficulty"});
+    return strict_object({{"candidates", {{"type", "array"}, {"items", std::move(candidate)}}}},
+                         {"candidates"});
+}
+
+json::object judge_schema() {
+    json::object verdict = strict_object({{"id", {{"type", "integer"}}},
+                                          {"chosen_option", string_type()},
+                                          {"score", {{"type", "number"}}},
+                                          {"reason", string_type()}},
+                                         {"id", "chosen_option", "score", "reason"});
+    return strict_object({{"verdicts", {{"type", "array"}, {"items", std::move(verdict)}}}},
+                         {"verdicts"});
+}
+
+// One request shape for both calls: the document first (cached, identical in every call of a
+// test), then what varies per slot.
+std::string request_body(const Config& config, OutputMode mode, const char* system,
+                         const std::string& document, std::string task, const char* tool,
+                         const char* tool_description, json::object schema) {
+    json::object body{
+        {"model", config.model},
+        {"max_tokens", config.max_tokens},
+        {"system", json::array{{{"type", "text"}, {"text", system}}}},
+        {"messages",
+         json::array{json::object{
+             {"role", "user"},
+             {"content", json::array{
+                             json::object{{"type", "text"},
+                                          {"text", "<document>\n" + document + "\n</document>"},
+                                          {"cache_control", {{"type", "ephemeral"}}}},
+                             json::object{{"type", "text"}, {"text", std::move(task)}}}}}}},
+    };
+    if (mode == OutputMode::json_schema) {
+        body["output_config"] = {{"format", {{"type", "json_schema"}, {"schema", std::move(schema)}}}};
+    } else {
+        body["tools"] = json::array{{{"name", tool},
+                                     {"description", tool_description},
+                                     {"input_schema", std::move(schema)}}};
+        body["tool_choice"] = {{"type", "tool"}, {"name", tool}};
+    }
+    return json::serialize(body);
+}
+
+std::string passage_block(const Passage& passage) {
+    return "<passage>\n" + passage.text + "\n</passage>\n\n";
+}
+
+const json::value* field(const json::value& object, const char* name) {
+    if (!object.is_object()) return nullptr;
+    return object.as_object().if_contains(name);
+}
+
+const json::string* string_field(const json::value& object, const char* name) {
+    const auto* v = field(object, name);
+    return v && v->is_string() ? &v->as_string() : nullptr;
+}
+
+std::int64_t integer_field(const json::value& object, const char* name) {
+    const auto* v = field(object, name);
+    return v && v->is_int64() ? v->as_int64() : 0;
+}
+
+Usage read_usage(const json::value& message) {
+    Usage usage;
+    if (const auto* u = field(message, "usage")) {
+        usage.input_tokens = integer_field(*u, "input_tokens");
+        usage.output_tokens = integer_field(*u, "output_tokens");
+        usage.cache_creation_input_tokens = integer_field(*u, "cache_creation_input_tokens");
+        usage.cache_read_input_tokens = integer_field(*u, "cache_read_input_tokens");
+    }
+    return usage;
+}
+
+CallFailure bad(std::string message) { return {errc::bad_response, std::move(message)}; }
+
+std::string canonical(std::string_view text) {
+    auto out = normalize_whitespace(text);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+} // namespace
+
+OutputMode output_mode_for(const Config& config) {
+    if (config.structured_output == StructuredOutput::json_schema) return OutputMode::json_schema;
+    if (config.structured_output == StructuredOutput::tool) return OutputMode::tool;
+    // JSON outputs arrived with the 4.5 generation; older models only have forced tools.
+    const auto& m = config.model;
+    const bool older = m.find("claude-3") != std::string::npos ||
+                       m.find("-4-0") != std::string::npos || m.find("-4-1") != std::string::npos ||
+                       m.find("-4-2025") != std::string::npos;
+    return older ? OutputMode::tool : OutputMode::json_schema;
+}
+
+std::string author_body(const Config& config, OutputMode mode, const std::string& document,
+                        const Passage& passage, int count) {
+    const std::string task =
+        passage_block(passage) + "Write exactly " + std::to_string(count) +
+        " candidate questions from the passage above, each testing a different fact from it, "
+        "with a mix of difficulties. Every option must be a short phrase; the quote must be "
+        "copied verbatim from the passage.";
+    return request_body(config, mode, author_system, document, task, author_tool,
+                        "Submit the candidate questions.", author_schema());
+}
+
+std::string judge_body(const Config& config, OutputMode mode, const std::string& document,
+                       const Passage& passage, const std::vector<JudgeItem>& items) {
+    json::array questions;
+    for (const auto& item : items) {
+        json::array options;
+        for (const auto& o : item.options) options.emplace_back(o);
+        questions.push_back(json::object{{"id", item.id}, {"stem", item.stem}, {"options", options}});
+    }
+    const std::string task = passage_block(passage) +
+                             "Answer and score each question below, using only the passage.\n"
+                             "<questions>\n" +
+                             json::serialize(json::object{{"questions", questions}}) +
+                             "\n</questions>";
+    return request_body(config, mode, judge_system, document, task, judge_tool,
+                        "Submit one verdict per question.", judge_schema());
+}
+
+Reply decode_reply(const std::string& body, OutputMode mode, const char* tool_name) {
+    Reply reply;
+    json::error_code ec;
+    const auto message = json::parse(body, ec);
+    if (ec || !message.is_object()) {
+        reply.failure = bad("the response body is not JSON");
+        return reply;
+    }
+    reply.usage = read_usage(message);
+    const auto* stop = string_field(message, "stop_reason");
+    if (stop && *stop == "max_tokens") {
+        reply.failure = bad("the reply was cut off at max_tokens");
+        return reply;
+    }
+    if (stop && *stop == "refusal") {
+        reply.failure = bad("the model refused to answer");
+        return reply;
+    }
+    const auto* content = field(message, "content");
+    if (!content || !content->is_array()) {
+        reply.failure = bad("the response has no content array");
+        return reply;
+    }
+    // Blocks are chosen by type: thinking blocks may come first.
+    for (const auto& block : content->as_array()) {
+        const auto* type = string_field(block, "type");
+        if (!type) continue;
+        if (mode == OutputMode::json_schema && *type == "text") {
+            const auto* text = string_field(block, "text");
+            auto data = text ? json::parse(*text, ec) : json::value();
+            if (!text || ec) {
+                reply.failure = bad("the text block is not the requested JSON");
+                return reply;
+            }
+            reply.data = std::move(data);
+            return reply;
+        }
+        if (mode == OutputMode::tool && *type == "tool_use") {
+            const auto* name = string_field(block, "name");
+            const auto* input = field(block, "input");
+            if (name && *name == tool_name && input && input->is_object()) {
+                reply.data = *input;
+                return reply;
+            }
+        }
+    }
+    reply.failure = bad(mode == OutputMode::tool ? "the reply has no call of the requested tool"
+                                                 : "the reply has no text block");
+    return reply;
+}
+
+AuthorResult parse_candidates(const json::value& data) {
+    AuthorResult result;
+    const auto* list = field(data, "candidates");
+    if (!list || !list->is_array()) {
+        result.failure = bad("the reply has no candidates array");
+        return result;
+    }
+    for (const auto& item : list->as_array()) {
+        const auto* stem = string_field(item, "stem");
+        const auto* options = field(item, "options");
+        const auto* key = field(item, "answer_index");
+        const auto* explanation = string_field(item, "explanation");
+        const auto* quote = string_field(item, "quote");
+        const bool options_ok = options && options->is_array() &&
+                                std::all_of(options->as_array().begin(), options->as_array().end(),
+                                            [](const json::value& o) { return o.is_string(); });
+        if (!stem || !options_ok || !key || !key->is_int64() || !explanation || !quote) {
+            ++result.rejected["schema"];
+            continue;
+        }
+        Candidate c;
+        c.stem = std::string(*stem);
+        for (const auto& o : options->as_array()) c.options.emplace_back(o.as_string());
+        const auto index = key->as_int64();
+        c.answer_index = index >= -1 && index <= 64 ? static_cast<int>(index) : -1;
+        c.explanation = std::string(*explanation);
+        c.quote = std::string(*quote);
+        if (const auto* d = string_field(item, "difficulty")) c.difficulty = std::string(*d);
+        c.style = "claude";
+        result.candidates.push_back(std::move(c));
+    }
+    return result;
+}
+
+JudgeResult parse_verdicts(const json::value& data, const std::vector<JudgeItem>& items) {
+    JudgeResult result;
+    const auto* list = field(data, "verdicts");
+    if (!list || !list->is_array()) {
+        result.failure = bad("the reply has no verdicts array");
+        return result;
+    }
+    for (const auto& entry : list->as_array()) {
+        const auto* chosen = string_field(entry, "chosen_option");
+        const auto* score = field(entry, "score");
+        const auto id = integer_field(entry, "id");
+        const auto item = std::find_if(items.begin(), items.end(),
+                                       [&](const JudgeItem& i) { return i.id == id; });
+        if (!chosen || !score || !score->is_number() || item == items.end()) continue;
+        Verdict v;
+        v.id = static_cast<int>(id);
+        const double s = score->to_number<double>();
+        v.score = s >= 0 && s <= 1 ? s : 0;
+        for (std::size_t k = 0; k < item->options.size(); ++k)
+            if (canonical(item->options[k]) == canonical(*chosen)) v.chosen = static_cast<int>(k);
+        if (const auto* reason = string_field(entry, "reason")) v.reason = std::string(*reason);
+        result.verdicts.push_back(std::move(v));
+    }
+    return result;
+}
+
+double estimate_cost(const Config& config, const Usage& usage) {
+    const auto it = config.prices.find(config.model);
+    if (it == config.prices.end()) return 0;
+    const auto& p = it->second;
+    return (static_cast<double>(usage.input_tokens) * p.input +
+            static_cast<double>(usage.output_tokens) * p.output +
+            static_cast<double>(usage.cache_creation_input_tokens) * p.cache_write +
+            static_cast<double>(usage.cache_read_input_tokens) * p.cache_read) /
+           1e6;
+}
+
+} // namespace mcqgen::detail::claude
