@@ -48,7 +48,9 @@ void ClaudeProvider::cancel() {
     client_.reset();
 }
 
-ClientStats ClaudeProvider::stats() const { return client_ ? client_->stats() : ClientStats{}; }
+ClientStats ClaudeProvider::stats() const {
+    return client_ ? client_->stats() : ClientStats{};
+}
 
 Usage ClaudeProvider::usage_of(const ApiResponse& response, const Usage& reported) const {
     Usage usage = reported;
@@ -57,40 +59,42 @@ Usage ClaudeProvider::usage_of(const ApiResponse& response, const Usage& reporte
     return usage;
 }
 
+template <class Result, class Parse>
+void ClaudeProvider::call(std::string body, const char* tool, Parse parse,
+                          std::function<void(Result)> done) {
+    client().post(
+        messages_path, std::move(body),
+        [this, tool, parse = std::move(parse), done = std::move(done)](ApiResponse response) {
+            Result result;
+            Usage reported;
+            if (auto failure = failure_of(response)) {
+                result.failure = std::move(failure);
+            } else if (auto reply = decode_reply(response.body, mode_, tool); reply.failure) {
+                result.failure = std::move(reply.failure);
+                reported = reply.usage;
+            } else {
+                result = parse(reply.data);
+                reported = reply.usage;
+            }
+            result.usage = usage_of(response, reported);
+            done(std::move(result));
+        });
+}
+
 void ClaudeProvider::write(const AuthorRequest& request, std::function<void(AuthorResult)> done) {
-    auto body = author_body(config_, mode_, *request.document, *request.passage, request.count);
-    client().post(messages_path, std::move(body),
-                  [this, done = std::move(done)](ApiResponse response) {
-                      AuthorResult result;
-                      if (auto failure = failure_of(response)) {
-                          result.failure = std::move(failure);
-                          result.usage = usage_of(response, {});
-                          return done(std::move(result));
-                      }
-                      auto reply = decode_reply(response.body, mode_, author_tool);
-                      if (!reply.failure) result = parse_candidates(reply.data);
-                      else result.failure = std::move(reply.failure);
-                      result.usage = usage_of(response, reply.usage);
-                      done(std::move(result));
-                  });
+    call<AuthorResult>(
+        author_body(config_, mode_, *request.document, *request.passage, request.count),
+        author_tool, [](const boost::json::value& data) { return parse_candidates(data); },
+        std::move(done));
 }
 
 void ClaudeProvider::judge(const JudgeRequest& request, std::function<void(JudgeResult)> done) {
-    auto body = judge_body(config_, mode_, *request.document, *request.passage, request.items);
-    client().post(messages_path, std::move(body),
-                  [this, items = request.items, done = std::move(done)](ApiResponse response) {
-                      JudgeResult result;
-                      if (auto failure = failure_of(response)) {
-                          result.failure = std::move(failure);
-                          result.usage = usage_of(response, {});
-                          return done(std::move(result));
-                      }
-                      auto reply = decode_reply(response.body, mode_, judge_tool);
-                      if (!reply.failure) result = parse_verdicts(reply.data, items);
-                      else result.failure = std::move(reply.failure);
-                      result.usage = usage_of(response, reply.usage);
-                      done(std::move(result));
-                  });
+    call<JudgeResult>(
+        judge_body(config_, mode_, *request.document, *request.passage, request.items), judge_tool,
+        [items = request.items](const boost::json::value& data) {
+            return parse_verdicts(data, items);
+        },
+        std::move(done));
 }
 
 } // namespace mcqgen::detail::claude

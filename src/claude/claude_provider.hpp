@@ -13,7 +13,7 @@
 namespace mcqgen::detail::claude {
 
 class ClaudeProvider final : public Provider {
-public:
+  public:
     /// @throws Error(errc::invalid_argument / errc::tls) for a bad base URL or CA file.
     ClaudeProvider(boost::asio::io_context& io, Config config);
 
@@ -24,8 +24,11 @@ public:
 
     ClientStats stats() const;
 
-private:
+  private:
     HttpsClient& client();
+    /// One Messages call: post, decode the reply, parse its payload, account for usage.
+    template <class Result, class Parse>
+    void call(std::string body, const char* tool, Parse parse, std::function<void(Result)> done);
     /// Usage and cost of one finished call, and the failure if it had one.
     Usage usage_of(const ApiResponse& response, const Usage& reported) const;
 

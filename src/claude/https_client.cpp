@@ -33,8 +33,12 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <exception>
 #include <list>
+#include <memory>
 #include <random>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -90,6 +94,20 @@ bool has_control_chars(std::string_view text) {
         const auto byte = static_cast<unsigned char>(c);
         return byte < 0x20 || byte == 0x7f;
     });
+}
+
+// The call loop reports every failure as a value; an exception escaping it is a bug in here.
+ApiResponse bug_report(std::exception_ptr failure) {
+    ApiResponse response;
+    response.error = errc::internal;
+    try {
+        std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+        response.message = std::string{"HTTPS client bug: "} + e.what();
+    } catch (...) {
+        response.message = "HTTPS client bug: unknown exception";
+    }
+    return response;
 }
 
 bool is_ip_literal(const std::string& host) {
@@ -194,6 +212,10 @@ struct HttpsClient::Impl {
     std::string describe_step(Step step) const;
     void note_retry(const std::string& what, const Exchange& result,
                     std::chrono::milliseconds delay, int next_attempt) const;
+    void record(ApiResponse& out, Exchange& result, const RateLimiter::Ticket& ticket);
+    void record_failure(ApiResponse& out, const MappedError& transport) const;
+    void pause_everyone(const ResponseHeaders& headers, const RetryDecision& decision,
+                        std::chrono::system_clock::time_point wall_now);
     void log(std::string line) const;
     ApiResponse cancelled_response(ApiResponse response, std::string_view what) const;
     double jitter_draw() { return std::uniform_real_distribution<double>(0.0, 1.0)(random); }
@@ -287,17 +309,8 @@ asio::awaitable<ApiResponse> HttpsClient::Impl::run_call(std::shared_ptr<Impl> s
         Exchange result = co_await attempt(call, request);
         if (cancelled) co_return cancelled_response(out, what);
 
-        out.status = result.status;
-        out.request_id = result.request_id;
-        out.body = std::move(result.body);
-        if (result.status != 0) {
-            limiter.observe(ticket, result.headers, Clock::now(), std::chrono::system_clock::now());
-        }
-        if (result.failure.code == errc::ok && result.status / 100 == 2) {
-            out.error = errc::ok;
-            out.message.clear();
-            co_return out;
-        }
+        record(out, result, ticket);
+        if (result.failure.code == errc::ok && result.status / 100 == 2) co_return out;
 
         // A kept-alive connection the server closed just as the request went out: nothing was
         // answered, so one immediate retry on a new connection is not a real failure.
@@ -312,25 +325,9 @@ asio::awaitable<ApiResponse> HttpsClient::Impl::run_call(std::shared_ptr<Impl> s
         const auto wall_now = std::chrono::system_clock::now();
         const RetryDecision decision =
             decide_retry(outcome, retries, retry_settings, jitter_draw(), wall_now);
-        if (result.status == 429) {
-            // Every call waits out a 429, not only the one that got it (the limit is shared).
-            if (decision.retry) {
-                limiter.pause_until(Clock::now() + decision.delay);
-            } else if (auto asked = server_retry_delay(result.headers, wall_now);
-                       asked && asked->count() > 0 && *asked <= options.max_retry_after) {
-                limiter.pause_until(Clock::now() +
-                                    std::chrono::ceil<std::chrono::milliseconds>(*asked));
-            }
-        }
+        if (result.status == 429) pause_everyone(result.headers, decision, wall_now);
         if (!decision.retry) {
-            MappedError failure = result.failure.code != errc::ok
-                                      ? result.failure
-                                      : map_http_error(result.status, out.body, out.request_id);
-            if (out.attempts > 1)
-                failure.message += " (" + std::to_string(out.attempts) + " attempts)";
-            redact(failure.message, options.api_key);
-            out.error = failure.code;
-            out.message = std::move(failure.message);
+            record_failure(out, result.failure);
             co_return out;
         }
         note_retry(what, result, decision.delay, out.attempts + 1);
@@ -339,6 +336,43 @@ asio::awaitable<ApiResponse> HttpsClient::Impl::run_call(std::shared_ptr<Impl> s
         if (!co_await sleep_until(call, Clock::now() + decision.delay)) {
             co_return cancelled_response(out, what);
         }
+    }
+}
+
+void HttpsClient::Impl::record(ApiResponse& out, Exchange& result,
+                               const RateLimiter::Ticket& ticket) {
+    out.status = result.status;
+    out.request_id = result.request_id;
+    out.body = std::move(result.body);
+    out.error = errc::ok;
+    out.message.clear();
+    if (result.status != 0) {
+        limiter.observe(ticket, result.headers, Clock::now(), std::chrono::system_clock::now());
+    }
+}
+
+void HttpsClient::Impl::record_failure(ApiResponse& out, const MappedError& transport) const {
+    MappedError failure = transport.code != errc::ok
+                              ? transport
+                              : map_http_error(out.status, out.body, out.request_id);
+    if (out.attempts > 1) failure.message += " (" + std::to_string(out.attempts) + " attempts)";
+    redact(failure.message, options.api_key);
+    out.error = failure.code;
+    out.message = std::move(failure.message);
+}
+
+void HttpsClient::Impl::pause_everyone(const ResponseHeaders& headers,
+                                       const RetryDecision& decision,
+                                       std::chrono::system_clock::time_point wall_now) {
+    // A 429 is about the account's shared limit: every call waits it out, not only the one that
+    // got it. The wait is the retry delay, or the server's hint when this call gives up.
+    if (decision.retry) {
+        limiter.pause_until(Clock::now() + decision.delay);
+        return;
+    }
+    auto asked = server_retry_delay(headers, wall_now);
+    if (asked && asked->count() > 0 && *asked <= options.max_retry_after) {
+        limiter.pause_until(Clock::now() + std::chrono::ceil<std::chrono::milliseconds>(*asked));
     }
 }
 
@@ -606,7 +640,7 @@ MappedError HttpsClient::Impl::transport_failure(const beast::error_code& ec, St
                            : step == Step::write || step == Step::read ? options.request_timeout
                                                                        : options.connect_timeout;
         return describe_transport_failure(
-            errc::timeout, what, "no progress within " + std::to_string(limit.count()) + " ms");
+            errc::timeout, what, "no answer within " + std::to_string(limit.count()) + " ms");
     }
     if (ec == http::error::body_limit || ec == http::error::header_limit ||
         ec == http::error::buffer_overflow) {
@@ -614,8 +648,9 @@ MappedError HttpsClient::Impl::transport_failure(const beast::error_code& ec, St
             errc::bad_response, what,
             "the response is larger than " + std::to_string(options.max_response_bytes) + " bytes");
     }
-    // The server closed the connection: after a complete response that is normal for HTTP/1.1,
-    // so OpenSSL 3's "unexpected eof" (stream_truncated) means the same as a plain EOF here.
+    // The server closed the connection before a complete response: a network failure, retried.
+    // OpenSSL 3 reports a close without close_notify as stream_truncated; for HTTP, whose
+    // messages carry their own length, that means no more than a plain EOF.
     if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
         ec == ssl::error::stream_truncated || ec == asio::error::eof) {
         return describe_transport_failure(errc::network, what, "the server closed the connection");
@@ -659,7 +694,8 @@ void HttpsClient::post(std::string path, std::string body, std::function<void(Ap
     } else if (!path.starts_with('/') || has_control_chars(path) ||
                path.find(' ') != std::string::npos) {
         refused.error = errc::invalid_argument;
-        refused.message = "invalid API path \"" + path + "\"";
+        refused.message = "invalid API path: it must start with '/' and contain no spaces or "
+                          "control characters";
     }
     if (refused.error != errc::ok) {
         asio::post(impl.io, [done = std::move(done), refused = std::move(refused)]() mutable {
@@ -670,16 +706,7 @@ void HttpsClient::post(std::string path, std::string body, std::function<void(Ap
     // co_spawn never runs the completion inside this call (it posts if nothing suspended).
     asio::co_spawn(impl.io, impl.run_call(impl_, std::move(path), std::move(body)),
                    [done = std::move(done)](std::exception_ptr failure, ApiResponse response) {
-                       if (failure) {
-                           response.error = errc::internal;
-                           try {
-                               std::rethrow_exception(failure);
-                           } catch (const std::exception& e) {
-                               response.message = std::string{"HTTPS client bug: "} + e.what();
-                           } catch (...) {
-                               response.message = "HTTPS client bug: unknown exception";
-                           }
-                       }
+                       if (failure) response = bug_report(failure);
                        done(std::move(response));
                    });
 }

@@ -14,6 +14,14 @@ using Clock = RateLimiter::Clock;
 // clock that disagrees with the server's; waiting on it would stall the run.
 constexpr auto longest_reset = 60s;
 
+// Reset times come in whole seconds (truncated) from a clock that is not ours: waiting until the
+// stated second could start a request just before the budget really refills.
+constexpr auto reset_margin = 1s;
+
+// The period of a per-minute budget: after a reset the next one is assumed a window later, until
+// a response says otherwise.
+constexpr auto window = 60s;
+
 // A token budget below 1/20 of its limit holds new requests (the next request's size is unknown).
 constexpr std::int64_t token_low_divisor = 20;
 
@@ -92,7 +100,8 @@ std::optional<RateLimiter::Budget> read_budget(const ResponseHeaders& headers,
     auto until_reset =
         std::clamp<Clock::duration>(std::chrono::duration_cast<Clock::duration>(*reset - wall_now),
                                     Clock::duration::zero(), longest_reset);
-    return RateLimiter::Budget{*limit, std::min(*remaining, *limit), now + until_reset, as_of};
+    return RateLimiter::Budget{*limit, std::min(*remaining, *limit),
+                               now + until_reset + reset_margin, as_of};
 }
 
 } // namespace
@@ -141,12 +150,28 @@ RateLimiter::Ticket RateLimiter::reserve(Clock::time_point now) {
     return Ticket{++last_sequence_, earliest};
 }
 
+void RateLimiter::replenish_requests(Clock::time_point now) {
+    // Full again at its reset. The requests booked beyond the old budget were booked for this
+    // moment, so they are the first to count against the new one.
+    const std::int64_t carried = std::min(booked_beyond_, requests_->limit);
+    const auto windows_passed = (now - requests_->reset) / window + 1;
+    requests_ = Budget{requests_->limit, requests_->limit - carried,
+                       requests_->reset + windows_passed * window, last_sequence_};
+    booked_beyond_ = 0;
+}
+
 Clock::time_point RateLimiter::earliest_for_requests(Clock::time_point now,
                                                      Clock::time_point earliest) {
-    if (requests_ && requests_->reset <= now) requests_.reset(); // replenished: no longer known
     if (!requests_) return earliest;
+    if (requests_->reset <= now) replenish_requests(now);
     const std::int64_t left = requests_->remaining - booked_after(requests_->as_of);
-    if (left <= 0) return std::max(earliest, requests_->reset);
+    if (left <= 0) {
+        // Beyond the budget: wait for the reset, and a further window once even the refilled
+        // budget is booked up (only possible with more calls in flight than the limit).
+        ++booked_beyond_;
+        const auto windows_ahead = (booked_beyond_ - 1) / requests_->limit;
+        return std::max(earliest, requests_->reset + windows_ahead * window);
+    }
     const bool low =
         left <= std::max<std::int64_t>(concurrency_, requests_->limit / request_low_divisor);
     if (!low) return earliest;
@@ -175,7 +200,10 @@ void RateLimiter::observe(const Ticket& ticket, const ResponseHeaders& headers,
                              ticket.sequence >= requests_->as_of ||
                              fresh->remaining - booked_after(fresh->as_of) <
                                  requests_->remaining - booked_after(requests_->as_of);
-        if (replace) requests_ = fresh;
+        if (replace) {
+            requests_ = fresh;
+            booked_beyond_ = 0;
+        }
     }
     for (std::size_t i = 0; i < token_kinds; ++i) {
         if (auto fresh = read_budget(headers, token_headers[i], ticket.sequence, now, wall_now)) {

@@ -5,7 +5,8 @@
 //
 // Rules:
 // - A request budget whose remaining count is low is spread evenly over the time left until its
-//   reset; an exhausted one holds every start until the reset.
+//   reset; an exhausted one holds every start until the reset, when it counts as full again
+//   (the requests that waited for it are the first to use it).
 // - A token budget below 5 % of its limit holds every start until its reset (the cost of the next
 //   request in tokens is not known here, so it cannot be spread).
 // - After a 429 every request waits until the retry time, not only the one that got it.
@@ -66,13 +67,17 @@ class RateLimiter {
 
     Clock::time_point earliest_for_requests(Clock::time_point now, Clock::time_point earliest);
     Clock::time_point earliest_for_tokens(Clock::time_point now, Clock::time_point earliest);
-    std::int64_t booked_after(std::uint64_t sequence) const { return last_sequence_ - sequence; }
+    std::int64_t booked_after(std::uint64_t sequence) const {
+        return static_cast<std::int64_t>(last_sequence_ - sequence);
+    }
+    void replenish_requests(Clock::time_point now);
 
     int concurrency_;
     std::uint64_t last_sequence_ = 0;
     Clock::time_point last_start_{};
     Clock::time_point paused_until_{};
     std::optional<Budget> requests_;
+    std::int64_t booked_beyond_ = 0; ///< starts booked for after the requests budget's reset
     std::array<std::optional<Budget>, token_kinds> tokens_;
 };
 

@@ -103,5 +103,76 @@ class CliTest(unittest.TestCase):
         self.assertIn("invalid_argument", bad.stderr)
 
 
+class FakeClaude:
+    """The fake Claude server as a separate process, as a user developing offline would run it."""
+
+    def __init__(self, tls_dir, api_key):
+        self.process = subprocess.Popen(
+            [os.environ["MCQGEN_FAKE_CLAUDE"], "--port", "0", "--tls-dir", str(tls_dir),
+             "--api-key", api_key, "--latency-ms", "10"],
+            stdout=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline().strip()
+        if not line.startswith("listening on "):
+            self.close()
+            raise RuntimeError(f"fake server did not start: {line!r}")
+        self.url = line[len("listening on "):]
+        self.ca_file = Path(tls_dir) / "ca.pem"
+
+    def close(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+class CliClaudeTest(unittest.TestCase):
+    KEY = "sk-ant-cli-test-SECRET-0123456789"
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.db = Path(self.dir.name) / "t.db"
+        self.server = FakeClaude(Path(self.dir.name) / "tls", self.KEY)
+
+    def tearDown(self):
+        self.server.close()
+        self.dir.cleanup()
+
+    def env(self, key=KEY):
+        return {"ANTHROPIC_API_KEY": key, "ANTHROPIC_BASE_URL": self.server.url,
+                "MCQGEN_CA_FILE": str(self.server.ca_file)}
+
+    def test_generate_against_the_fake_server_from_the_environment(self):
+        result = run("generate", SAMPLE, "-n", 6, "--db", self.db, "--json", env_extra=self.env())
+        self.assertEqual(result.returncode, 0, result.stderr)
+        data = json.loads(result.stdout)
+        self.assertEqual(data["test"]["status"], "completed")
+        self.assertTrue(data["test"]["provider"].startswith("claude:"))
+        self.assertGreater(data["test"]["input_tokens"], 0)
+        self.assertEqual(len(data["questions"]), 6)
+        self.assertNotIn(self.KEY, result.stdout + result.stderr)
+        self.assertNotIn(self.KEY.encode(), self.db.read_bytes())
+
+    def test_claude_options_on_the_command_line(self):
+        env = {"ANTHROPIC_API_KEY": self.KEY}
+        result = run("generate", SAMPLE, "-n", 3, "--db", self.db, "--json",
+                     "--base-url", self.server.url, "--ca-file", self.server.ca_file,
+                     "--concurrency", 2, "--max-retries", 1, "--candidates", 3,
+                     "--model", "claude-haiku-4-5", env_extra=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(json.loads(result.stdout)["test"]["provider"], "claude:claude-haiku-4-5")
+
+    def test_wrong_key_is_an_auth_error_without_the_key_in_the_message(self):
+        wrong = self.KEY + "-wrong"
+        result = run("generate", SAMPLE, "-n", 3, "--db", self.db, env_extra=self.env(wrong))
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("auth", result.stderr)
+        self.assertNotIn(wrong, result.stdout + result.stderr)
+
+    def test_untrusted_server_is_a_tls_error(self):
+        env = self.env()
+        del env["MCQGEN_CA_FILE"]
+        result = run("generate", SAMPLE, "-n", 2, "--db", self.db, env_extra=env)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("tls", result.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

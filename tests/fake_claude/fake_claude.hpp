@@ -1,0 +1,94 @@
+#pragma once
+// A fake Claude Messages API: a real HTTPS server on 127.0.0.1 for tests and benchmarks.
+//
+// It checks requests the way the real API does (docs/claude-protocol.md is the contract it relies
+// on), answers author calls with candidates drawn from the request's own passage, answers judge
+// calls with the keys it handed out, and can inject latency, rate limits and faults.
+//
+// Thread safety: every member function of Server may be called from any thread. The server runs
+// on its own io_context thread(s); no Boost header is needed to use it.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace fake_claude {
+
+struct Options {
+    std::string host = "127.0.0.1"; ///< address to listen on (loopback only in this project)
+    uint16_t port = 0;              ///< 0: pick a free port
+    /// Holds ca.pem, ca.key, server.pem, server.key; created when missing, reused otherwise.
+    /// Empty: a fresh temporary directory, removed again by ~Server.
+    std::filesystem::path tls_dir;
+    std::string api_key = "test-key";             ///< requests with another x-api-key get 401
+    std::chrono::milliseconds latency{0};         ///< waited (asynchronously) before every answer
+    std::chrono::milliseconds author_latency{-1}; ///< overrides latency for author calls if >= 0
+    std::chrono::milliseconds judge_latency{-1};  ///< overrides latency for judge calls if >= 0
+    std::string faults;       ///< fault spec, e.g. "429@0.1,reset_mid#3" (see fault_plan.hpp)
+    int rpm = 0;              ///< requests-per-minute budget, sliding 60 s window; 0: unlimited
+    double disagree_rate = 0; ///< probability that the judge picks a wrong option
+    /// Name or IP put in the server certificate's subjectAltName (with DNS:localhost).
+    std::string cert_host = "127.0.0.1";
+    bool expired_cert = false; ///< the server certificate expired yesterday (TLS tests)
+    uint64_t seed = 1;         ///< makes answers and fault draws reproducible
+    int threads = 2;           ///< io_context threads
+};
+
+/// Counters since start or the last reset_stats(). Gauges (in_flight, open_connections) are
+/// never reset.
+struct Stats {
+    int64_t connections_accepted = 0;
+    int64_t requests = 0; ///< requests to /v1/messages, whatever their outcome
+    int64_t author_requests = 0;
+    int64_t judge_requests = 0;
+    int64_t responses_429 = 0; ///< from the rpm budget and from injected 429 faults
+    int64_t faults_injected = 0;
+    int in_flight = 0; ///< /v1/messages requests read but not yet answered (stalls included)
+    int peak_in_flight = 0;
+    int open_connections = 0;
+};
+
+class Server {
+  public:
+    /// Creates or loads the certificates, binds and starts listening: connections are accepted
+    /// as soon as the constructor returns.
+    /// @throws std::invalid_argument for a bad fault spec or option value;
+    ///         std::runtime_error when certificates or the listening socket cannot be set up.
+    explicit Server(Options options);
+    ~Server(); ///< stop(), then removes a temporary tls_dir it created
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    uint16_t port() const;
+    std::string base_url() const; ///< "https://127.0.0.1:PORT"
+    std::filesystem::path ca_file() const;
+
+    Stats stats() const;
+    void reset_stats();
+    /// Blocks until `condition(stats())` holds or `timeout` passes; returns whether it held.
+    /// Re-evaluated on every change of the statistics: the way tests synchronise with the
+    /// server without sleeping.
+    bool wait_until(const std::function<bool(const Stats&)>& condition,
+                    std::chrono::milliseconds timeout) const;
+
+    /// Replaces the fault plan; the `#N` request count restarts at 1.
+    /// @throws std::invalid_argument for a bad spec (the old plan stays).
+    void set_faults(std::string spec);
+    void set_latency(std::chrono::milliseconds latency,
+                     std::chrono::milliseconds author_latency = std::chrono::milliseconds{-1},
+                     std::chrono::milliseconds judge_latency = std::chrono::milliseconds{-1});
+    void set_disagree_rate(double rate);
+    void set_rpm(int rpm); ///< restarts the window
+
+    /// Closes the listener and every connection (stalled ones included). Idempotent.
+    void stop();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace fake_claude

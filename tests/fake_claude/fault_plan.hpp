@@ -1,0 +1,65 @@
+#pragma once
+// The fault plan: which misbehaviour to inject into which /v1/messages request.
+//
+// Grammar (whitespace around items is ignored; an empty spec means no faults):
+//   spec    := item ("," item)*
+//   item    := KIND trigger
+//   trigger := "@" RATE   probability per request, a decimal in [0, 1]   e.g. 429@0.1
+//            | "#" N      only the Nth request since the plan was set (1-based)  e.g. reset_mid#3
+//            | "*"        every request                                  e.g. stall*
+// KIND is one of the names in fault_kind_name(). When several items fire for one request the
+// first in the spec wins.
+
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string_view>
+#include <vector>
+
+namespace fake_claude::detail {
+
+enum class FaultKind {
+    rate_limited,     ///< "429": rate_limit_error with retry-after-ms: 100 and retry-after: 1
+    overloaded,       ///< "529": overloaded_error
+    server_error,     ///< "500": api_error
+    unavailable,      ///< "503": api_error
+    should_not_retry, ///< "should_not_retry": 500 api_error with x-should-retry: false
+    reset_before,     ///< close the TCP connection (RST) without answering
+    reset_mid,        ///< send the headers and half the body, then close
+    stall,            ///< never answer; hold the socket until the client or server closes it
+    malformed,        ///< 200 whose body is not JSON
+    truncated,        ///< 200 whose reply JSON (text, or tool input as a string) is cut in half
+    text_only,        ///< 200 with a prose text block instead of the structured reply
+    max_tokens,       ///< 200, stop_reason max_tokens, content cut short
+    wrong_shape,      ///< 200 whose JSON fills the schema wrongly (3 options, answer_index 7)
+    refusal,          ///< 200, stop_reason refusal, no content
+};
+
+std::string_view fault_kind_name(FaultKind kind);
+
+class FaultPlan {
+  public:
+    FaultPlan() = default;
+    /// @throws std::invalid_argument naming the offending item.
+    static FaultPlan parse(std::string_view spec);
+
+    /// Counts one eligible request and says which fault, if any, it gets.
+    std::optional<FaultKind> next(std::mt19937_64& rng);
+
+    bool empty() const { return items_.empty(); }
+
+  private:
+    enum class Trigger { probability, nth, always };
+    struct Item {
+        FaultKind kind;
+        Trigger trigger;
+        double probability = 0;
+        int64_t nth = 0;
+    };
+    static Item parse_item(std::string_view text);
+
+    std::vector<Item> items_;
+    int64_t requests_seen_ = 0;
+};
+
+} // namespace fake_claude::detail

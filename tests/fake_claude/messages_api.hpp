@@ -1,0 +1,151 @@
+#pragma once
+// Everything the fake server decides, without any I/O: routing, request checking like the real
+// Messages API, rate limiting, fault selection and the answers. The network layer (server.cpp)
+// turns an HttpRequest into an HttpReply here and only carries out the reply's delivery.
+
+#include "answers.hpp"
+#include "fake_claude.hpp"
+#include "fault_plan.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace fake_claude::detail {
+
+struct HttpRequest {
+    std::string method;                                       ///< "POST"
+    std::string target;                                       ///< "/v1/messages", query included
+    std::vector<std::pair<std::string, std::string>> headers; ///< names in lower case
+    std::string body;
+
+    /// The first value of header `name` (lower case), or empty.
+    std::string_view header(std::string_view name) const;
+    bool has_header(std::string_view name) const;
+};
+
+/// How the network layer must deliver a reply.
+enum class Delivery {
+    respond,      ///< write the reply normally
+    reset_before, ///< abort the connection without writing anything
+    reset_mid,    ///< write the headers and half the body, then close
+    stall,        ///< write nothing; keep the connection until the peer or the server closes it
+};
+
+struct HttpReply {
+    int status = 200;
+    std::vector<std::pair<std::string, std::string>> headers; ///< besides content-type/-length
+    std::string body;
+    std::string content_type = "application/json";
+    Delivery delivery = Delivery::respond;
+    std::chrono::milliseconds delay{0}; ///< to wait (asynchronously) before delivering
+    bool api_call = false;              ///< a /v1/messages request: counts as in flight
+};
+
+/// The statistics, shared by the network layer and the API, with a way to wait for them.
+class StatsBoard {
+  public:
+    Stats snapshot() const;
+    void reset();
+    bool wait_until(const std::function<bool(const Stats&)>& condition,
+                    std::chrono::milliseconds timeout) const;
+
+    void connection_opened();
+    void connection_closed();
+    void request_started();  ///< an API request was read
+    void request_finished(); ///< ... and answered (or abandoned)
+    void count_request();
+    void count_author();
+    void count_judge();
+    void count_429();
+    void count_fault();
+
+  private:
+    template <class Change> void update(Change change);
+
+    mutable std::mutex mutex_;
+    mutable std::condition_variable changed_;
+    Stats stats_;
+};
+
+/// A sliding 60 s window of admitted requests.
+class RequestBudget {
+  public:
+    using Clock = std::chrono::system_clock; // the reset header is wall-clock time
+
+    struct Decision {
+        bool admitted = true;
+        int remaining = 0;
+        Clock::time_point reset;             ///< when the window is fully replenished
+        std::chrono::seconds retry_after{0}; ///< when refused: until the next slot frees
+    };
+
+    explicit RequestBudget(int requests_per_minute = 0) : limit_(requests_per_minute) {}
+    bool limited() const { return limit_ > 0; }
+    int limit() const { return limit_; }
+    Decision admit(Clock::time_point now);
+
+  private:
+    int limit_;
+    std::deque<Clock::time_point> admitted_;
+};
+
+enum class CallKind { author, judge, other };
+struct ApiCall; // a checked /v1/messages request (messages_api.cpp)
+
+class MessagesApi {
+  public:
+    /// @throws std::invalid_argument for a bad fault spec, rpm < 0 or a rate outside [0, 1].
+    MessagesApi(const Options& options, StatsBoard& stats);
+    ~MessagesApi();
+
+    /// Thread-safe; called concurrently from the io_context threads.
+    HttpReply handle(const HttpRequest& request);
+
+    void set_faults(std::string_view spec);
+    void set_latency(std::chrono::milliseconds latency, std::chrono::milliseconds author,
+                     std::chrono::milliseconds judge);
+    void set_disagree_rate(double rate);
+    void set_rpm(int rpm);
+
+  private:
+    // Both throw ApiError for what becomes an error response; `kind` is set once known.
+    HttpReply handle_messages(const HttpRequest& request, CallKind& kind);
+    HttpReply admitted_messages(const HttpRequest& request, CallKind& kind);
+    HttpReply handle_stats() const;
+    HttpReply handle_control(const HttpRequest& request);
+    HttpReply answer(const ApiCall& call, std::optional<FaultKind> fault);
+    void remember(const std::vector<Candidate>& candidates);
+    std::string remembered_key(const std::string& stem) const; ///< empty when unknown
+    double disagree_rate() const;
+    std::mt19937_64 rng_for(const ApiCall& call);
+    std::chrono::milliseconds latency_for(CallKind kind) const;
+    std::pair<int64_t, int64_t> cache_tokens(const ApiCall& call); ///< {created, read}
+
+    StatsBoard& stats_;
+    const std::string api_key_;
+    const uint64_t seed_;
+
+    mutable std::mutex mutex_; // guards everything below
+    FaultPlan faults_;
+    RequestBudget budget_;
+    std::mt19937_64 fault_rng_;
+    std::chrono::milliseconds latency_, author_latency_, judge_latency_;
+    double disagree_rate_ = 0;
+    std::unordered_map<std::string, std::string> keys_by_stem_; ///< what the author wrote
+    std::unordered_set<uint64_t> cached_prefixes_;
+    std::unordered_map<uint64_t, uint64_t> times_seen_; ///< request text hash -> count
+};
+
+} // namespace fake_claude::detail

@@ -1,0 +1,524 @@
+// The HTTPS client against the fake Claude server on 127.0.0.1: pooling, retries, TLS failures,
+// timeouts, cancellation and pacing, as seen from both ends.
+
+#include "claude/https_client.hpp"
+
+#include <fake_claude.hpp>
+#include <mcqgen/errors.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+using namespace std::chrono_literals;
+using mcqgen::errc;
+using mcqgen::detail::claude::ApiResponse;
+using mcqgen::detail::claude::ClientOptions;
+using mcqgen::detail::claude::HttpsClient;
+
+namespace {
+
+const std::string api_key = "sk-ant-test-0123456789abcdef";
+const std::string messages_body = R"({"model":"claude-haiku-4-5","max_tokens":32,)"
+                                  R"("messages":[{"role":"user","content":"Say hello."}]})";
+// Bounds every io_context run, so a bug fails the test instead of hanging it.
+constexpr auto run_limit = 120s;
+
+fake_claude::Options server_options() {
+    fake_claude::Options options;
+    options.api_key = api_key;
+    return options;
+}
+
+ClientOptions client_options(const fake_claude::Server& server) {
+    ClientOptions options;
+    options.base_url = server.base_url();
+    options.api_key = api_key;
+    options.api_version = "2023-06-01";
+    options.ca_file = server.ca_file().string();
+    return options;
+}
+
+// Posts `count` calls, runs the io_context until all are done and returns their outcomes in
+// completion order.
+std::vector<ApiResponse> post_many(boost::asio::io_context& io, HttpsClient& client, int count) {
+    std::vector<ApiResponse> results;
+    for (int i = 0; i < count; ++i) {
+        client.post("/v1/messages", messages_body,
+                    [&](ApiResponse response) { results.push_back(std::move(response)); });
+    }
+    io.run_for(run_limit);
+    io.restart();
+    return results;
+}
+
+ApiResponse post_one(boost::asio::io_context& io, HttpsClient& client) {
+    auto results = post_many(io, client, 1);
+    REQUIRE(results.size() == 1);
+    return results.front();
+}
+
+// Runs the io_context until `condition` holds, checking it every few milliseconds from the
+// io_context itself (the client lives on that one thread); the server's statistics are the
+// usual condition.
+void run_until(boost::asio::io_context& io, const std::function<bool()>& condition) {
+    boost::asio::steady_timer poll{io};
+    std::function<void()> check = [&] {
+        if (condition()) {
+            io.stop();
+            return;
+        }
+        poll.expires_after(5ms);
+        poll.async_wait([&](auto) { check(); });
+    };
+    check();
+    io.run_for(run_limit);
+    io.restart();
+}
+
+bool contains(const std::string& text, std::string_view part) {
+    return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+TEST_SUITE("https_client") {
+    TEST_CASE("twenty calls at concurrency 8 all succeed over at most 8 kept-alive connections") {
+        auto options = server_options();
+        options.latency = 50ms;
+        fake_claude::Server server{options};
+        boost::asio::io_context io;
+        auto client_opts = client_options(server);
+        client_opts.max_concurrency = 8;
+        HttpsClient client{io, client_opts};
+
+        auto results = post_many(io, client, 20);
+
+        REQUIRE(results.size() == 20);
+        for (const auto& result : results) {
+            CHECK(result.error == errc::ok);
+            CHECK(result.status == 200);
+            CHECK(result.attempts == 1);
+            CHECK(contains(result.request_id, "req_"));
+            CHECK(contains(result.body, "\"content\""));
+        }
+        const auto seen = server.stats();
+        CHECK(seen.requests == 20);
+        CHECK(seen.connections_accepted <= 8);
+        CHECK(seen.peak_in_flight <= 8);
+        const auto stats = client.stats();
+        CHECK(stats.connections_opened <= 8);
+        CHECK(stats.peak_open_connections <= 8);
+        CHECK(stats.peak_in_flight <= 8);
+        CHECK(stats.in_flight == 0);
+        CHECK(stats.attempts == 20);
+    }
+
+    TEST_CASE("a second batch of calls reuses the idle connections of the first") {
+        fake_claude::Server server{server_options()};
+        boost::asio::io_context io;
+        auto client_opts = client_options(server);
+        client_opts.max_concurrency = 2;
+        HttpsClient client{io, client_opts};
+
+        CHECK(post_many(io, client, 4).size() == 4);
+        const auto opened = client.stats().connections_opened;
+        auto results = post_many(io, client, 4);
+        REQUIRE(results.size() == 4);
+        for (const auto& result : results)
+            CHECK(result.error == errc::ok);
+        CHECK(client.stats().connections_opened == opened);
+        CHECK(server.stats().connections_accepted == opened);
+    }
+
+    TEST_CASE("a 429 is retried after the server's delay and then succeeds") {
+        auto options = server_options();
+        options.faults = "429#1";
+        fake_claude::Server server{options};
+        boost::asio::io_context io;
+        auto client_opts = client_options(server);
+        std::vector<std::string> log;
+        client_opts.log = [&](std::string_view line) { log.emplace_back(line); };
+        HttpsClient client{io, client_opts};
+
+        auto result = post_one(io, client);
+
+        CHECK(result.error == errc::ok);
+        CHECK(result.status == 200);
+        CHECK(result.attempts == 2);
+        CHECK(server.stats().responses_429 == 1);
+        REQUIRE(log.size() == 1);
+        CHECK(contains(log[0], "retrying POST /v1/messages after 429 in 100 ms (attempt 2 of 3)"));
+        CHECK(contains(log[0], "request-id req_"));
+        CHECK_FALSE(contains(log[0], api_key));
+        CHECK(client.stats().retries == 1);
+    }
+
+    TEST_CASE("529 and 500 are retried with backoff until a call succeeds") {
+        auto options = server_options();
+        options.faults = "529#1,500#2";
+        fake_claude::Server server{options};
+        boost::asio::io_context io;
+        HttpsClient client{io, client_options(server)};
+
+        auto result = post_one(io, client);
+
+        CHECK(result.error == errc::ok);
+        CHECK(result.attempts == 3);
+        CHECK(server.stats().requests == 3);
+    }
+
+    TEST_CASE("a server error that outlasts the retries fails as a server error with the API's "
+              "message") {
+        auto options = server_options();
+        options.faults = "529*";
+        fake_claude::Server server{options};
+        boost::asio::io_context io;
+        auto client_opts = client_options(server);
+        client_opts.max_retries = 1;
+        HttpsClient client{io, client_opts};
+
+        auto result = post_one(io, client);
+
+        CHECK(result.error == errc::server);
+        CHECK(result.status == 529);
+        CHECK(result.attempts == 2);
+        CHECK(contains(result.message, "HTTP 529 overloaded_error: Overloaded"));
+        CHECK(contains(result.message, "(request-id req_"));
+    }
+
+    TEST_CASE("x-should-retry: false stops the retries at the first answer") {
+        auto options = server_options();
+        options.faults = "should_not_retry#1";
+        fake_claude::Server server{options};
+        boost::asio::io_context io;
+        HttpsClient client{io, client_options(server)};
+
+        auto result = post_one(io, client);
+
+        CHECK(result.error == errc::server);
+        CHECK(result.status == 500);
+        CHECK(result.attempts == 1);
+        CHECK(server.stats().requests == 1);
+    }
+
+    TEST_CASE("a wrong key fails with auth after exactly one attempt and is never quoted") {
+        fake_claude::Server server{server_options()};
+        boost::asio::io_context io;
+        auto client_opts = client_options(server);
+        client_opts.api_key = "sk-ant-wrong-key-9876543210";
+        HttpsClient client{io, client_opts};
+
+        auto result = post_one(io, client);
+
+        CHECK(result.error == errc::auth);
+        CHECK(result.status == 401);
+        CHECK(result.attempts == 1);
+        CHECK(contains(result.message, "HTTP 401 authentication_error"));
+        CHECK(contains(result.message, "request-id req_"));
+        CHECK_FALSE(contains(result.message, client_opts.api_key));
+        CHECK(server.stats().requests == 1);
+    }
+
+    TEST_CASE("a server certificate from an untrusted CA fails with tls and is not retried") {
+        fake_claude::Server server{server_options()};
+        boost::asio::io_context io;
+        auto client_opts = client_options(server);
+        client_opts.ca_file.clear(); // the system roots do not know the test CA
+        HttpsClient client{io, client_opts};
+
+        auto result = post_one(io, client);
+
+        CHECK(result.error == errc::tls);
+        CHECK(result.attempts == 1);
+        CHECK(result.status == 0);
+        CHECK(contains(result.message, "certificate verify failed"));
+        CHECK(server.stats().requests == 0);
+    }
+
+    TEST_CASE("a certificate for another host name fails with tls") {
+        auto options = server_options();
+        options.cert_host = "localhost.invalid";
+        fake_claude::Server server{options};
+        boost::asio::io_context io;
+        HttpsClient client{io, client_options(server)};
+
+        auto result = post_one(io, client);
+
+        CHECK(result.error == errc::tls);
+        CHECK(result.attempts == 1);
+        CHECK(contains(result.message, "certificate verify failed"));
+        CHECK(contains(result.message, "hostname mismatch"));
+    }
+
+    TEST_CASE("an expired server certificate fails with tls") {
+        auto options = server_options();
+        options.expired_cert = true;
+        fake_claude::Server server{options};
+        boost::asio::io_context io;
+        HttpsClient client{io, client_options(server)};
+
+        auto result = post_one(io, client);
+
+        CHECK(result.error == errc::tls);
+        CHECK(contains(result.message, "expired"));
+    }
+
+    TEST_CASE("a stalled answer times out and the retry on a new connection succeeds") {
+        auto options = server_options();
+        options.faults = "stall#1";
+        fake_claude::Server server{options};
+        boost::asio::io_context io;
+        auto client_opts = client_options(server);
+        client_opts.request_timeout = 300ms;
+        std::vector<std::string> log;
+        client_opts.log = [&](std::string_view line) { log.emplace_back(line); };
+        HttpsClient client{io, client_opts};
+
+        auto result = post_one(io, client);
+
+        CHECK(result.error == errc::ok);
+        CHECK(result.attempts == 2);
+        REQUIRE(log.size() == 1);
+        CHECK(contains(log[0], "after a timeout"));
+        CHECK(server.stats().connections_accepted == 2);
+    }
+
+    TEST_CASE("a stall on every attempt ends in a timeout error") {
+        auto options = server_options();
+        options.faults = "stall*";
+        fake_claude::Server server{options};
+        boost::asio::io_context io;
+        auto client_opts = client_options(server);
+        client_opts.request_timeout = 200ms;
+        client_opts.max_retries = 1;
+        HttpsClient client{io, client_opts};
+
+        auto result = post_one(io, client);
+
+        CHECK(result.error == errc::timeout);
+        CHECK(result.attempts == 2);
+        CHECK(contains(result.message, "timed out"));
+    }
+
+    TEST_CASE("a connection reset before the answer is retried") {
+        auto options = server_options();
+        options.faults = "reset_before#1";
+        fake_claude::Server server{options};
+        boost::asio::io_context io;
+        HttpsClient client{io, client_options(server)};
+
+        auto result = post_one(io, client);
+
+        CHECK(result.error == errc::ok);
+        CHECK(result.attempts == 2);
+    }
+
+    TEST_CASE("a response cut off in the middle is retried") {
+        auto options = server_options();
+        options.faults = "reset_mid#1";
+        fake_claude::Server server{options};
+        boost::asio::io_context io;
+        HttpsClient client{io, client_options(server)};
+
+        auto result = post_one(io, client);
+
+        CHECK(result.error == errc::ok);
+        CHECK(result.attempts == 2);
+    }
+
+    TEST_CASE("a response body over the size limit fails as a bad response") {
+        fake_claude::Server server{server_options()};
+        boost::asio::io_context io;
+        auto client_opts = client_options(server);
+        client_opts.max_response_bytes = 16;
+        HttpsClient client{io, client_opts};
+
+        auto result = post_one(io, client);
+
+        CHECK(result.error == errc::bad_response);
+        CHECK(result.attempts == 1);
+        CHECK(contains(result.message, "larger than 16 bytes"));
+    }
+
+    TEST_CASE("cancel() mid-flight completes every queued and running call with cancelled") {
+        auto options = server_options();
+        options.latency = 10s;
+        fake_claude::Server server{options};
+        boost::asio::io_context io;
+        auto client_opts = client_options(server);
+        client_opts.max_concurrency = 4;
+        HttpsClient client{io, client_opts};
+
+        std::vector<int> completions(10, 0);
+        std::vector<ApiResponse> results;
+        for (int i = 0; i < 10; ++i) {
+            client.post("/v1/messages", messages_body, [&, i](ApiResponse response) {
+                ++completions[i];
+                results.push_back(std::move(response));
+            });
+        }
+        const auto started = std::chrono::steady_clock::now();
+        run_until(io, [&] { return server.stats().in_flight >= 4; });
+        CHECK(results.empty());
+        client.cancel();
+        io.run_for(run_limit);
+
+        CHECK(std::chrono::steady_clock::now() - started < options.latency);
+        REQUIRE(results.size() == 10);
+        for (int count : completions)
+            CHECK(count == 1);
+        for (const auto& result : results)
+            CHECK(result.error == errc::cancelled);
+        CHECK(client.stats().in_flight == 0);
+        CHECK(client.stats().open_connections == 0);
+
+        // Later posts are refused at once, but still asynchronously.
+        bool refused = false;
+        client.post("/v1/messages", messages_body,
+                    [&](ApiResponse response) { refused = response.error == errc::cancelled; });
+        CHECK_FALSE(refused);
+        io.restart();
+        io.run_for(run_limit);
+        CHECK(refused);
+    }
+
+    TEST_CASE("destroying the client with calls pending completes them with cancelled") {
+        auto options = server_options();
+        options.latency = 10s;
+        fake_claude::Server server{options};
+        boost::asio::io_context io;
+        auto client = std::make_unique<HttpsClient>(io, client_options(server));
+
+        int cancelled = 0;
+        for (int i = 0; i < 5; ++i) {
+            client->post("/v1/messages", messages_body, [&](ApiResponse response) {
+                cancelled += response.error == errc::cancelled;
+            });
+        }
+        run_until(io, [&] { return server.stats().in_flight >= 2; });
+        client.reset();
+        io.restart();
+        io.run_for(run_limit);
+        CHECK(cancelled == 5);
+    }
+
+    TEST_CASE("an io_context torn down with calls still pending releases everything") {
+        // Not a normal shutdown (the callbacks never run), but it must not crash or leak:
+        // the sanitizer build checks the latter.
+        auto options = server_options();
+        options.latency = 10s;
+        fake_claude::Server server{options};
+        int completed = 0;
+        {
+            boost::asio::io_context io;
+            auto client_opts = client_options(server);
+            client_opts.max_concurrency = 2;
+            HttpsClient client{io, client_opts};
+            for (int i = 0; i < 5; ++i) {
+                client.post("/v1/messages", messages_body, [&](ApiResponse) { ++completed; });
+            }
+            run_until(io, [&] { return server.stats().in_flight >= 2; });
+        }
+        CHECK(completed == 0);
+    }
+
+    TEST_CASE("a small requests-per-minute budget is paced so the server never answers 429") {
+        auto options = server_options();
+        options.rpm = 30;
+        options.latency = 20ms;
+        fake_claude::Server server{options};
+        boost::asio::io_context io;
+        auto client_opts = client_options(server);
+        client_opts.max_concurrency = 8;
+        HttpsClient client{io, client_opts};
+
+        auto results = post_many(io, client, 20);
+
+        REQUIRE(results.size() == 20);
+        for (const auto& result : results)
+            CHECK(result.error == errc::ok);
+        CHECK(server.stats().responses_429 == 0);
+        CHECK(server.stats().requests == 20);
+    }
+
+    TEST_CASE("calls beyond an exhausted requests-per-minute budget wait instead of drawing "
+              "429s") {
+        // Three requests per minute, two at a time, six calls: without pacing the fourth call
+        // would get a 429 within milliseconds. Paced, the calls beyond the first two are spread
+        // over the minute the budget needs to refill, so the test watches a few seconds of it
+        // and then cancels.
+        auto options = server_options();
+        options.rpm = 3;
+        fake_claude::Server server{options};
+        boost::asio::io_context io;
+        auto client_opts = client_options(server);
+        client_opts.max_concurrency = 2;
+        HttpsClient client{io, client_opts};
+
+        std::vector<ApiResponse> results;
+        for (int i = 0; i < 6; ++i) {
+            client.post("/v1/messages", messages_body,
+                        [&](ApiResponse response) { results.push_back(std::move(response)); });
+        }
+        run_until(io, [&] { return server.stats().requests >= 2; });
+        io.run_for(2s); // a window in which an unpaced client would exceed the budget
+
+        CHECK(server.stats().responses_429 == 0);
+        CHECK(server.stats().requests <= 3);
+        client.cancel();
+        io.restart();
+        io.run_for(run_limit);
+        REQUIRE(results.size() == 6);
+        int succeeded = 0;
+        for (const auto& result : results) {
+            CHECK((result.error == errc::ok || result.error == errc::cancelled));
+            succeeded += result.error == errc::ok;
+        }
+        CHECK(succeeded == server.stats().requests);
+    }
+
+    TEST_CASE("the constructor refuses http:// and an unreadable CA file") {
+        boost::asio::io_context io;
+        ClientOptions options;
+        options.api_key = api_key;
+        options.base_url = "http://127.0.0.1:9";
+        CHECK_THROWS_AS(HttpsClient(io, options), mcqgen::Error);
+        try {
+            HttpsClient client{io, options};
+        } catch (const mcqgen::Error& e) {
+            CHECK(e.code_value() == errc::invalid_argument);
+        }
+        options.base_url = "https://127.0.0.1:9";
+        options.ca_file = "/nonexistent/ca.pem";
+        try {
+            HttpsClient client{io, options};
+            FAIL("expected an error");
+        } catch (const mcqgen::Error& e) {
+            CHECK(e.code_value() == errc::tls);
+        }
+    }
+
+    TEST_CASE("a refused connection is a network error after the retries") {
+        boost::asio::io_context io;
+        fake_claude::Server server{server_options()};
+        auto options = client_options(server);
+        server.stop(); // nothing listens on its port any more
+        options.max_retries = 1;
+        HttpsClient client{io, options};
+
+        auto result = post_one(io, client);
+
+        CHECK(result.error == errc::network);
+        CHECK(result.attempts == 2);
+        CHECK(contains(result.message, "connecting to 127.0.0.1:"));
+        CHECK(contains(result.message, "refused"));
+    }
+}

@@ -1,0 +1,743 @@
+// The fake Claude server, exercised over real TLS connections with a small blocking client that
+// verifies the server certificate (CA file, host name, SNI) the way mcqgen's client does.
+#include "fake_claude.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+namespace fs = std::filesystem;
+using tcp = net::ip::tcp;
+using namespace std::chrono_literals;
+
+constexpr auto wait_limit = 20s; // only reached when something is broken
+
+class TempDir {
+  public:
+    TempDir() {
+        std::random_device entropy;
+        path_ = fs::temp_directory_path() /
+                ("test-fake-claude-" + std::to_string(entropy()) + std::to_string(entropy()));
+        fs::create_directories(path_);
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        fs::remove_all(path_, ignored);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const fs::path& path() const { return path_; }
+
+  private:
+    fs::path path_;
+};
+
+struct Reply {
+    int status = 0;
+    std::map<std::string, std::string> headers; // lower-case names
+    std::string body;
+
+    json::object json() const { return json::parse(body).as_object(); }
+    std::string error_type() const {
+        return std::string(json().at("error").as_object().at("type").as_string());
+    }
+    std::string error_message() const {
+        return std::string(json().at("error").as_object().at("message").as_string());
+    }
+};
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+HeaderList api_headers(const std::string& key = "test-key") {
+    return {{"x-api-key", key},
+            {"anthropic-version", "2023-06-01"},
+            {"content-type", "application/json"}};
+}
+
+/// One keep-alive TLS connection to 127.0.0.1, verified against the server's CA.
+class Client {
+  public:
+    explicit Client(const fake_claude::Server& server, std::string host = "127.0.0.1")
+        : tls_(trusting(server.ca_file())), stream_(io_, tls_) {
+        SSL_set_tlsext_host_name(stream_.native_handle(), host.c_str());
+        stream_.set_verify_callback(ssl::host_name_verification(host));
+        stream_.next_layer().connect(
+            tcp::endpoint(net::ip::make_address("127.0.0.1"), server.port()));
+        stream_.handshake(ssl::stream_base::client);
+    }
+
+    void send(const std::string& method, const std::string& target, const std::string& body,
+              const HeaderList& headers) {
+        http::request<http::string_body> request(http::string_to_verb(method), target, 11);
+        request.set(http::field::host, "127.0.0.1");
+        for (const auto& [name, value] : headers)
+            request.set(name, value);
+        request.body() = body;
+        request.prepare_payload();
+        http::write(stream_, request);
+    }
+
+    Reply receive() {
+        http::response<http::string_body> response;
+        http::read(stream_, buffer_, response);
+        Reply reply{static_cast<int>(response.result_int()), {}, response.body()};
+        for (const auto& field : response) {
+            std::string name(field.name_string());
+            std::transform(name.begin(), name.end(), name.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            reply.headers[name] = std::string(field.value());
+        }
+        return reply;
+    }
+
+    Reply post(const std::string& body, const HeaderList& headers = api_headers(),
+               const std::string& target = "/v1/messages") {
+        send("POST", target, body, headers);
+        return receive();
+    }
+
+    Reply get(const std::string& target) {
+        send("GET", target, "", {});
+        return receive();
+    }
+
+    /// Whether the server closed or reset the connection instead of answering.
+    bool receive_fails() {
+        try {
+            receive();
+            return false;
+        } catch (const boost::system::system_error&) {
+            return true;
+        }
+    }
+
+  private:
+    // The stream copies the verify mode when it is created: configure the context first.
+    static ssl::context trusting(const fs::path& ca_file) {
+        ssl::context tls(ssl::context::tls_client);
+        tls.load_verify_file(ca_file.string());
+        tls.set_verify_mode(ssl::verify_peer);
+        return tls;
+    }
+
+    net::io_context io_;
+    ssl::context tls_;
+    ssl::stream<tcp::socket> stream_;
+    beast::flat_buffer buffer_;
+};
+
+const std::string passage =
+    "The water cycle describes how water moves between the oceans, the air and the land. "
+    "Heat from the sun causes water at the surface of lakes and oceans to evaporate into "
+    "vapour. As the vapour rises it cools and condenses into tiny droplets that gather as "
+    "clouds. When the droplets merge and grow heavy they fall back to the ground as "
+    "precipitation, usually rain or snow. Some of that water soaks into the soil and "
+    "replenishes underground aquifers over many years. Rivers eventually carry the rest back "
+    "to the oceans, where the journey begins again.";
+
+const std::string document = "<document>\nA long shared document about weather.\n</document>";
+
+json::object schema_for(const char* list, json::object item_properties) {
+    json::object item{{"type", "object"}, {"properties", std::move(item_properties)}};
+    return json::object{
+        {"type", "object"},
+        {"required", json::array{list}},
+        {"properties", json::object{{list, json::object{{"type", "array"}, {"items", item}}}}},
+    };
+}
+
+json::object author_schema() {
+    return schema_for("candidates", {{"stem", {{"type", "string"}}},
+                                     {"options", {{"type", "array"}}},
+                                     {"answer_index", {{"type", "integer"}}},
+                                     {"explanation", {{"type", "string"}}},
+                                     {"quote", {{"type", "string"}}},
+                                     {"difficulty", {{"type", "string"}}}});
+}
+
+json::object judge_schema() {
+    return schema_for("verdicts", {{"id", {{"type", "integer"}}},
+                                   {"chosen_option", {{"type", "string"}}},
+                                   {"score", {{"type", "number"}}},
+                                   {"reason", {{"type", "string"}}}});
+}
+
+enum class Form { json_schema, forced_tool };
+
+/// A request shaped like docs/claude-protocol.md: cached document block, then the task.
+json::object request_body(const std::string& task, json::object schema, const char* tool_name,
+                          Form form) {
+    json::array content{
+        json::object{{"type", "text"},
+                     {"text", document},
+                     {"cache_control", json::object{{"type", "ephemeral"}}}},
+        json::object{{"type", "text"}, {"text", task}},
+    };
+    json::object body{
+        {"model", "claude-test-model"},
+        {"max_tokens", 4096},
+        {"system", json::array{json::object{{"type", "text"}, {"text", "You write tests."}}}},
+        {"messages", json::array{json::object{{"role", "user"}, {"content", content}}}},
+    };
+    if (form == Form::json_schema) {
+        body["output_config"] = json::object{
+            {"format", json::object{{"type", "json_schema"}, {"schema", std::move(schema)}}}};
+    } else {
+        body["tools"] = json::array{json::object{
+            {"name", tool_name}, {"description", "Submit."}, {"input_schema", std::move(schema)}}};
+        body["tool_choice"] = json::object{{"type", "tool"}, {"name", tool_name}};
+    }
+    return body;
+}
+
+std::string author_request(int count, Form form = Form::json_schema) {
+    const auto task = "<passage>\n" + passage + "\n</passage>\n\nWrite exactly " +
+                      std::to_string(count) + " candidate questions about the passage.";
+    return json::serialize(request_body(task, author_schema(), "submit_candidates", form));
+}
+
+std::string judge_request(const json::array& questions, Form form = Form::json_schema) {
+    const auto task = "<passage>\n" + passage + "\n</passage>\n\nAnswer each question.\n" +
+                      "<questions>\n" + json::serialize(json::object{{"questions", questions}}) +
+                      "\n</questions>";
+    return json::serialize(request_body(task, judge_schema(), "submit_verdicts", form));
+}
+
+/// The structured answer of a 200 reply, from its text block or its tool_use block.
+json::object structured_answer(const Reply& reply) {
+    const auto message = reply.json();
+    for (const auto& block : message.at("content").as_array()) {
+        const auto& fields = block.as_object();
+        if (fields.at("type") == "text")
+            return json::parse(fields.at("text").as_string()).as_object();
+        if (fields.at("type") == "tool_use") return fields.at("input").as_object();
+    }
+    FAIL("no structured content in " << reply.body);
+    return {};
+}
+
+std::string lower(std::string text) {
+    for (char& c : text)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream contents;
+    contents << in.rdbuf();
+    return contents.str();
+}
+
+fake_claude::Options options_in(const TempDir& dir) {
+    fake_claude::Options options;
+    options.tls_dir = dir.path();
+    return options;
+}
+
+} // namespace
+
+TEST_SUITE("fake_claude") {
+
+    TEST_CASE("rejects a missing or wrong api key with 401 authentication_error") {
+        TempDir dir;
+        fake_claude::Server server(options_in(dir));
+        Client client(server);
+
+        const auto wrong = client.post(author_request(2), api_headers("not-the-key"));
+        CHECK(wrong.status == 401);
+        CHECK(wrong.error_type() == "authentication_error");
+        CHECK(wrong.error_message() == "invalid x-api-key");
+        CHECK(wrong.headers.at("request-id").starts_with("req_"));
+        CHECK(wrong.json().at("request_id").as_string() == wrong.headers.at("request-id"));
+        CHECK(wrong.headers.at("content-type") == "application/json");
+
+        auto headers = api_headers();
+        headers.erase(headers.begin()); // no x-api-key at all
+        CHECK(client.post(author_request(2), headers).status == 401);
+    }
+
+    TEST_CASE("rejects malformed requests with 400 invalid_request_error naming the field") {
+        TempDir dir;
+        fake_claude::Server server(options_in(dir));
+        Client client(server);
+        auto body = json::parse(author_request(2)).as_object();
+        std::string field;
+
+        SUBCASE("body that is not JSON") {
+            const auto reply = client.post("{\"model\": ");
+            CHECK(reply.status == 400);
+            CHECK(reply.error_type() == "invalid_request_error");
+            return;
+        }
+        SUBCASE("temperature") {
+            body["temperature"] = 0.2;
+            field = "temperature";
+        }
+        SUBCASE("top_k") {
+            body["top_k"] = 5;
+            field = "top_k";
+        }
+        SUBCASE("missing max_tokens") {
+            body.erase("max_tokens");
+            field = "max_tokens";
+        }
+        SUBCASE("max_tokens not a positive integer") {
+            body["max_tokens"] = 0;
+            field = "max_tokens";
+        }
+        SUBCASE("missing model") {
+            body.erase("model");
+            field = "model";
+        }
+        SUBCASE("empty messages") {
+            body["messages"] = json::array{};
+            field = "messages";
+        }
+        SUBCASE("a system role inside messages") {
+            body["messages"].as_array()[0].as_object()["role"] = "system";
+            field = "messages.0.role";
+        }
+        SUBCASE("a forced tool that is not among the tools") {
+            body["tools"] = json::array{
+                json::object{{"name", "submit_candidates"}, {"input_schema", author_schema()}}};
+            body["tool_choice"] = json::object{{"type", "tool"}, {"name", "something_else"}};
+            field = "tool_choice.name";
+        }
+        const auto reply = client.post(json::serialize(body));
+        CHECK(reply.status == 400);
+        CHECK(reply.error_type() == "invalid_request_error");
+        CHECK_MESSAGE(reply.error_message().starts_with(field), reply.error_message());
+    }
+
+    TEST_CASE("rejects requests without anthropic-version or a JSON content type") {
+        TempDir dir;
+        fake_claude::Server server(options_in(dir));
+        Client client(server);
+        auto headers = api_headers();
+        SUBCASE("no anthropic-version") {
+            headers.erase(headers.begin() + 1);
+        }
+        SUBCASE("text/plain") {
+            headers[2].second = "text/plain";
+        }
+        CHECK(client.post(author_request(1), headers).status == 400);
+    }
+
+    TEST_CASE("answers unknown paths with 404 and other methods with 405") {
+        TempDir dir;
+        fake_claude::Server server(options_in(dir));
+        Client client(server);
+        const auto missing = client.post(author_request(1), api_headers(), "/v1/complete");
+        CHECK(missing.status == 404);
+        CHECK(missing.error_type() == "not_found_error");
+        CHECK(client.get("/v1/messages").status == 405);
+    }
+
+    TEST_CASE("an author call returns K candidates drawn from the passage") {
+        TempDir dir;
+        fake_claude::Server server(options_in(dir));
+        Client client(server);
+        Form form = Form::json_schema;
+        SUBCASE("output_config json_schema") {
+            form = Form::json_schema;
+        }
+        SUBCASE("forced tool") {
+            form = Form::forced_tool;
+        }
+
+        const auto reply = client.post(author_request(4, form));
+        REQUIRE(reply.status == 200);
+        CHECK(reply.headers.at("request-id").starts_with("req_"));
+        const auto message = reply.json();
+        CHECK(message.at("id").as_string().starts_with("msg_"));
+        CHECK(message.at("type") == "message");
+        CHECK(message.at("role") == "assistant");
+        CHECK(message.at("model") == "claude-test-model");
+        CHECK(message.at("stop_sequence").is_null());
+        CHECK(message.at("stop_reason") == (form == Form::json_schema ? "end_turn" : "tool_use"));
+        if (form == Form::forced_tool) {
+            const auto& block = message.at("content").as_array().at(0).as_object();
+            CHECK(block.at("type") == "tool_use");
+            CHECK(block.at("name") == "submit_candidates");
+            CHECK(block.at("id").as_string().starts_with("toolu_"));
+        }
+
+        const auto answer = structured_answer(reply);
+        const auto& candidates = answer.at("candidates").as_array();
+        REQUIRE(candidates.size() == 4);
+        std::set<std::string> quotes;
+        for (const auto& value : candidates) {
+            const auto& candidate = value.as_object();
+            const auto& options = candidate.at("options").as_array();
+            REQUIRE(options.size() == 4);
+            std::set<std::string> distinct;
+            for (const auto& option : options)
+                distinct.insert(lower(std::string(option.as_string())));
+            CHECK(distinct.size() == 4);
+            const auto index = candidate.at("answer_index").as_int64();
+            REQUIRE((index >= 0 && index < 4));
+            const std::string quote(candidate.at("quote").as_string());
+            CHECK(passage.find(quote) != std::string::npos);
+            CHECK(quote.find(std::string(options[static_cast<size_t>(index)].as_string())) !=
+                  std::string::npos);
+            CHECK(candidate.at("stem").as_string().find("_____") != std::string::npos);
+            CHECK(candidate.at("explanation").as_string().starts_with("The passage states: "));
+            const std::set<std::string> difficulties{"easy", "medium", "hard"};
+            CHECK(difficulties.count(std::string(candidate.at("difficulty").as_string())) == 1);
+            quotes.insert(quote);
+        }
+        CHECK(quotes.size() == 4); // the passage has enough sentences for four different ones
+
+        const auto& usage = message.at("usage").as_object();
+        CHECK(usage.at("input_tokens").as_int64() > 0);
+        CHECK(usage.at("output_tokens").as_int64() > 0);
+        CHECK(server.stats().author_requests == 1);
+    }
+
+    TEST_CASE("a judge call chooses the keys the author handed out") {
+        TempDir dir;
+        fake_claude::Server server(options_in(dir));
+        Client client(server);
+        const auto authored = client.post(author_request(3));
+        REQUIRE(authored.status == 200);
+        const auto candidates = structured_answer(authored).at("candidates").as_array();
+
+        json::array questions;
+        std::vector<std::string> keys;
+        for (size_t i = 0; i < candidates.size(); ++i) {
+            const auto& candidate = candidates[i].as_object();
+            auto options = candidate.at("options").as_array();
+            keys.emplace_back(
+                options[candidate.at("answer_index").to_number<size_t>()].as_string());
+            std::reverse(options.begin(), options.end()); // the judge must not rely on positions
+            questions.push_back(
+                json::object{{"id", i + 1}, {"stem", candidate.at("stem")}, {"options", options}});
+        }
+        questions.push_back(
+            json::object{{"id", 99},
+                         {"stem", "A stem the author never wrote?"},
+                         {"options", json::array{"first", "second", "third", "x"}}});
+
+        Form form = Form::json_schema;
+        SUBCASE("output_config json_schema") {
+            form = Form::json_schema;
+        }
+        SUBCASE("forced tool") {
+            form = Form::forced_tool;
+        }
+        const auto judged = client.post(judge_request(questions, form));
+        REQUIRE(judged.status == 200);
+        const auto answer = structured_answer(judged);
+        const auto& verdicts = answer.at("verdicts").as_array();
+        REQUIRE(verdicts.size() == 4);
+        for (size_t i = 0; i < keys.size(); ++i) {
+            const auto& verdict = verdicts[i].as_object();
+            CHECK(verdict.at("id").to_number<size_t>() == i + 1);
+            CHECK(verdict.at("chosen_option").as_string() == keys[i]);
+            CHECK(verdict.at("score").to_number<double>() == doctest::Approx(0.9));
+        }
+        CHECK(verdicts[3].as_object().at("chosen_option") == "first");
+        CHECK(server.stats().judge_requests == 1);
+    }
+
+    TEST_CASE("a judge with disagree_rate 1 never picks the remembered key") {
+        TempDir dir;
+        auto options = options_in(dir);
+        options.disagree_rate = 1;
+        fake_claude::Server server(options);
+        Client client(server);
+        const auto candidates =
+            structured_answer(client.post(author_request(2))).at("candidates").as_array();
+        json::array questions;
+        for (const auto& value : candidates) {
+            const auto& candidate = value.as_object();
+            questions.push_back(json::object{
+                {"id", 1}, {"stem", candidate.at("stem")}, {"options", candidate.at("options")}});
+        }
+        const auto verdicts =
+            structured_answer(client.post(judge_request(questions))).at("verdicts").as_array();
+        REQUIRE(verdicts.size() == candidates.size());
+        for (size_t i = 0; i < verdicts.size(); ++i) {
+            const auto& candidate = candidates[i].as_object();
+            const auto key = candidate.at("options")
+                                 .as_array()[candidate.at("answer_index").to_number<size_t>()];
+            CHECK(verdicts[i].as_object().at("chosen_option") != key);
+        }
+    }
+
+    TEST_CASE("reports cache creation first and a cache read for a prefix seen before") {
+        TempDir dir;
+        fake_claude::Server server(options_in(dir));
+        Client client(server);
+        const auto usage_of = [&](const std::string& body) {
+            const auto reply = client.post(body);
+            REQUIRE(reply.status == 200);
+            return reply.json().at("usage").as_object();
+        };
+        const auto first = usage_of(author_request(1));
+        CHECK(first.at("cache_creation_input_tokens").as_int64() > 0);
+        CHECK(first.at("cache_read_input_tokens").as_int64() == 0);
+        // Another task after the same cached document block.
+        const auto second = usage_of(author_request(2));
+        CHECK(second.at("cache_creation_input_tokens").as_int64() == 0);
+        CHECK(second.at("cache_read_input_tokens") == first.at("cache_creation_input_tokens"));
+        CHECK(second.at("input_tokens").as_int64() > 0);
+    }
+
+    TEST_CASE("a 429#1 fault refuses the first request only") {
+        TempDir dir;
+        auto options = options_in(dir);
+        options.faults = "429#1";
+        fake_claude::Server server(options);
+        Client client(server);
+        const auto refused = client.post(author_request(1));
+        CHECK(refused.status == 429);
+        CHECK(refused.error_type() == "rate_limit_error");
+        CHECK(refused.headers.at("retry-after") == "1");
+        CHECK(refused.headers.at("retry-after-ms") == "100");
+        CHECK(client.post(author_request(1)).status == 200);
+        const auto stats = server.stats();
+        CHECK(stats.faults_injected == 1);
+        CHECK(stats.responses_429 == 1);
+        CHECK(stats.requests == 2);
+    }
+
+    TEST_CASE("an exhausted rpm budget answers 429 with retry-after and the rate-limit headers") {
+        TempDir dir;
+        auto options = options_in(dir);
+        options.rpm = 2;
+        fake_claude::Server server(options);
+        Client client(server);
+        const auto first = client.post(author_request(1));
+        CHECK(first.status == 200);
+        CHECK(first.headers.at("anthropic-ratelimit-requests-limit") == "2");
+        CHECK(first.headers.at("anthropic-ratelimit-requests-remaining") == "1");
+        CHECK(client.post(author_request(1)).status == 200);
+
+        const auto refused = client.post(author_request(1));
+        CHECK(refused.status == 429);
+        CHECK(refused.error_type() == "rate_limit_error");
+        const int retry_after = std::stoi(refused.headers.at("retry-after"));
+        CHECK((retry_after >= 1 && retry_after <= 60));
+        CHECK(refused.headers.at("anthropic-ratelimit-requests-remaining") == "0");
+        const auto& reset = refused.headers.at("anthropic-ratelimit-requests-reset");
+        CHECK(reset.size() == 20); // 2026-01-02T03:04:05Z
+        CHECK(reset.ends_with("Z"));
+        CHECK(server.stats().responses_429 == 1);
+    }
+
+    TEST_CASE("counts connections and requests and the peak of requests in flight") {
+        TempDir dir;
+        fake_claude::Server server(options_in(dir));
+        {
+            Client keep_alive(server);
+            CHECK(keep_alive.post(author_request(1)).status == 200);
+            CHECK(keep_alive.post(author_request(1)).status == 200);
+            Client other(server);
+            CHECK(other.post(author_request(1)).status == 200);
+            const auto stats = server.stats();
+            CHECK(stats.connections_accepted == 2);
+            CHECK(stats.open_connections == 2);
+            CHECK(stats.requests == 3);
+            // The last request leaves the in-flight count once its write completes, which may be
+            // just after the client has read the answer.
+            CHECK(server.wait_until([](const auto& s) { return s.in_flight == 0; }, wait_limit));
+        }
+        CHECK(server.wait_until([](const auto& s) { return s.open_connections == 0; }, wait_limit));
+
+        // Stalled requests stay in flight until their clients give up: three at once, for sure.
+        server.reset_stats();
+        server.set_faults("stall*");
+        {
+            std::vector<std::unique_ptr<Client>> clients;
+            for (int i = 0; i < 3; ++i) {
+                clients.push_back(std::make_unique<Client>(server));
+                clients.back()->send("POST", "/v1/messages", author_request(1), api_headers());
+            }
+            CHECK(server.wait_until([](const auto& s) { return s.in_flight == 3; }, wait_limit));
+            const auto stats = server.stats();
+            CHECK(stats.peak_in_flight == 3);
+            CHECK(stats.connections_accepted == 3);
+            CHECK(stats.faults_injected == 3);
+        }
+        CHECK(server.wait_until([](const auto& s) { return s.in_flight == 0; }, wait_limit));
+        CHECK(server.stats().peak_in_flight == 3);
+    }
+
+    TEST_CASE("reuses the certificates found in tls_dir") {
+        TempDir dir;
+        std::string first_ca, first_server;
+        {
+            fake_claude::Server server(options_in(dir));
+            first_ca = read_file(server.ca_file());
+            first_server = read_file(dir.path() / "server.pem");
+            Client client(server);
+            CHECK(client.post(author_request(1)).status == 200);
+        }
+        fake_claude::Server again(options_in(dir));
+        CHECK(again.ca_file() == dir.path() / "ca.pem");
+        CHECK(read_file(again.ca_file()) == first_ca);
+        CHECK(read_file(dir.path() / "server.pem") == first_server);
+        Client client(again);
+        CHECK(client.post(author_request(1)).status == 200);
+    }
+
+    TEST_CASE("a certificate for another host or an expired one fails verification") {
+        TempDir dir;
+        auto options = options_in(dir);
+        SUBCASE("host-name mismatch") {
+            options.cert_host = "localhost.invalid";
+        }
+        SUBCASE("expired") {
+            options.expired_cert = true;
+        }
+        fake_claude::Server server(options);
+        CHECK_THROWS_AS(Client{server}, boost::system::system_error);
+    }
+
+    TEST_CASE("a certificate for localhost is accepted under that name") {
+        TempDir dir;
+        auto options = options_in(dir);
+        options.cert_host = "localhost";
+        fake_claude::Server server(options);
+        Client client(server, "localhost");
+        CHECK(client.post(author_request(1)).status == 200);
+    }
+
+    TEST_CASE("rejects invalid fault specs") {
+        TempDir dir;
+        for (const char* spec :
+             {"429", "teapot*", "429@1.5", "stall#0", "500#x", "429*,", "@0.1"}) {
+            auto options = options_in(dir);
+            options.faults = spec;
+            CHECK_THROWS_AS_MESSAGE(fake_claude::Server{options}, std::invalid_argument, spec);
+        }
+        auto options = options_in(dir);
+        options.faults = " 429@0 , reset_mid#3,stall* ";
+        fake_claude::Server server(options);
+        CHECK_THROWS_AS(server.set_faults("nonsense"), std::invalid_argument);
+        server.set_faults("");
+    }
+
+    TEST_CASE("injected faults have their documented shape") {
+        TempDir dir;
+        fake_claude::Server server(options_in(dir));
+        Client client(server);
+
+        SUBCASE("HTTP errors") {
+            server.set_faults("529#1,500#2,503#3,should_not_retry#4");
+            CHECK(client.post(author_request(1)).error_type() == "overloaded_error");
+            CHECK(client.post(author_request(1)).status == 500);
+            CHECK(client.post(author_request(1)).status == 503);
+            const auto final_error = client.post(author_request(1));
+            CHECK(final_error.status == 500);
+            CHECK(final_error.headers.at("x-should-retry") == "false");
+        }
+        SUBCASE("malformed") {
+            server.set_faults("malformed*");
+            const auto reply = client.post(author_request(1));
+            CHECK(reply.status == 200);
+            CHECK_THROWS(json::parse(reply.body));
+        }
+        SUBCASE("truncated text") {
+            server.set_faults("truncated*");
+            const auto message = client.post(author_request(1)).json();
+            const auto& text = message.at("content").as_array()[0].as_object().at("text");
+            CHECK_THROWS(json::parse(text.as_string()));
+        }
+        SUBCASE("truncated tool input") {
+            server.set_faults("truncated*");
+            const auto message = client.post(author_request(1, Form::forced_tool)).json();
+            CHECK(message.at("content").as_array()[0].as_object().at("input").is_string());
+        }
+        SUBCASE("max_tokens") {
+            server.set_faults("max_tokens*");
+            CHECK(client.post(author_request(1)).json().at("stop_reason") == "max_tokens");
+        }
+        SUBCASE("refusal") {
+            server.set_faults("refusal*");
+            const auto message = client.post(author_request(1)).json();
+            CHECK(message.at("stop_reason") == "refusal");
+            CHECK(message.at("content").as_array().empty());
+        }
+        SUBCASE("text_only") {
+            server.set_faults("text_only*");
+            const auto message = client.post(author_request(1, Form::forced_tool)).json();
+            CHECK(message.at("stop_reason") == "end_turn");
+            CHECK(message.at("content").as_array()[0].as_object().at("type") == "text");
+        }
+        SUBCASE("wrong_shape") {
+            server.set_faults("wrong_shape*");
+            const auto answer = structured_answer(client.post(author_request(1)));
+            const auto& candidate = answer.at("candidates").as_array()[0].as_object();
+            CHECK(candidate.at("options").as_array().size() == 3);
+            CHECK(candidate.at("answer_index") == 7);
+        }
+        SUBCASE("reset_before") {
+            server.set_faults("reset_before#1");
+            client.send("POST", "/v1/messages", author_request(1), api_headers());
+            CHECK(client.receive_fails());
+            Client fresh(server);
+            CHECK(fresh.post(author_request(1)).status == 200);
+        }
+        SUBCASE("reset_mid") {
+            server.set_faults("reset_mid#1");
+            client.send("POST", "/v1/messages", author_request(1), api_headers());
+            CHECK(client.receive_fails());
+        }
+    }
+
+    TEST_CASE("the control endpoints read and steer the server without an api key") {
+        TempDir dir;
+        fake_claude::Server server(options_in(dir));
+        Client client(server);
+        CHECK(client.post(author_request(1)).status == 200);
+        const auto stats = client.get("/_stats");
+        CHECK(stats.status == 200);
+        CHECK(stats.json().at("requests") == 1);
+        CHECK(stats.json().at("author_requests") == 1);
+
+        const auto changed = client.post(R"({"faults": "529*", "latency_ms": 0, "reset_stats": true,
+                                         "disagree_rate": 0.5})",
+                                         {{"content-type", "application/json"}}, "/_control");
+        CHECK(changed.status == 200);
+        CHECK(server.stats().requests == 0);
+        CHECK(client.post(author_request(1)).status == 529);
+
+        const auto refused = client.post(R"({"faults": "529@2"})", {}, "/_control");
+        CHECK(refused.status == 400);
+        CHECK(client.post(author_request(1)).status == 529); // the old plan stays
+    }
+
+} // TEST_SUITE

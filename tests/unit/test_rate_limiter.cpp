@@ -1,0 +1,205 @@
+#include "claude/rate_limiter.hpp"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+using namespace std::chrono_literals;
+using mcqgen::detail::claude::parse_rfc3339;
+using mcqgen::detail::claude::RateLimiter;
+using mcqgen::detail::claude::ResponseHeaders;
+
+namespace {
+
+using Clock = RateLimiter::Clock;
+
+// The steady clock and the wall clock of the tests, advanced together.
+const Clock::time_point t0 = Clock::time_point{} + 1000h;
+const std::chrono::system_clock::time_point wall0 =
+    std::chrono::sys_days{std::chrono::year{2025} / 8 / 21} + 12h + 40min;
+
+std::string rfc3339_after(std::chrono::seconds offset) {
+    const auto time = std::chrono::floor<std::chrono::seconds>(wall0 + offset);
+    const auto day = std::chrono::floor<std::chrono::days>(time);
+    const std::chrono::year_month_day date{day};
+    const std::chrono::hh_mm_ss clock{time - day};
+    char text[32];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02ld:%02ld:%02ldZ", int(date.year()),
+                  unsigned(date.month()), unsigned(date.day()), long(clock.hours().count()),
+                  long(clock.minutes().count()), long(clock.seconds().count()));
+    return text;
+}
+
+ResponseHeaders requests_budget(int limit, int remaining, std::chrono::seconds reset_in) {
+    return {{"anthropic-ratelimit-requests-limit", std::to_string(limit)},
+            {"anthropic-ratelimit-requests-remaining", std::to_string(remaining)},
+            {"anthropic-ratelimit-requests-reset", rfc3339_after(reset_in)}};
+}
+
+} // namespace
+
+TEST_SUITE("rate_limiter") {
+    TEST_CASE("without any rate-limit headers every request may start at once") {
+        RateLimiter limiter{8};
+        for (int i = 0; i < 20; ++i)
+            CHECK(limiter.reserve(t0).start == t0);
+        limiter.observe(limiter.reserve(t0), ResponseHeaders{{"request-id", "req_1"}}, t0, wall0);
+        CHECK(limiter.reserve(t0).start == t0);
+        CHECK_FALSE(limiter.requests());
+    }
+
+    TEST_CASE("a budget with plenty of requests left does not slow anything down") {
+        RateLimiter limiter{8};
+        auto first = limiter.reserve(t0);
+        limiter.observe(first, requests_budget(1000, 900, 60s), t0, wall0);
+        for (int i = 0; i < 50; ++i)
+            CHECK(limiter.reserve(t0).start == t0);
+    }
+
+    TEST_CASE("an exhausted request budget holds every start until a second after its reset") {
+        // The extra second: reset times are truncated to whole seconds.
+        RateLimiter limiter{8};
+        auto first = limiter.reserve(t0);
+        limiter.observe(first, requests_budget(50, 0, 20s), t0, wall0);
+        CHECK(limiter.reserve(t0).start == t0 + 21s);
+        CHECK(limiter.reserve(t0 + 1s).start == t0 + 21s);
+    }
+
+    TEST_CASE("starts that wait for a reset never exceed the refilled budget") {
+        RateLimiter limiter{8};
+        auto first = limiter.reserve(t0);
+        limiter.observe(first, requests_budget(2, 0, 10s), t0, wall0);
+        CHECK(limiter.reserve(t0).start == t0 + 11s);
+        CHECK(limiter.reserve(t0).start == t0 + 11s);
+        CHECK(limiter.reserve(t0).start == t0 + 71s);
+        CHECK(limiter.reserve(t0).start == t0 + 71s);
+        CHECK(limiter.reserve(t0).start == t0 + 131s);
+    }
+
+    TEST_CASE("after its reset a budget counts as full, less the starts that waited for it") {
+        RateLimiter limiter{8};
+        auto first = limiter.reserve(t0);
+        limiter.observe(first, requests_budget(30, 0, 10s), t0, wall0);
+        CHECK(limiter.reserve(t0).start == t0 + 11s);
+        CHECK(limiter.reserve(t0 + 12s).start == t0 + 12s);
+        REQUIRE(limiter.requests());
+        CHECK(limiter.requests()->remaining == 29);
+        CHECK(limiter.requests()->reset == t0 + 71s);
+    }
+
+    TEST_CASE("a low request budget is spread evenly over the time left until the reset") {
+        RateLimiter limiter{2};
+        auto first = limiter.reserve(t0);
+        limiter.observe(first, requests_budget(100, 4, 39s), t0, wall0);
+        // 4 left over the 40 s until the reset (with its margin): one every 10 s, then (with
+        // fewer left) further apart.
+        CHECK(limiter.reserve(t0).start == t0 + 10s);
+        CHECK(limiter.reserve(t0).start == t0 + 10s + Clock::duration{40s} / 3);
+    }
+
+    TEST_CASE("requests booked after the observed one are subtracted from its remaining count") {
+        RateLimiter limiter{1};
+        auto observed = limiter.reserve(t0);
+        for (int i = 0; i < 3; ++i)
+            limiter.reserve(t0); // in flight, unknown to that response
+        limiter.observe(observed, requests_budget(100, 3, 30s), t0, wall0);
+        CHECK(limiter.reserve(t0).start == t0 + 31s);
+    }
+
+    TEST_CASE("a late response to an older request cannot loosen a newer, tighter budget") {
+        RateLimiter limiter{1};
+        auto older = limiter.reserve(t0);
+        auto newer = limiter.reserve(t0);
+        limiter.observe(newer, requests_budget(100, 0, 30s), t0, wall0);
+        limiter.observe(older, requests_budget(100, 50, 30s), t0, wall0);
+        CHECK(limiter.reserve(t0).start == t0 + 31s);
+    }
+
+    TEST_CASE("once the reset time has passed the old budget no longer holds anything back") {
+        RateLimiter limiter{8};
+        auto first = limiter.reserve(t0);
+        limiter.observe(first, requests_budget(50, 0, 10s), t0, wall0);
+        CHECK(limiter.reserve(t0 + 11s).start == t0 + 11s);
+        REQUIRE(limiter.requests());
+        CHECK(limiter.requests()->remaining == 50);
+        CHECK(limiter.reserve(t0 + 11s).start == t0 + 11s);
+    }
+
+    TEST_CASE("a reset further away than a minute is treated as a minute (clock skew)") {
+        RateLimiter limiter{8};
+        auto first = limiter.reserve(t0);
+        limiter.observe(first, requests_budget(50, 0, 3600s), t0, wall0);
+        CHECK(limiter.reserve(t0).start == t0 + 61s);
+    }
+
+    TEST_CASE("after a 429 every request waits until the retry time, not only the one that "
+              "got it") {
+        RateLimiter limiter{8};
+        limiter.pause_until(t0 + 2s);
+        CHECK(limiter.reserve(t0).start == t0 + 2s);
+        CHECK(limiter.reserve(t0 + 1s).start == t0 + 2s);
+        limiter.pause_until(t0 + 1s); // an earlier time never shortens the pause
+        CHECK(limiter.reserve(t0).start == t0 + 2s);
+        CHECK(limiter.reserve(t0 + 3s).start == t0 + 3s);
+    }
+
+    TEST_CASE("a token budget below a twentieth of its limit holds starts until its reset") {
+        RateLimiter limiter{8};
+        auto first = limiter.reserve(t0);
+        limiter.observe(
+            first,
+            ResponseHeaders{{"anthropic-ratelimit-input-tokens-limit", "40000"},
+                            {"anthropic-ratelimit-input-tokens-remaining", "1000"},
+                            {"anthropic-ratelimit-input-tokens-reset", rfc3339_after(15s)}},
+            t0, wall0);
+        CHECK(limiter.reserve(t0).start == t0 + 16s);
+
+        RateLimiter roomy{8};
+        roomy.observe(roomy.reserve(t0),
+                      ResponseHeaders{{"anthropic-ratelimit-tokens-limit", "40000"},
+                                      {"anthropic-ratelimit-tokens-remaining", "30000"},
+                                      {"anthropic-ratelimit-tokens-reset", rfc3339_after(15s)}},
+                      t0, wall0);
+        CHECK(roomy.reserve(t0).start == t0);
+    }
+
+    TEST_CASE("incomplete or malformed rate-limit headers are ignored") {
+        RateLimiter limiter{8};
+        auto first = limiter.reserve(t0);
+        limiter.observe(first,
+                        ResponseHeaders{{"anthropic-ratelimit-requests-limit", "50"},
+                                        {"anthropic-ratelimit-requests-remaining", "0"}},
+                        t0, wall0);
+        limiter.observe(first,
+                        ResponseHeaders{{"anthropic-ratelimit-requests-limit", "fifty"},
+                                        {"anthropic-ratelimit-requests-remaining", "0"},
+                                        {"anthropic-ratelimit-requests-reset", rfc3339_after(9s)}},
+                        t0, wall0);
+        limiter.observe(first,
+                        ResponseHeaders{{"anthropic-ratelimit-requests-limit", "50"},
+                                        {"anthropic-ratelimit-requests-remaining", "0"},
+                                        {"anthropic-ratelimit-requests-reset", "tomorrow"}},
+                        t0, wall0);
+        CHECK_FALSE(limiter.requests());
+        CHECK(limiter.reserve(t0).start == t0);
+    }
+
+    TEST_CASE("RFC 3339 timestamps parse with fractions and offsets") {
+        const auto expected =
+            std::chrono::sys_days{std::chrono::year{2025} / 8 / 21} + 12h + 40min + 59s;
+        CHECK(parse_rfc3339("2025-08-21T12:40:59Z") == expected);
+        CHECK(parse_rfc3339("2025-08-21t12:40:59z") == expected);
+        CHECK(parse_rfc3339("2025-08-21T14:40:59+02:00") == expected);
+        CHECK(parse_rfc3339("2025-08-21T10:10:59-02:30") == expected);
+        CHECK(parse_rfc3339("2025-08-21T12:40:59.250Z") == expected + 250ms);
+        for (const char* bad :
+             {"", "2025-08-21", "2025-08-21T12:40:59", "2025-02-30T12:40:59Z",
+              "2025-08-21T24:00:00Z", "2025-08-21T12:40:59.Z", "2025-08-21T12:40:59+0200",
+              "2025-08-21T12:40:59Zjunk", "20a5-08-21T12:40:59Z"}) {
+            CAPTURE(bad);
+            CHECK_FALSE(parse_rfc3339(bad));
+        }
+    }
+}
