@@ -30,8 +30,9 @@ enum class FaultKind {
     malformed,        ///< 200 whose body is not JSON
     truncated,        ///< 200 whose reply JSON (text, or tool input as a string) is cut in half
     text_only,        ///< 200 with a prose text block instead of the structured reply
-    max_tokens,       ///< 200, stop_reason max_tokens, content cut short
-    wrong_shape,      ///< 200 whose JSON fills the schema wrongly (3 options, answer_index 7)
+    max_tokens,       ///< 200, stop_reason max_tokens: reply text cut in half, or tool input {}
+    wrong_shape,      ///< 200 whose JSON fills the schema wrongly: candidates with 3 options and
+                      ///< answer_index 7; verdicts whose chosen_option is an index and score 7
     refusal,          ///< 200, stop_reason refusal, no content
 };
 
