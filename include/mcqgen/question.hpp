@@ -46,24 +46,36 @@ struct Usage {
     Usage& operator+=(const Usage& o) noexcept;
 };
 
+/// One call to the API, kept for auditing and support requests.
+struct CallRecord {
+    std::string request_id; ///< the API's `request-id` header ("" when none arrived)
+    std::string kind;       ///< "author" or "judge"
+    int slot = 0;           ///< the question position the call was for
+    int http_status = 0;    ///< the last HTTP status (0 when no response arrived)
+    int attempts = 0;       ///< HTTP attempts, retries included
+    errc error = errc::ok;
+    Usage usage;
+    std::string at; ///< RFC 3339, UTC, when the call ended
+};
+
 /// A generation request and its outcome, as stored.
 struct Test {
     std::string id;
     Status status = Status::generating;
     int target_questions = 0;
     int questions_generated = 0;
-    double progress = 0;      ///< questions_generated / target_questions
-    std::string message;      ///< "3 of 10 questions created", or why it ended short
-    errc error = errc::ok;    ///< the dominant failure when status is partial or failed
+    double progress = 0;   ///< questions_generated / target_questions
+    std::string message;   ///< "3 of 10 questions created", or why it ended short
+    errc error = errc::ok; ///< the dominant failure when status is partial or failed
     Usage usage;
-    int candidates_generated = 0;      ///< candidates written by the author(s)
-    int candidates_rejected = 0;       ///< candidates turned down by any gate or by the judge
+    int candidates_generated = 0;          ///< candidates written by the author(s)
+    int candidates_rejected = 0;           ///< candidates turned down by any gate or by the judge
     std::map<std::string, int> rejections; ///< reason -> count
-    std::uint64_t seed = 0;            ///< makes the run reproducible and resumable
+    std::uint64_t seed = 0;                ///< makes the run reproducible and resumable
     int candidates_per_question = 4;
-    std::string provider;              ///< "offline" or "claude:<model>"
-    std::string created_at;            ///< RFC 3339, UTC
-    std::string updated_at;            ///< RFC 3339, UTC
+    std::string provider;   ///< "offline" or "claude:<model>"
+    std::string created_at; ///< RFC 3339, UTC
+    std::string updated_at; ///< RFC 3339, UTC
 };
 
 } // namespace mcqgen

@@ -22,7 +22,7 @@
 namespace mcqgen {
 
 class MCQGEN_API Storage {
-public:
+  public:
     virtual ~Storage() = default;
 
     /// Stores a new test (status `generating`) together with the document it is made from.
@@ -46,11 +46,17 @@ public:
 
     /// Every test, newest first.
     virtual std::vector<Test> tests() = 0;
+
+    /// Keeps the record of one API call of a test. Optional: the default keeps nothing.
+    virtual void record_call(std::string_view test_id, const CallRecord& call);
+
+    /// The calls recorded for a test, in order. The default has none.
+    virtual std::vector<CallRecord> calls(std::string_view test_id);
 };
 
 /// Keeps everything in memory; for embedding without a file. Thread-safe.
 class MCQGEN_API MemoryStorage final : public Storage {
-public:
+  public:
     MemoryStorage();
     ~MemoryStorage() override;
     MemoryStorage(const MemoryStorage&) = delete;
@@ -63,8 +69,10 @@ public:
     std::vector<Question> questions(std::string_view test_id) override;
     std::string document(std::string_view test_id) override;
     std::vector<Test> tests() override;
+    void record_call(std::string_view test_id, const CallRecord& call) override;
+    std::vector<CallRecord> calls(std::string_view test_id) override;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
@@ -73,9 +81,9 @@ private:
 /// written by an older version upgrades it in place. Each accepted question is committed in its
 /// own transaction. Thread-safe (an internal mutex guards the connection).
 class MCQGEN_API SqliteStorage final : public Storage {
-public:
+  public:
     /// The schema version this build writes.
-    static constexpr int schema_version = 2;
+    static constexpr int schema_version = 3;
 
     /// Opens (creating if needed) the database at `path`.
     /// @throws Error(errc::storage) when the file cannot be opened or written, is not a SQLite
@@ -92,8 +100,10 @@ public:
     std::vector<Question> questions(std::string_view test_id) override;
     std::string document(std::string_view test_id) override;
     std::vector<Test> tests() override;
+    void record_call(std::string_view test_id, const CallRecord& call) override;
+    std::vector<CallRecord> calls(std::string_view test_id) override;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

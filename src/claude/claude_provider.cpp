@@ -77,6 +77,7 @@ void ClaudeProvider::call(std::string body, const char* tool, Parse parse,
                 reported = reply.usage;
             }
             result.usage = usage_of(response, reported);
+            result.call = CallInfo{response.request_id, response.status, response.attempts};
             done(std::move(result));
         });
 }

@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,8 +50,16 @@ struct AuthorRequest {
     std::uint64_t seed = 0;
 };
 
+/// What the API said about one call (empty for providers without one).
+struct CallInfo {
+    std::string request_id;
+    int http_status = 0;
+    int attempts = 0;
+};
+
 struct AuthorResult {
     std::vector<Candidate> candidates;
+    std::optional<CallInfo> call;
     std::map<std::string, int> rejected; ///< candidates dropped while decoding, by reason
     Usage usage;
     CallFailure failure;
@@ -79,6 +88,7 @@ struct Verdict {
 
 struct JudgeResult {
     std::vector<Verdict> verdicts;
+    std::optional<CallInfo> call;
     Usage usage;
     CallFailure failure;
 };

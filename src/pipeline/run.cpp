@@ -24,7 +24,8 @@ std::string progress_message(int created, int target) {
 
 std::string dominant_rejections(const std::map<std::string, int>& rejections) {
     std::vector<std::pair<int, std::string>> ranked;
-    for (const auto& [reason, count] : rejections) ranked.emplace_back(count, reason);
+    for (const auto& [reason, count] : rejections)
+        ranked.emplace_back(count, reason);
     std::sort(ranked.rbegin(), ranked.rend());
     std::string text;
     for (std::size_t i = 0; i < ranked.size() && i < 3; ++i)
@@ -104,8 +105,8 @@ void Run::start_slot(std::shared_ptr<Slot> slot) {
     request.attempt = slot->attempt++;
     request.passage = &passages_[static_cast<std::size_t>(slot->passage)];
     request.count = setup_.candidates;
-    request.seed = mix_seed(setup_.test.seed, static_cast<std::uint64_t>(
-                                                  slot->position * 1000 + request.attempt));
+    request.seed = mix_seed(setup_.test.seed,
+                            static_cast<std::uint64_t>(slot->position * 1000 + request.attempt));
     ++slot->on_passage;
     setup_.provider->write(request, [self = shared_from_this(), slot](AuthorResult result) {
         self->on_authored(slot, std::move(result));
@@ -115,6 +116,7 @@ void Run::start_slot(std::shared_ptr<Slot> slot) {
 void Run::on_authored(std::shared_ptr<Slot> slot, AuthorResult result) {
     Test& test = setup_.test;
     test.usage += result.usage;
+    record_call("author", slot->position, result.call, result.usage, result.failure);
     for (const auto& [why, count] : result.rejected) {
         test.rejections[why] += count;
         test.candidates_rejected += count;
@@ -131,8 +133,10 @@ void Run::on_authored(std::shared_ptr<Slot> slot, AuthorResult result) {
     for (auto& candidate : result.candidates) {
         auto why = check_candidate(candidate, quotes_);
         if (!why) why = check_against_accepted(candidate, setup_.accepted);
-        if (why) reject(*why);
-        else survivors.push_back(std::move(candidate));
+        if (why)
+            reject(*why);
+        else
+            survivors.push_back(std::move(candidate));
     }
     if (survivors.empty()) return retry_slot(slot);
 
@@ -143,8 +147,9 @@ void Run::on_authored(std::shared_ptr<Slot> slot, AuthorResult result) {
     request.passage = &passages_[static_cast<std::size_t>(slot->passage)];
     std::vector<std::array<int, 4>> orders;
     for (std::size_t i = 0; i < survivors.size(); ++i) {
-        const auto order = seeded_permutation(mix_seed(
-            setup_.test.seed, static_cast<std::uint64_t>(slot->position * 1000 + slot->attempt) * 16 + i));
+        const auto order = seeded_permutation(
+            mix_seed(setup_.test.seed,
+                     static_cast<std::uint64_t>(slot->position * 1000 + slot->attempt) * 16 + i));
         JudgeItem item;
         item.id = static_cast<int>(i) + 1;
         item.stem = survivors[i].stem;
@@ -153,7 +158,8 @@ void Run::on_authored(std::shared_ptr<Slot> slot, AuthorResult result) {
         request.items.push_back(std::move(item));
         orders.push_back(order);
     }
-    setup_.provider->judge(request, [self = shared_from_this(), slot, survivors = std::move(survivors),
+    setup_.provider->judge(request, [self = shared_from_this(), slot,
+                                     survivors = std::move(survivors),
                                      orders = std::move(orders)](JudgeResult verdicts) mutable {
         self->on_judged(slot, std::move(survivors), std::move(orders), std::move(verdicts));
     });
@@ -162,6 +168,7 @@ void Run::on_authored(std::shared_ptr<Slot> slot, AuthorResult result) {
 void Run::on_judged(std::shared_ptr<Slot> slot, std::vector<Candidate> candidates,
                     std::vector<std::array<int, 4>> orders, JudgeResult result) {
     setup_.test.usage += result.usage;
+    record_call("judge", slot->position, result.call, result.usage, result.failure);
     if (stopping()) return end_slot(false);
     if (result.failure) {
         record_failure(result.failure);
@@ -175,7 +182,8 @@ void Run::on_judged(std::shared_ptr<Slot> slot, std::vector<Candidate> candidate
         if (verdict == result.verdicts.end()) {
             reject(reason::judge_missing);
         } else if (verdict->chosen < 0 || verdict->chosen > 3 ||
-                   orders[i][static_cast<std::size_t>(verdict->chosen)] != candidates[i].answer_index) {
+                   orders[i][static_cast<std::size_t>(verdict->chosen)] !=
+                       candidates[i].answer_index) {
             reject(reason::judge_disagrees);
         } else if (verdict->score < setup_.judge_threshold) {
             reject(reason::judge_low_score);
@@ -244,6 +252,19 @@ void Run::record_failure(const CallFailure& failure) {
     if (is_fatal(failure.code)) cancel(failure.code, failure.message);
 }
 
+void Run::record_call(const char* kind, int slot, const std::optional<CallInfo>& call,
+                      const Usage& usage, const CallFailure& failure) {
+    if (!call || failure_) return;
+    CallRecord record{call->request_id, kind,         slot,  call->http_status,
+                      call->attempts,   failure.code, usage, now_rfc3339()};
+    try {
+        setup_.storage->record_call(setup_.test.id, record);
+    } catch (...) {
+        failure_ = std::current_exception();
+        cancel(errc::storage, "storage failed");
+    }
+}
+
 void Run::end_slot(bool accepted) {
     if (!accepted) ++failed_slots_;
     if (--active_slots_ == 0) finish();
@@ -260,10 +281,11 @@ void Run::cancel(errc why, std::string message) {
 void Run::emit(const Question* question) {
     if (failure_ || !setup_.on_progress || !*setup_.on_progress) return;
     const Test& t = setup_.test;
-    const std::string message =
-        question || t.status != Status::generating ? t.message : progress_message(t.questions_generated, t.target_questions);
-    Progress event{t.id, t.questions_generated, t.target_questions, t.progress, message, t.status,
-                   question};
+    const std::string message = question || t.status != Status::generating
+                                    ? t.message
+                                    : progress_message(t.questions_generated, t.target_questions);
+    Progress event{
+        t.id, t.questions_generated, t.target_questions, t.progress, message, t.status, question};
     try {
         (*setup_.on_progress)(event);
     } catch (...) {
@@ -280,7 +302,9 @@ void Run::finish() {
     const int created = t.questions_generated, target = t.target_questions;
     t.progress = target ? static_cast<double>(created) / target : 0;
     t.updated_at = now_rfc3339();
-    t.status = created == target ? Status::completed : created == 0 ? Status::failed : Status::partial;
+    t.status = created == target ? Status::completed
+               : created == 0    ? Status::failed
+                                 : Status::partial;
     t.error = errc::ok;
     t.message = progress_message(created, target);
     if (created < target) {
@@ -289,12 +313,13 @@ void Run::finish() {
             t.error = stop_code_;
             t.message += "; stopped: " + stop_message_;
         } else if (!call_failures_.empty()) {
-            const auto worst = std::max_element(
-                call_failures_.begin(), call_failures_.end(),
-                [](const auto& a, const auto& b) { return a.second < b.second; });
+            const auto worst =
+                std::max_element(call_failures_.begin(), call_failures_.end(),
+                                 [](const auto& a, const auto& b) { return a.second < b.second; });
             t.error = worst->first;
-            t.message += "; " + std::to_string(missing) + " questions failed: " +
-                         std::string(to_string(t.error)) + " (" + last_failure_message_ + ")";
+            t.message += "; " + std::to_string(missing) +
+                         " questions failed: " + std::string(to_string(t.error)) + " (" +
+                         last_failure_message_ + ")";
         } else if (passages_.empty()) {
             t.message += "; the document has no usable sentences";
         } else {

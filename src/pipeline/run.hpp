@@ -21,9 +21,9 @@
 namespace mcqgen::detail {
 
 struct RunSetup {
-    Test test;                       ///< already stored, status generating
+    Test test; ///< already stored, status generating
     std::string document;
-    std::vector<Question> accepted;  ///< questions stored before (resume)
+    std::vector<Question> accepted; ///< questions stored before (resume)
     int candidates = 4;
     double judge_threshold = 0.5;
     Provider* provider = nullptr;
@@ -33,7 +33,7 @@ struct RunSetup {
 };
 
 class Run : public std::enable_shared_from_this<Run> {
-public:
+  public:
     Run(boost::asio::io_context& io, RunSetup setup);
 
     /// Schedules every missing slot. The run ends when the io_context has no more work.
@@ -49,12 +49,12 @@ public:
     /// Set when a storage failure, a fatal API error or the progress callback ended the run.
     std::exception_ptr failure() const noexcept { return failure_; }
 
-private:
+  private:
     struct Slot {
         int position = 0;
         int passage = -1;
-        int attempt = 0;        ///< author calls made for this slot
-        int on_passage = 0;     ///< author calls made on the current passage
+        int attempt = 0;    ///< author calls made for this slot
+        int on_passage = 0; ///< author calls made on the current passage
     };
 
     /// True once the run must stop; turns a cross-thread request into a real cancel().
@@ -68,6 +68,9 @@ private:
     bool accept(const Slot& slot, const Candidate& candidate, double score);
     void reject(std::string_view reason);
     void record_failure(const CallFailure& failure);
+    /// Keeps the API's record of a call; a storage that fails here fails the run.
+    void record_call(const char* kind, int slot, const std::optional<CallInfo>& call,
+                     const Usage& usage, const CallFailure& failure);
     void emit(const Question* question);
     void finish();
     int next_passage();

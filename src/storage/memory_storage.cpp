@@ -7,11 +7,17 @@
 
 namespace mcqgen {
 
+void Storage::record_call(std::string_view, const CallRecord&) {}
+std::vector<CallRecord> Storage::calls(std::string_view) {
+    return {};
+}
+
 struct MemoryStorage::Impl {
     struct Entry {
         Test test;
         std::string document;
         std::vector<Question> questions;
+        std::vector<CallRecord> calls;
         std::int64_t order = 0; // creation order, for newest-first listing
     };
     std::mutex mutex;
@@ -34,7 +40,7 @@ void MemoryStorage::create_test(const Test& test, std::string_view document) {
     std::lock_guard lock(impl_->mutex);
     auto [it, inserted] = impl_->entries.try_emplace(test.id);
     if (!inserted) throw Error(errc::storage, "a test with id '" + test.id + "' already exists");
-    it->second = {test, std::string(document), {}, impl_->next_order++};
+    it->second = {test, std::string(document), {}, {}, impl_->next_order++};
 }
 
 std::int64_t MemoryStorage::add_question(const Test& test, const Question& question) {
@@ -78,12 +84,24 @@ std::string MemoryStorage::document(std::string_view test_id) {
 std::vector<Test> MemoryStorage::tests() {
     std::lock_guard lock(impl_->mutex);
     std::vector<const Impl::Entry*> entries;
-    for (const auto& [id, entry] : impl_->entries) entries.push_back(&entry);
+    for (const auto& [id, entry] : impl_->entries)
+        entries.push_back(&entry);
     std::sort(entries.begin(), entries.end(),
               [](const auto* a, const auto* b) { return a->order > b->order; });
     std::vector<Test> result;
-    for (const auto* entry : entries) result.push_back(entry->test);
+    for (const auto* entry : entries)
+        result.push_back(entry->test);
     return result;
+}
+
+void MemoryStorage::record_call(std::string_view test_id, const CallRecord& call) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->at(test_id).calls.push_back(call);
+}
+
+std::vector<CallRecord> MemoryStorage::calls(std::string_view test_id) {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->at(test_id).calls;
 }
 
 } // namespace mcqgen

@@ -63,6 +63,25 @@ constexpr std::array<const char*, SqliteStorage::schema_version> migrations = {
     ALTER TABLE questions ADD COLUMN difficulty TEXT NOT NULL DEFAULT '';
     CREATE INDEX tests_created ON tests(created_at);
     )sql",
+    // 2 -> 3: every API call of a test, for auditing and support requests.
+    R"sql(
+    CREATE TABLE calls (
+        id INTEGER PRIMARY KEY,
+        test_id TEXT NOT NULL REFERENCES tests(id) ON DELETE CASCADE,
+        request_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        slot INTEGER NOT NULL,
+        http_status INTEGER NOT NULL,
+        attempts INTEGER NOT NULL,
+        error TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cache_creation_input_tokens INTEGER NOT NULL,
+        cache_read_input_tokens INTEGER NOT NULL,
+        estimated_cost_usd REAL NOT NULL,
+        at TEXT NOT NULL);
+    CREATE INDEX calls_test ON calls(test_id);
+    )sql",
 };
 
 constexpr const char* test_columns =
@@ -77,7 +96,8 @@ constexpr const char* question_columns =
 
 std::string rejections_json(const std::map<std::string, int>& rejections) {
     boost::json::object object;
-    for (const auto& [reason, count] : rejections) object[reason] = count;
+    for (const auto& [reason, count] : rejections)
+        object[reason] = count;
     return boost::json::serialize(object);
 }
 
@@ -128,7 +148,8 @@ Question read_question(SQLite::Statement& row) {
     q.id = row.getColumn(0).getInt64();
     q.position = row.getColumn(1).getInt();
     q.stem = row.getColumn(2).getString();
-    for (int i = 0; i < 4; ++i) q.options[i] = row.getColumn(3 + i).getString();
+    for (int i = 0; i < 4; ++i)
+        q.options[i] = row.getColumn(3 + i).getString();
     q.answer_index = row.getColumn(7).getInt();
     q.explanation = row.getColumn(8).getString();
     q.source_quote = row.getColumn(9).getString();
@@ -257,7 +278,8 @@ std::int64_t SqliteStorage::add_question(const Test& test, const Question& q) {
         insert.bind(++i, test.id);
         insert.bind(++i, q.position);
         insert.bind(++i, q.stem);
-        for (const auto& option : q.options) insert.bind(++i, option);
+        for (const auto& option : q.options)
+            insert.bind(++i, option);
         insert.bind(++i, q.answer_index);
         insert.bind(++i, q.explanation);
         insert.bind(++i, q.source_quote);
@@ -292,7 +314,8 @@ std::vector<Question> SqliteStorage::questions(std::string_view test_id) {
                                          " FROM questions WHERE test_id = ? ORDER BY position");
         select.bind(1, std::string(test_id));
         std::vector<Question> result;
-        while (select.executeStep()) result.push_back(read_question(select));
+        while (select.executeStep())
+            result.push_back(read_question(select));
         return result;
     });
 }
@@ -312,7 +335,62 @@ std::vector<Test> SqliteStorage::tests() {
         SQLite::Statement select(db, std::string("SELECT ") + test_columns +
                                          " FROM tests ORDER BY created_at DESC, rowid DESC");
         std::vector<Test> result;
-        while (select.executeStep()) result.push_back(read_test(select));
+        while (select.executeStep())
+            result.push_back(read_test(select));
+        return result;
+    });
+}
+
+void SqliteStorage::record_call(std::string_view test_id, const CallRecord& call) {
+    impl_->guarded("recording a call", [&](SQLite::Database& db) {
+        SQLite::Statement insert(
+            db, "INSERT INTO calls (test_id, request_id, kind, slot, http_status, attempts, error, "
+                "input_tokens, output_tokens, cache_creation_input_tokens, "
+                "cache_read_input_tokens, estimated_cost_usd, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        int i = 0;
+        insert.bind(++i, std::string(test_id));
+        insert.bind(++i, call.request_id);
+        insert.bind(++i, call.kind);
+        insert.bind(++i, call.slot);
+        insert.bind(++i, call.http_status);
+        insert.bind(++i, call.attempts);
+        insert.bind(++i, std::string(to_string(call.error)));
+        insert.bind(++i, static_cast<std::int64_t>(call.usage.input_tokens));
+        insert.bind(++i, static_cast<std::int64_t>(call.usage.output_tokens));
+        insert.bind(++i, static_cast<std::int64_t>(call.usage.cache_creation_input_tokens));
+        insert.bind(++i, static_cast<std::int64_t>(call.usage.cache_read_input_tokens));
+        insert.bind(++i, call.usage.estimated_cost_usd);
+        insert.bind(++i, call.at);
+        insert.exec();
+    });
+}
+
+std::vector<CallRecord> SqliteStorage::calls(std::string_view test_id) {
+    return impl_->guarded("reading calls", [&](SQLite::Database& db) {
+        SQLite::Statement select(
+            db, "SELECT request_id, kind, slot, http_status, attempts, error, input_tokens, "
+                "output_tokens, cache_creation_input_tokens, cache_read_input_tokens, "
+                "estimated_cost_usd, at FROM calls WHERE test_id = ? ORDER BY id");
+        select.bind(1, std::string(test_id));
+        std::vector<CallRecord> result;
+        while (select.executeStep()) {
+            CallRecord c;
+            c.request_id = select.getColumn(0).getString();
+            c.kind = select.getColumn(1).getString();
+            c.slot = select.getColumn(2).getInt();
+            c.http_status = select.getColumn(3).getInt();
+            c.attempts = select.getColumn(4).getInt();
+            c.error = errc_from_name(select.getColumn(5).getString());
+            c.usage.input_tokens = select.getColumn(6).getInt64();
+            c.usage.output_tokens = select.getColumn(7).getInt64();
+            c.usage.cache_creation_input_tokens = select.getColumn(8).getInt64();
+            c.usage.cache_read_input_tokens = select.getColumn(9).getInt64();
+            c.usage.estimated_cost_usd = select.getColumn(10).getDouble();
+            c.usage.requests = c.attempts;
+            c.at = select.getColumn(11).getString();
+            result.push_back(std::move(c));
+        }
         return result;
     });
 }

@@ -88,6 +88,17 @@ TEST_SUITE("claude_pipeline") {
         CHECK(test.usage.cache_read_input_tokens > 0); // the document prefix repeats
         CHECK(test.usage.estimated_cost_usd > 0);
         CHECK(test.provider == "claude:" + config.model);
+        // Every call is kept with the API's request id and its own usage.
+        const auto calls = storage.calls(test.id);
+        CHECK(static_cast<std::int64_t>(calls.size()) == stats.author_requests + stats.judge_requests);
+        std::int64_t input = 0;
+        for (const auto& call : calls) {
+            CHECK(call.request_id.rfind("req_", 0) == 0);
+            CHECK(call.http_status == 200);
+            CHECK((call.kind == "author" || call.kind == "judge"));
+            input += call.usage.input_tokens;
+        }
+        CHECK(input == test.usage.input_tokens);
     }
 
     TEST_CASE("the forced-tool mechanism works as well as JSON outputs") {

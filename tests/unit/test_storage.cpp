@@ -68,6 +68,22 @@ void exercise(Storage& storage) {
     storage.update_test(older);
     CHECK(storage.find_test("t-older")->error == errc::rate_limited);
     CHECK_FALSE(storage.find_test("nope"));
+
+    CallRecord call;
+    call.request_id = "req_1";
+    call.kind = "author";
+    call.slot = 2;
+    call.http_status = 429;
+    call.attempts = 3;
+    call.error = errc::rate_limited;
+    call.usage.input_tokens = 11;
+    storage.record_call("t-older", call);
+    const auto calls = storage.calls("t-older");
+    REQUIRE(calls.size() == 1);
+    CHECK(calls[0].request_id == "req_1");
+    CHECK(calls[0].error == errc::rate_limited);
+    CHECK(calls[0].usage.input_tokens == 11);
+    CHECK(storage.calls("t-newer").empty());
     CHECK_THROWS_AS(storage.document("nope"), Error);
 }
 
@@ -139,6 +155,7 @@ TEST_SUITE("storage") {
         CHECK(questions[0].id == 7);
         CHECK(questions[0].options[2] == "y");
         CHECK(questions[0].difficulty.empty());
+        CHECK(storage.calls("legacy").empty());
         SQLite::Database raw((dir / "old.db").string());
         CHECK(raw.execAndGet("PRAGMA user_version").getInt() == SqliteStorage::schema_version);
     }
