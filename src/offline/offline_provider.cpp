@@ -96,7 +96,10 @@ std::vector<std::string> pick_distractors(const Inventory& inventory, const Term
             if (in_sentence.count(t.key) || t.key.find(key.key) != std::string::npos ||
                 key.key.find(t.key) != std::string::npos)
                 continue;
-            if (key.kind == Kind::word && plural(t.key) != plural(key.key)) continue;
+            // Topic words only stand in for each other when they share form: same number,
+            // same ending ("federation"/"legislation", not "eleven"/"member").
+            if (key.kind == Kind::word && (plural(t.key) != plural(key.key) || t.group != key.group))
+                continue;
             pool.emplace_back(similarity(key, t) - (kind == key.kind ? 0 : 1), &t);
         }
     }

@@ -173,7 +173,11 @@ std::vector<Term> extract_terms(std::string_view s, bool allow_initial_name) {
             }
             if (!sentence_initial_single) {
                 const Kind kind = i == 0 && defines_subject(words, last + 1) ? Kind::defined : Kind::name;
-                terms.push_back(make_term(kind, s, words[i].begin, words[last].end, name_cue(parts)));
+                // "the Kuiper Belt" names a thing, "Clyde Tombaugh" a person: the article tells
+                // which names can stand in for each other.
+                const bool after_article = i > 0 && lower(words[i - 1].text) == "the";
+                terms.push_back(make_term(kind, s, words[i].begin, words[last].end,
+                                          name_cue(parts) + (after_article ? "+the" : "")));
             }
             i = last;
             continue;
