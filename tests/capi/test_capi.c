@@ -63,11 +63,15 @@ static void sleep_ms(long ms) {
     nanosleep(&t, NULL);
 }
 
-/* Waits (bounded) until *flag becomes non-zero. */
-static int wait_for_flag(atomic_int* flag) {
-    for (int i = 0; i < 30000 && !atomic_load(flag); ++i)
+/* Waits up to `ms` milliseconds until *flag becomes non-zero; returns whether it did. */
+static int wait_for_flag_ms(atomic_int* flag, long ms) {
+    for (long i = 0; i < ms && !atomic_load(flag); ++i)
         sleep_ms(1);
     return atomic_load(flag);
+}
+
+static int wait_for_flag(atomic_int* flag) {
+    return wait_for_flag_ms(flag, 30000);
 }
 
 static char temp_dir[64];
@@ -92,6 +96,36 @@ static mcqgen_storage* memory_storage(void) {
     mcqgen_storage* storage = NULL;
     CHECK_STATUS(mcqgen_storage_create_memory(&storage), MCQGEN_OK);
     return storage;
+}
+
+/* Blocking and background runs on the sample document. */
+static mcqgen_status generate_sample(mcqgen_run_result* out, mcqgen_generator* gen, int32_t count,
+                                     mcqgen_storage* storage, mcqgen_progress_fn on_progress,
+                                     void* user_data) {
+    return mcqgen_generate(out, gen, document_text, MCQGEN_NUL_TERMINATED, count, storage,
+                           on_progress, user_data);
+}
+
+static mcqgen_status generate_start_sample(mcqgen_job** out, mcqgen_generator* gen, int32_t count,
+                                           mcqgen_storage* storage, mcqgen_progress_fn on_progress,
+                                           void* user_data) {
+    return mcqgen_generate_start(out, gen, document_text, MCQGEN_NUL_TERMINATED, count, storage,
+                                 on_progress, user_data);
+}
+
+/* Whether no test in `storage` is still generating, i.e. every run on it has ended. */
+static int no_run_generating(mcqgen_storage* storage) {
+    char* json = NULL;
+    CHECK_STATUS(mcqgen_storage_list_json(storage, &json), MCQGEN_OK);
+    const int ended = json && strstr(json, "\"generating\"") == NULL;
+    mcqgen_free(json);
+    return ended;
+}
+
+/* A run cancelled after it created some questions ends partial, not failed. */
+static void expect_cancelled_partial(const mcqgen_run_result* r) {
+    CHECK(r->status == MCQGEN_TEST_PARTIAL);
+    CHECK(r->error == MCQGEN_E_CANCELLED);
 }
 
 static int count_occurrences(const char* text, const char* needle) {
@@ -142,8 +176,7 @@ static int record_progress(const mcqgen_progress* p, void* user_data) {
         if (r->gen && r->question_events == 1) {
             mcqgen_run_result nested = MCQGEN_RUN_RESULT_INIT;
             mcqgen_storage* s = memory_storage();
-            r->nested = mcqgen_generate(&nested, r->gen, document_text, MCQGEN_NUL_TERMINATED, 1, s,
-                                        NULL, NULL);
+            r->nested = generate_sample(&nested, r->gen, 1, s, NULL, NULL);
             mcqgen_storage_destroy(s);
         }
     }
@@ -363,9 +396,8 @@ static void test_generate_bad_arguments(void) {
 
     mcqgen_run_result unversioned;
     memset(&unversioned, 0, sizeof unversioned);
-    CHECK_STATUS(
-        mcqgen_generate(&unversioned, gen, doc, MCQGEN_NUL_TERMINATED, 3, storage, NULL, NULL),
-        MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(generate_sample(&unversioned, gen, 3, storage, NULL, NULL),
+                 MCQGEN_E_INVALID_ARGUMENT);
     CHECK(unversioned.status == 0 && unversioned.error == 0); /* left untouched */
 
     mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
@@ -386,9 +418,8 @@ static void test_generate_bad_arguments(void) {
     CHECK_STATUS(mcqgen_resume_start(&job, NULL, "x", storage, NULL, NULL),
                  MCQGEN_E_INVALID_ARGUMENT);
     CHECK_STATUS(mcqgen_resume_start(&job, gen, "x", NULL, NULL, NULL), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(
-        mcqgen_generate_start(NULL, gen, doc, MCQGEN_NUL_TERMINATED, 3, storage, NULL, NULL),
-        MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(generate_start_sample(NULL, gen, 3, storage, NULL, NULL),
+                 MCQGEN_E_INVALID_ARGUMENT);
 
     /* Nothing was stored by any of these. */
     char* json = NULL;
@@ -397,8 +428,7 @@ static void test_generate_bad_arguments(void) {
     mcqgen_free(json);
 
     /* The generator is still usable after all that. */
-    CHECK_STATUS(mcqgen_generate(&r, gen, doc, MCQGEN_NUL_TERMINATED, 2, storage, NULL, NULL),
-                 MCQGEN_OK);
+    CHECK_STATUS(generate_sample(&r, gen, 2, storage, NULL, NULL), MCQGEN_OK);
     CHECK(r.status == MCQGEN_TEST_COMPLETED);
     CHECK(strcmp(mcqgen_generator_last_error(gen), "") == 0);
     mcqgen_storage_destroy(storage);
@@ -464,9 +494,7 @@ static void test_generate_and_read_back(void) {
     CHECK(json == NULL);
 
     /* A NULL result is allowed; so is a NUL-terminated document. */
-    CHECK_STATUS(
-        mcqgen_generate(NULL, gen, document_text, MCQGEN_NUL_TERMINATED, 1, storage, NULL, NULL),
-        MCQGEN_OK);
+    CHECK_STATUS(generate_sample(NULL, gen, 1, storage, NULL, NULL), MCQGEN_OK);
     mcqgen_storage_destroy(storage);
     mcqgen_generator_destroy(gen);
 }
@@ -478,11 +506,8 @@ static void test_cancel_from_callback_and_resume(void) {
     recorder_init(&rec);
     rec.cancel_at = 2;
     mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
-    CHECK_STATUS(mcqgen_generate(&r, gen, document_text, MCQGEN_NUL_TERMINATED, 10, storage,
-                                 record_progress, &rec),
-                 MCQGEN_OK);
-    CHECK(r.status == MCQGEN_TEST_PARTIAL);
-    CHECK(r.error == MCQGEN_E_CANCELLED);
+    CHECK_STATUS(generate_sample(&r, gen, 10, storage, record_progress, &rec), MCQGEN_OK);
+    expect_cancelled_partial(&r);
     CHECK(r.created == 2);
     CHECK(strstr(r.message, "2 of 10") != NULL);
 
@@ -510,9 +535,7 @@ static void test_nested_call_is_busy(void) {
     recorder_init(&rec);
     rec.gen = gen;
     mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
-    CHECK_STATUS(mcqgen_generate(&r, gen, document_text, MCQGEN_NUL_TERMINATED, 3, storage,
-                                 record_progress, &rec),
-                 MCQGEN_OK);
+    CHECK_STATUS(generate_sample(&r, gen, 3, storage, record_progress, &rec), MCQGEN_OK);
     CHECK(rec.nested == MCQGEN_E_BUSY);
     CHECK(r.status == MCQGEN_TEST_COMPLETED);
     mcqgen_storage_destroy(storage);
@@ -521,58 +544,65 @@ static void test_nested_call_is_busy(void) {
 
 /* ---- Other threads ------------------------------------------------------------------------- */
 
+/* A blocking run of 15 questions on a thread of its own, held in its callback at the first
+ * question until `rec.release` is set. */
 typedef struct {
     mcqgen_generator* gen;
     mcqgen_storage* storage;
-    recorder* rec;
+    recorder rec;
+    pthread_t thread;
     mcqgen_run_result result;
     mcqgen_status status;
 } blocking_run;
 
 static void* run_blocking(void* arg) {
     blocking_run* run = arg;
-    run->status = mcqgen_generate(&run->result, run->gen, document_text, MCQGEN_NUL_TERMINATED, 15,
-                                  run->storage, record_progress, run->rec);
+    run->status =
+        generate_sample(&run->result, run->gen, 15, run->storage, record_progress, &run->rec);
     return NULL;
 }
 
+/* Starts the run and returns once it is held in its callback. */
+static void start_blocked_run(blocking_run* run, mcqgen_generator* gen, mcqgen_storage* storage) {
+    const mcqgen_run_result result = MCQGEN_RUN_RESULT_INIT;
+    run->gen = gen;
+    run->storage = storage;
+    recorder_init(&run->rec);
+    run->rec.block_at = 1;
+    run->result = result;
+    run->status = MCQGEN_OK;
+    pthread_create(&run->thread, NULL, run_blocking, run);
+    CHECK(wait_for_flag(&run->rec.reached));
+}
+
+/* Waits for the released run's thread; the run must have ended cancelled. */
+static void finish_cancelled_run(blocking_run* run) {
+    pthread_join(run->thread, NULL);
+    CHECK_STATUS(run->status, MCQGEN_OK);
+    expect_cancelled_partial(&run->result);
+}
+
 static void test_cancel_from_another_thread(void) {
-    recorder rec;
-    recorder_init(&rec);
-    rec.block_at = 1;
-    blocking_run run = {offline_generator(5), memory_storage(), &rec, MCQGEN_RUN_RESULT_INIT, 0};
-    pthread_t thread;
-    pthread_create(&thread, NULL, run_blocking, &run);
-    CHECK(wait_for_flag(&rec.reached));
+    blocking_run run;
+    start_blocked_run(&run, offline_generator(5), memory_storage());
     CHECK_STATUS(mcqgen_generator_cancel(run.gen), MCQGEN_OK);
-    atomic_store(&rec.release, 1);
-    pthread_join(thread, NULL);
-    CHECK_STATUS(run.status, MCQGEN_OK);
-    CHECK(run.result.status == MCQGEN_TEST_PARTIAL);
-    CHECK(run.result.error == MCQGEN_E_CANCELLED);
+    atomic_store(&run.rec.release, 1);
+    finish_cancelled_run(&run);
     CHECK(run.result.created >= 1 && run.result.created < 15);
     mcqgen_storage_destroy(run.storage);
     mcqgen_generator_destroy(run.gen);
 }
 
 static void test_destroy_generator_during_blocking_run(void) {
-    recorder rec;
-    recorder_init(&rec);
-    rec.block_at = 1;
     mcqgen_storage* storage = NULL;
     CHECK_STATUS(mcqgen_storage_open_sqlite(&storage, temp_path("zombie.db")), MCQGEN_OK);
-    blocking_run run = {offline_generator(6), storage, &rec, MCQGEN_RUN_RESULT_INIT, 0};
-    pthread_t thread;
-    pthread_create(&thread, NULL, run_blocking, &run);
-    CHECK(wait_for_flag(&rec.reached));
+    blocking_run run;
+    start_blocked_run(&run, offline_generator(6), storage);
     /* Both handles go while the run is blocked in its callback: it is cancelled and ends. */
     mcqgen_generator_destroy(run.gen);
     mcqgen_storage_destroy(run.storage);
-    atomic_store(&rec.release, 1);
-    pthread_join(thread, NULL);
-    CHECK_STATUS(run.status, MCQGEN_OK);
-    CHECK(run.result.status == MCQGEN_TEST_PARTIAL);
-    CHECK(run.result.error == MCQGEN_E_CANCELLED);
+    atomic_store(&run.rec.release, 1);
+    finish_cancelled_run(&run);
 
     CHECK_STATUS(mcqgen_storage_open_sqlite(&storage, temp_path("zombie.db")), MCQGEN_OK);
     char* json = NULL;
@@ -584,15 +614,34 @@ static void test_destroy_generator_during_blocking_run(void) {
 
 /* ---- Jobs ---------------------------------------------------------------------------------- */
 
+/* Starts a job of 15 questions held in its callback (`rec`) at question `block_at` until
+ * `rec->release` is set; returns once it is held there. */
+static mcqgen_job* start_blocked_job(mcqgen_generator* gen, mcqgen_storage* storage, recorder* rec,
+                                     int block_at) {
+    recorder_init(rec);
+    rec->block_at = block_at;
+    mcqgen_job* job = NULL;
+    CHECK_STATUS(generate_start_sample(&job, gen, 15, storage, record_progress, rec), MCQGEN_OK);
+    CHECK(wait_for_flag(&rec->reached));
+    return job;
+}
+
+/* Returns the result of the released job, which must have ended cancelled, and destroys it. */
+static mcqgen_run_result finish_cancelled_job(mcqgen_job* job) {
+    mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
+    CHECK_STATUS(mcqgen_job_result(job, &r), MCQGEN_OK);
+    expect_cancelled_partial(&r);
+    mcqgen_job_destroy(job);
+    return r;
+}
+
 static void test_job_runs_in_background(void) {
     mcqgen_generator* gen = offline_generator(11);
     mcqgen_storage* storage = memory_storage();
     recorder rec;
     recorder_init(&rec);
     mcqgen_job* job = NULL;
-    CHECK_STATUS(mcqgen_generate_start(&job, gen, document_text, MCQGEN_NUL_TERMINATED, 4, storage,
-                                       record_progress, &rec),
-                 MCQGEN_OK);
+    CHECK_STATUS(generate_start_sample(&job, gen, 4, storage, record_progress, &rec), MCQGEN_OK);
     CHECK(job != NULL);
     CHECK_STATUS(mcqgen_job_wait(job, -1), MCQGEN_OK);
     CHECK_STATUS(mcqgen_job_wait(job, 0), MCQGEN_OK);
@@ -634,38 +683,24 @@ static void test_job_cancel_timeout_and_busy(void) {
     mcqgen_generator* gen = offline_generator(12);
     mcqgen_storage* storage = memory_storage();
     recorder rec;
-    recorder_init(&rec);
-    rec.block_at = 1;
-    mcqgen_job* job = NULL;
-    CHECK_STATUS(mcqgen_generate_start(&job, gen, document_text, MCQGEN_NUL_TERMINATED, 15, storage,
-                                       record_progress, &rec),
-                 MCQGEN_OK);
-    CHECK(wait_for_flag(&rec.reached));
+    mcqgen_job* job = start_blocked_job(gen, storage, &rec, 1);
     CHECK_STATUS(mcqgen_job_wait(job, 10), MCQGEN_E_TIMEOUT);
 
     /* One run at a time per generator. */
     mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
-    CHECK_STATUS(
-        mcqgen_generate(&r, gen, document_text, MCQGEN_NUL_TERMINATED, 1, storage, NULL, NULL),
-        MCQGEN_E_BUSY);
+    CHECK_STATUS(generate_sample(&r, gen, 1, storage, NULL, NULL), MCQGEN_E_BUSY);
     CHECK(r.error == MCQGEN_E_BUSY);
     mcqgen_job* second = NULL;
-    CHECK_STATUS(mcqgen_generate_start(&second, gen, document_text, MCQGEN_NUL_TERMINATED, 1,
-                                       storage, NULL, NULL),
-                 MCQGEN_E_BUSY);
+    CHECK_STATUS(generate_start_sample(&second, gen, 1, storage, NULL, NULL), MCQGEN_E_BUSY);
     CHECK(second == NULL);
 
     CHECK_STATUS(mcqgen_job_cancel(job), MCQGEN_OK);
     atomic_store(&rec.release, 1);
-    CHECK_STATUS(mcqgen_job_result(job, &r), MCQGEN_OK);
-    CHECK(r.status == MCQGEN_TEST_PARTIAL && r.error == MCQGEN_E_CANCELLED);
+    r = finish_cancelled_job(job);
     CHECK(r.created >= 1 && r.created < 15);
-    mcqgen_job_destroy(job);
 
     /* The generator is free again once the job has ended. */
-    CHECK_STATUS(
-        mcqgen_generate(&r, gen, document_text, MCQGEN_NUL_TERMINATED, 1, storage, NULL, NULL),
-        MCQGEN_OK);
+    CHECK_STATUS(generate_sample(&r, gen, 1, storage, NULL, NULL), MCQGEN_OK);
     mcqgen_storage_destroy(storage);
     mcqgen_generator_destroy(gen);
 }
@@ -674,19 +709,10 @@ static void test_generator_cancel_reaches_job(void) {
     mcqgen_generator* gen = offline_generator(13);
     mcqgen_storage* storage = memory_storage();
     recorder rec;
-    recorder_init(&rec);
-    rec.block_at = 1;
-    mcqgen_job* job = NULL;
-    CHECK_STATUS(mcqgen_generate_start(&job, gen, document_text, MCQGEN_NUL_TERMINATED, 15, storage,
-                                       record_progress, &rec),
-                 MCQGEN_OK);
-    CHECK(wait_for_flag(&rec.reached));
+    mcqgen_job* job = start_blocked_job(gen, storage, &rec, 1);
     CHECK_STATUS(mcqgen_generator_cancel(gen), MCQGEN_OK);
     atomic_store(&rec.release, 1);
-    mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
-    CHECK_STATUS(mcqgen_job_result(job, &r), MCQGEN_OK);
-    CHECK(r.status == MCQGEN_TEST_PARTIAL && r.error == MCQGEN_E_CANCELLED);
-    mcqgen_job_destroy(job);
+    finish_cancelled_job(job);
     mcqgen_storage_destroy(storage);
     mcqgen_generator_destroy(gen);
 }
@@ -697,46 +723,28 @@ static void test_destroy_handles_while_job_runs(void) {
     CHECK_STATUS(mcqgen_storage_open_sqlite(&storage, temp_path("job-zombie.db")), MCQGEN_OK);
     mcqgen_generator* gen = offline_generator(14);
     recorder rec;
-    recorder_init(&rec);
-    rec.block_at = 2;
-    mcqgen_job* job = NULL;
-    CHECK_STATUS(mcqgen_generate_start(&job, gen, document_text, MCQGEN_NUL_TERMINATED, 15, storage,
-                                       record_progress, &rec),
-                 MCQGEN_OK);
-    CHECK(wait_for_flag(&rec.reached));
+    mcqgen_job* job = start_blocked_job(gen, storage, &rec, 2);
     mcqgen_storage_destroy(storage);
     mcqgen_generator_destroy(gen); /* cancels the run */
     atomic_store(&rec.release, 1);
     CHECK_STATUS(mcqgen_job_wait(job, -1), MCQGEN_OK);
-    mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
-    CHECK_STATUS(mcqgen_job_result(job, &r), MCQGEN_OK);
-    CHECK(r.status == MCQGEN_TEST_PARTIAL && r.error == MCQGEN_E_CANCELLED);
+    mcqgen_run_result r = finish_cancelled_job(job);
     CHECK(r.created >= 2 && r.created < 15);
-    mcqgen_job_destroy(job);
 
     /* The job goes first, while running: destroy cancels and waits. */
     gen = offline_generator(15);
     storage = memory_storage();
-    CHECK_STATUS(mcqgen_generate_start(&job, gen, document_text, MCQGEN_NUL_TERMINATED, 20, storage,
-                                       NULL, NULL),
-                 MCQGEN_OK);
+    CHECK_STATUS(generate_start_sample(&job, gen, 20, storage, NULL, NULL), MCQGEN_OK);
     mcqgen_job_destroy(job);
-    char* json = NULL;
-    CHECK_STATUS(mcqgen_storage_list_json(storage, &json), MCQGEN_OK);
-    CHECK(json && strstr(json, "\"generating\"") == NULL); /* the run has ended */
-    mcqgen_free(json);
-    CHECK_STATUS(
-        mcqgen_generate(&r, gen, document_text, MCQGEN_NUL_TERMINATED, 1, storage, NULL, NULL),
-        MCQGEN_OK);
+    CHECK(no_run_generating(storage)); /* the run has ended */
+    CHECK_STATUS(generate_sample(&r, gen, 1, storage, NULL, NULL), MCQGEN_OK);
     mcqgen_generator_destroy(gen);
     mcqgen_storage_destroy(storage);
 
     /* Only the job is left; destroying it frees everything. */
     gen = offline_generator(16);
     storage = memory_storage();
-    CHECK_STATUS(mcqgen_generate_start(&job, gen, document_text, MCQGEN_NUL_TERMINATED, 3, storage,
-                                       NULL, NULL),
-                 MCQGEN_OK);
+    CHECK_STATUS(generate_start_sample(&job, gen, 3, storage, NULL, NULL), MCQGEN_OK);
     mcqgen_generator_destroy(gen);
     mcqgen_storage_destroy(storage);
     CHECK_STATUS(mcqgen_job_wait(job, -1), MCQGEN_OK);
@@ -768,9 +776,7 @@ static void test_job_callback_cannot_wait_for_itself(void) {
     mcqgen_storage* storage = memory_storage();
     self_waiter w = {NULL, 0, MCQGEN_OK, MCQGEN_OK};
     atomic_init(&w.ready, 0);
-    CHECK_STATUS(mcqgen_generate_start(&w.job, gen, document_text, MCQGEN_NUL_TERMINATED, 15,
-                                       storage, wait_for_self, &w),
-                 MCQGEN_OK);
+    CHECK_STATUS(generate_start_sample(&w.job, gen, 15, storage, wait_for_self, &w), MCQGEN_OK);
     atomic_store(&w.ready, 1);
     mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
     CHECK_STATUS(mcqgen_job_result(w.job, &r), MCQGEN_OK);
@@ -809,14 +815,12 @@ static void test_job_destroyed_from_its_own_callback(void) {
     atomic_init(&d.ready, 0);
     atomic_init(&d.destroyed, 0);
     CHECK_STATUS(mcqgen_storage_open_sqlite(&d.storage, temp_path("self.db")), MCQGEN_OK);
-    CHECK_STATUS(mcqgen_generate_start(&d.job, d.gen, document_text, MCQGEN_NUL_TERMINATED, 15,
-                                       d.storage, destroy_everything, &d),
+    CHECK_STATUS(generate_start_sample(&d.job, d.gen, 15, d.storage, destroy_everything, &d),
                  MCQGEN_OK);
     atomic_store(&d.ready, 1);
     /* The run was cancelled by the generator's destruction and ends soon; wait for its record. */
-    for (int i = 0; i < 3000 && !atomic_load(&d.destroyed); ++i)
-        sleep_ms(1);
-    if (!atomic_load(&d.destroyed)) { /* the run ended before seeing `ready`: clean up here */
+    if (!wait_for_flag_ms(&d.destroyed, 3000)) {
+        /* The run ended before seeing `ready`: clean up here. */
         mcqgen_job_destroy(d.job);
         mcqgen_generator_destroy(d.gen);
         mcqgen_storage_destroy(d.storage);
@@ -825,13 +829,8 @@ static void test_job_destroyed_from_its_own_callback(void) {
     mcqgen_storage* reopened = NULL;
     CHECK_STATUS(mcqgen_storage_open_sqlite(&reopened, temp_path("self.db")), MCQGEN_OK);
     int ended = 0;
-    for (int i = 0; i < 3000 && !ended; ++i) {
-        char* json = NULL;
-        CHECK_STATUS(mcqgen_storage_list_json(reopened, &json), MCQGEN_OK);
-        ended = json && strstr(json, "\"generating\"") == NULL;
-        mcqgen_free(json);
-        if (!ended) sleep_ms(1);
-    }
+    for (int i = 0; i < 3000 && !(ended = no_run_generating(reopened)); ++i)
+        sleep_ms(1);
     CHECK(ended);
     mcqgen_storage_destroy(reopened);
 }
