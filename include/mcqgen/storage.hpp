@@ -83,7 +83,7 @@ class MCQGEN_API MemoryStorage final : public Storage {
 class MCQGEN_API SqliteStorage final : public Storage {
   public:
     /// The schema version this build writes.
-    static constexpr int schema_version = 3;
+    static constexpr int schema_version = 4;
 
     /// Opens (creating if needed) the database at `path`.
     /// @throws Error(errc::storage) when the file cannot be opened or written, is not a SQLite

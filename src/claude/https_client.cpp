@@ -36,7 +36,9 @@
 #include <algorithm>
 #include <exception>
 #include <list>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <string>
 #include <utility>
@@ -223,7 +225,7 @@ struct HttpsClient::Impl {
     asio::io_context& io;
     ClientOptions options;
     BaseUrl url;
-    ssl::context tls_context{ssl::context::tls_client};
+    std::shared_ptr<ssl::context> tls_context;
     RetrySettings retry_settings;
     RateLimiter limiter;
     std::mt19937_64 random{std::random_device{}()};
@@ -254,6 +256,31 @@ struct HttpsClient::Impl::SlotWaiter {
     bool granted = false;
 };
 
+// One TLS context per (verification, CA file) for the whole process. Loading the system store
+// decodes every certificate of the bundle, tens of milliseconds of CPU: a Generator, and every
+// run after a cancellation, would pay it again with a context of its own. A configured
+// SSL_CTX is safe to share between threads for creating connections.
+std::shared_ptr<ssl::context> shared_tls_context(bool verify, const std::string& ca_file) {
+    static std::mutex mutex;
+    static std::map<std::pair<bool, std::string>, std::weak_ptr<ssl::context>> contexts;
+    std::lock_guard lock(mutex);
+    auto& slot = contexts[{verify, ca_file}];
+    if (auto existing = slot.lock()) return existing;
+    auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
+    if (verify) {
+        context->set_verify_mode(ssl::verify_peer);
+        beast::error_code ec;
+        context->set_default_verify_paths(ec); // a system without a CA store may use ca_file
+        if (!ca_file.empty()) {
+            context->load_verify_file(ca_file, ec);
+            if (ec)
+                throw Error(errc::tls, "cannot load the CA file " + ca_file + ": " + ec.message());
+        }
+    }
+    slot = context;
+    return context;
+}
+
 HttpsClient::Impl::Impl(asio::io_context& io, ClientOptions opts)
     : io(io), options(std::move(opts)),
       url(parse_base_url(options.base_url, options.allow_insecure_http)),
@@ -271,15 +298,7 @@ HttpsClient::Impl::Impl(asio::io_context& io, ClientOptions opts)
     if (has_control_chars(options.api_version)) {
         throw Error(errc::invalid_argument, "api_version contains control characters");
     }
-    if (!options.verify_tls) return;
-    tls_context.set_verify_mode(ssl::verify_peer);
-    beast::error_code ec;
-    tls_context.set_default_verify_paths(ec); // a system without a CA store may still use ca_file
-    if (options.ca_file.empty()) return;
-    tls_context.load_verify_file(options.ca_file, ec);
-    if (ec) {
-        throw Error(errc::tls, "cannot load the CA file " + options.ca_file + ": " + ec.message());
-    }
+    tls_context = shared_tls_context(options.verify_tls, options.ca_file);
 }
 
 // ---- calls -------------------------------------------------------------------------------
@@ -487,7 +506,7 @@ std::unique_ptr<Session> HttpsClient::Impl::take_idle_session() {
 asio::awaitable<Exchange> HttpsClient::Impl::attempt(CallContext& call, Request& request) {
     std::unique_ptr<Session> session = take_idle_session();
     if (!session) {
-        session = std::make_unique<Session>(io, tls_context, url.tls, stats);
+        session = std::make_unique<Session>(io, *tls_context, url.tls, stats);
         Attach attach{call.session, session.get()};
         MappedError failure = co_await connect(call, *session);
         if (failure.code != errc::ok) {

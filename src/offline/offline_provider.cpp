@@ -30,17 +30,23 @@ std::set<std::string> content_words(std::string_view text) {
 double informativeness(const Inventory& inventory, std::string_view sentence) {
     const auto words = tokenize(sentence);
     double sum = 0;
-    for (const auto& w : words) sum += inventory.weight(w);
+    for (const auto& w : words)
+        sum += inventory.weight(w);
     return words.empty() ? 0 : sum / std::sqrt(static_cast<double>(words.size()));
 }
 
 double kind_priority(Kind kind) {
     switch (kind) {
-    case Kind::defined: return 1.2;
-    case Kind::name: return 1.1;
-    case Kind::year: return 1.0;
-    case Kind::number: return 1.0;
-    case Kind::word: return 0.6;
+    case Kind::defined:
+        return 1.2;
+    case Kind::name:
+        return 1.1;
+    case Kind::year:
+        return 1.0;
+    case Kind::number:
+        return 1.0;
+    case Kind::word:
+        return 0.6;
     }
     return 0.5;
 }
@@ -48,20 +54,26 @@ double kind_priority(Kind kind) {
 // Each slot leans towards one kind of key, so a whole test mixes names, years, numbers and
 // terms instead of asking for dates ten times.
 Kind preferred_kind(int slot) {
-    static constexpr Kind rotation[] = {Kind::name, Kind::year, Kind::defined, Kind::number, Kind::word};
+    static constexpr Kind rotation[] = {Kind::name, Kind::year, Kind::defined, Kind::number,
+                                        Kind::word};
     return rotation[static_cast<std::size_t>(slot) % std::size(rotation)];
 }
 
 // How alike a distractor is to the key: higher is a more plausible, same-kind alternative.
 double similarity(const Term& key, const Term& other) {
     switch (key.kind) {
-    case Kind::year: return -std::abs(std::stoi(key.text) - std::stoi(other.text));
+    case Kind::year:
+        return -std::abs(std::stoi(key.text) - std::stoi(other.text));
     case Kind::number: {
         auto value = [](const std::string& t) {
             std::string digits;
             for (char c : t)
                 if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') digits += c;
-            try { return std::max(1e-9, std::stod(digits)); } catch (...) { return 1.0; }
+            try {
+                return std::max(1e-9, std::stod(digits));
+            } catch (...) {
+                return 1.0;
+            }
         };
         return (key.group == other.group ? 10 : 0) -
                std::abs(std::log10(value(key.text)) - std::log10(value(other.text)));
@@ -70,21 +82,28 @@ double similarity(const Term& key, const Term& other) {
     case Kind::defined: {
         const auto words = [](const std::string& t) { return std::count(t.begin(), t.end(), ' '); };
         return (key.group == other.group ? 3 : 0) + (words(key.text) == words(other.text) ? 1 : 0) -
-               std::abs(static_cast<double>(key.text.size()) - static_cast<double>(other.text.size())) / 20;
+               std::abs(static_cast<double>(key.text.size()) -
+                        static_cast<double>(other.text.size())) /
+                   20;
     }
     case Kind::word:
         return (key.group == other.group ? 2 : 0) -
-               std::abs(static_cast<double>(key.text.size()) - static_cast<double>(other.text.size())) / 5;
+               std::abs(static_cast<double>(key.text.size()) -
+                        static_cast<double>(other.text.size())) /
+                   5;
     }
     return 0;
 }
 
-bool plural(const std::string& w) { return w.size() > 3 && w.back() == 's' && w[w.size() - 2] != 's'; }
+bool plural(const std::string& w) {
+    return w.size() > 3 && w.back() == 's' && w[w.size() - 2] != 's';
+}
 
 std::vector<std::string> pick_distractors(const Inventory& inventory, const Term& key,
                                           std::size_t sentence, SeededRandom& random) {
     std::set<std::string> in_sentence;
-    for (const auto& t : inventory.terms_of(sentence)) in_sentence.insert(t.key);
+    for (const auto& t : inventory.terms_of(sentence))
+        in_sentence.insert(t.key);
     std::vector<Kind> kinds{key.kind};
     if (key.kind == Kind::defined) kinds.push_back(Kind::name);
     if (key.kind == Kind::name) kinds.push_back(Kind::defined);
@@ -98,14 +117,17 @@ std::vector<std::string> pick_distractors(const Inventory& inventory, const Term
                 continue;
             // Topic words only stand in for each other when they share form: same number,
             // same ending ("federation"/"legislation", not "eleven"/"member").
-            if (key.kind == Kind::word && (plural(t.key) != plural(key.key) || t.group != key.group))
+            if (key.kind == Kind::word &&
+                (plural(t.key) != plural(key.key) || t.group != key.group))
                 continue;
             pool.emplace_back(similarity(key, t) - (kind == key.kind ? 0 : 1), &t);
         }
     }
-    std::stable_sort(pool.begin(), pool.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::stable_sort(pool.begin(), pool.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
     pool.resize(std::min<std::size_t>(pool.size(), 5));
-    for (std::size_t i = pool.size(); i > 1; --i) std::swap(pool[i - 1], pool[random.below(i)]);
+    for (std::size_t i = pool.size(); i > 1; --i)
+        std::swap(pool[i - 1], pool[random.below(i)]);
     std::vector<std::string> picked;
     std::set<std::string> seen{key.key};
     for (const auto& [score, t] : pool) {
@@ -116,7 +138,8 @@ std::vector<std::string> pick_distractors(const Inventory& inventory, const Term
 }
 
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
-    for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size()))
+    for (auto pos = text.find(from); pos != std::string::npos;
+         pos = text.find(from, pos + to.size()))
         text.replace(pos, from.size(), to);
     return text;
 }
@@ -124,7 +147,8 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 std::string difficulty(const Term& key, const std::vector<std::string>& distractors) {
     if (key.kind == Kind::year) {
         int gap = 10000;
-        for (const auto& d : distractors) gap = std::min(gap, std::abs(std::stoi(d) - std::stoi(key.text)));
+        for (const auto& d : distractors)
+            gap = std::min(gap, std::abs(std::stoi(d) - std::stoi(key.text)));
         return gap <= 3 ? "hard" : gap <= 15 ? "medium" : "easy";
     }
     if (key.kind == Kind::word) return "hard";
@@ -138,7 +162,8 @@ Candidate build(std::string_view sentence, const Term& key, std::vector<std::str
     c.difficulty = difficulty(key, distractors);
     auto rest = std::string(sentence.substr(key.end));
     if (key.kind == Kind::defined && key.begin == 0 && rest.size() > 8) {
-        while (!rest.empty() && (rest.back() == '.' || rest.back() == ' ')) rest.pop_back();
+        while (!rest.empty() && (rest.back() == '.' || rest.back() == ' '))
+            rest.pop_back();
         c.stem = "Which of the following" + rest + "?";
         c.style = "definition";
     } else {
@@ -155,18 +180,20 @@ Candidate build(std::string_view sentence, const Term& key, std::vector<std::str
 
 // The sentence of `passage` that best supports `option` as the answer to `stem`: the share of
 // the stem's content words found in a passage sentence that also contains the option.
-double support(const Passage& passage, const std::string& document, const std::set<std::string>& stem,
-               const std::string& option) {
+double support(const Passage& passage, const std::string& document,
+               const std::set<std::string>& stem, const std::string& option) {
     const auto option_words = content_words(option);
     double best = 0;
     for (const auto& s : passage.sentences) {
         const auto sentence = std::string_view(document).substr(s.begin, s.end - s.begin);
         const auto words = content_words(sentence);
-        const bool has_option = std::all_of(option_words.begin(), option_words.end(),
-                                            [&](const std::string& w) { return words.count(w) > 0; });
+        const bool has_option =
+            std::all_of(option_words.begin(), option_words.end(),
+                        [&](const std::string& w) { return words.count(w) > 0; });
         if (!has_option || stem.empty()) continue;
         std::size_t shared = 0;
-        for (const auto& w : stem) shared += words.count(w);
+        for (const auto& w : stem)
+            shared += words.count(w);
         best = std::max(best, static_cast<double>(shared) / static_cast<double>(stem.size()));
     }
     return best;
@@ -174,7 +201,8 @@ double support(const Passage& passage, const std::string& document, const std::s
 
 double plausibility(const std::array<std::string, 4>& options, int chosen) {
     auto shape = [](const std::string& o) {
-        const bool digits = std::any_of(o.begin(), o.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+        const bool digits = std::any_of(
+            o.begin(), o.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
         const bool capital = !o.empty() && std::isupper(static_cast<unsigned char>(o[0]));
         return digits ? 2 : capital ? 1 : 0;
     };
@@ -183,9 +211,11 @@ double plausibility(const std::array<std::string, 4>& options, int chosen) {
     for (std::size_t i = 0; i < 4; ++i) {
         if (static_cast<int>(i) == chosen) continue;
         // Options within a factor of two in length look alike; beyond that the odd one shows.
-        const double length_ratio = static_cast<double>(std::min(key.size(), options[i].size())) /
-                                    static_cast<double>(std::max<std::size_t>(1, std::max(key.size(), options[i].size())));
-        total += (shape(options[i]) == shape(key) ? 0.6 : 0) + 0.4 * std::min(1.0, 2 * length_ratio);
+        const double length_ratio =
+            static_cast<double>(std::min(key.size(), options[i].size())) /
+            static_cast<double>(std::max<std::size_t>(1, std::max(key.size(), options[i].size())));
+        total +=
+            (shape(options[i]) == shape(key) ? 0.6 : 0) + 0.4 * std::min(1.0, 2 * length_ratio);
     }
     return total / 3;
 }
@@ -195,13 +225,18 @@ double plausibility(const std::array<std::string, 4>& options, int chosen) {
 OfflineProvider::OfflineProvider(boost::asio::io_context& io) : io_(io) {}
 OfflineProvider::~OfflineProvider() = default;
 
-const Inventory& OfflineProvider::inventory_for(const std::shared_ptr<const std::string>& document) {
-    // One inventory per document: a run shares one string with every call, and holding it here
-    // keeps the text the inventory points into alive.
-    if (!inventory_ || cached_document_ != document) {
+const Inventory&
+OfflineProvider::inventory_for(const std::shared_ptr<const std::string>& document) {
+    // One inventory per document text: a run shares one string with every call, and a later
+    // run on the same text (another test, a resume) reuses it. The inventory points into the
+    // string it was built from, so that string is held for as long as the inventory lives.
+    if (document == last_document_) return *inventory_;
+    if (!inventory_ || *inventory_text_ != *document) {
+        inventory_.reset(); // free the old one before building the new one
         inventory_ = std::make_unique<Inventory>(*document);
-        cached_document_ = document;
+        inventory_text_ = document;
     }
+    last_document_ = document;
     return *inventory_;
 }
 
@@ -215,24 +250,30 @@ AuthorResult OfflineProvider::author(const AuthorRequest& request) {
         if (text.size() < 40 || text.size() > 400) continue;
         const double info = informativeness(inventory, text);
         for (const auto& term : inventory.terms_of(si))
-            picks.push_back({si, &term, info * kind_priority(term.kind) *
-                                            (term.kind == preferred_kind(request.slot) ? 1.5 : 1.0)});
+            picks.push_back({si, &term,
+                             info * kind_priority(term.kind) *
+                                 (term.kind == preferred_kind(request.slot) ? 1.5 : 1.0)});
     }
-    std::stable_sort(picks.begin(), picks.end(), [](const Pick& a, const Pick& b) { return a.score > b.score; });
+    std::stable_sort(picks.begin(), picks.end(),
+                     [](const Pick& a, const Pick& b) { return a.score > b.score; });
     // Best term of each sentence first, so one call's candidates come from different sentences.
     std::set<std::size_t> seen;
-    std::stable_partition(picks.begin(), picks.end(), [&](const Pick& p) { return seen.insert(p.sentence).second; });
+    std::stable_partition(picks.begin(), picks.end(),
+                          [&](const Pick& p) { return seen.insert(p.sentence).second; });
 
     AuthorResult result;
     SeededRandom random(request.seed);
-    const std::size_t start = picks.empty() ? 0 : static_cast<std::size_t>(request.attempt) *
-                                                       static_cast<std::size_t>(request.count) % picks.size();
-    for (std::size_t n = 0; n < picks.size() && static_cast<int>(result.candidates.size()) < request.count; ++n) {
+    const std::size_t start = picks.empty()
+                                  ? 0
+                                  : static_cast<std::size_t>(request.attempt) *
+                                        static_cast<std::size_t>(request.count) % picks.size();
+    for (std::size_t n = 0;
+         n < picks.size() && static_cast<int>(result.candidates.size()) < request.count; ++n) {
         const Pick& pick = picks[(start + n) % picks.size()];
         auto distractors = pick_distractors(inventory, *pick.term, pick.sentence, random);
         if (distractors.size() < 3) continue; // not enough terms of the same kind in the document
-        result.candidates.push_back(
-            build(inventory.sentence_text(pick.sentence), *pick.term, std::move(distractors), random.next()));
+        result.candidates.push_back(build(inventory.sentence_text(pick.sentence), *pick.term,
+                                          std::move(distractors), random.next()));
     }
     return result;
 }
@@ -242,13 +283,15 @@ JudgeResult OfflineProvider::verdicts(const JudgeRequest& request) {
     JudgeResult result;
     for (const auto& item : request.items) {
         auto stem = content_words(item.stem);
-        for (const auto& w : framing) stem.erase(w);
+        for (const auto& w : framing)
+            stem.erase(w);
         std::array<double, 4> scores{};
         for (std::size_t i = 0; i < 4; ++i)
             scores[i] = support(*request.passage, *request.document, stem, item.options[i]);
         const auto best = std::max_element(scores.begin(), scores.end());
         const int chosen = static_cast<int>(best - scores.begin());
-        const auto ties = std::count_if(scores.begin(), scores.end(), [&](double s) { return s >= *best - 1e-9; });
+        const auto ties = std::count_if(scores.begin(), scores.end(),
+                                        [&](double s) { return s >= *best - 1e-9; });
         Verdict v;
         v.id = item.id;
         if (*best < 0.6 || ties > 1) {

@@ -15,7 +15,7 @@ namespace mcqgen::detail::offline {
 class Inventory;
 
 class OfflineProvider final : public Provider {
-public:
+  public:
     explicit OfflineProvider(boost::asio::io_context& io);
     ~OfflineProvider() override;
 
@@ -28,11 +28,12 @@ public:
     AuthorResult author(const AuthorRequest& request);
     JudgeResult verdicts(const JudgeRequest& request);
 
-private:
+  private:
     const Inventory& inventory_for(const std::shared_ptr<const std::string>& document);
 
     boost::asio::io_context& io_;
-    std::shared_ptr<const std::string> cached_document_; ///< keeps the inventory's text alive
+    std::shared_ptr<const std::string> inventory_text_; ///< the text inventory_ points into
+    std::shared_ptr<const std::string> last_document_;  ///< the last run's, known to match
     std::unique_ptr<Inventory> inventory_;
 };
 

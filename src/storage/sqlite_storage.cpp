@@ -82,6 +82,15 @@ constexpr std::array<const char*, SqliteStorage::schema_version> migrations = {
         at TEXT NOT NULL);
     CREATE INDEX calls_test ON calls(test_id);
     )sql",
+    // 3 -> 4: documents in a table of their own. SQLite rewrites a whole row on UPDATE, so a
+    // document kept in the tests row was written again with every question's counter update.
+    R"sql(
+    CREATE TABLE documents (
+        test_id TEXT PRIMARY KEY REFERENCES tests(id) ON DELETE CASCADE,
+        text TEXT NOT NULL);
+    INSERT INTO documents (test_id, text) SELECT id, document FROM tests;
+    UPDATE tests SET document = '';
+    )sql",
 };
 
 constexpr const char* test_columns =
@@ -254,14 +263,17 @@ void SqliteStorage::create_test(const Test& test, std::string_view document) {
     impl_->guarded("creating a test", [&](SQLite::Database& db) {
         SQLite::Transaction transaction(db);
         SQLite::Statement insert(db, "INSERT INTO tests (id, status, target_questions, document, "
-                                     "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)");
+                                     "created_at, updated_at) VALUES (?, ?, ?, '', ?, ?)");
         insert.bind(1, test.id);
         insert.bind(2, std::string(to_string(test.status)));
         insert.bind(3, test.target_questions);
-        insert.bind(4, std::string(document));
-        insert.bind(5, test.created_at);
-        insert.bind(6, test.updated_at);
+        insert.bind(4, test.created_at);
+        insert.bind(5, test.updated_at);
         insert.exec();
+        SQLite::Statement text(db, "INSERT INTO documents (test_id, text) VALUES (?, ?)");
+        text.bind(1, test.id);
+        text.bind(2, std::string(document));
+        text.exec();
         impl_->write_test(test);
         transaction.commit();
     });
@@ -322,7 +334,7 @@ std::vector<Question> SqliteStorage::questions(std::string_view test_id) {
 
 std::string SqliteStorage::document(std::string_view test_id) {
     return impl_->guarded("reading a document", [&](SQLite::Database& db) {
-        SQLite::Statement select(db, "SELECT document FROM tests WHERE id = ?");
+        SQLite::Statement select(db, "SELECT text FROM documents WHERE test_id = ?");
         select.bind(1, std::string(test_id));
         if (!select.executeStep())
             throw Error(errc::not_found, "no test with id '" + std::string(test_id) + "'");

@@ -156,6 +156,7 @@ TEST_SUITE("storage") {
         CHECK(questions[0].options[2] == "y");
         CHECK(questions[0].difficulty.empty());
         CHECK(storage.calls("legacy").empty());
+        CHECK(storage.document("legacy") == "old document");
         SQLite::Database raw((dir / "old.db").string());
         CHECK(raw.execAndGet("PRAGMA user_version").getInt() == SqliteStorage::schema_version);
     }
