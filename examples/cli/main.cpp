@@ -10,9 +10,11 @@
 
 #include <mcqgen/mcqgen.hpp>
 
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <pthread.h>
@@ -48,7 +50,9 @@ struct Arguments {
     std::map<std::string, std::string> options; // --name -> value ("" for flags)
 };
 
-bool is_flag(const std::string& name) { return name == "--json" || name == "--offline"; }
+bool is_flag(const std::string& name) {
+    return name == "--json" || name == "--offline";
+}
 
 Arguments parse(int argc, char** argv) {
     if (argc < 2) throw UsageError("no command given");
@@ -69,17 +73,35 @@ Arguments parse(int argc, char** argv) {
     return args;
 }
 
-long long integer(const Arguments& args, const std::string& name, long long fallback) {
+// An integer option, refused (not wrapped) when it does not fit the range.
+long long integer(const Arguments& args, const std::string& name, long long fallback,
+                  long long lowest = std::numeric_limits<int>::min(),
+                  long long highest = std::numeric_limits<int>::max()) {
     auto it = args.options.find(name);
     if (it == args.options.end()) return fallback;
-    try {
-        std::size_t used = 0;
-        const long long value = std::stoll(it->second, &used);
-        if (used != it->second.size()) throw std::invalid_argument("trailing text");
-        return value;
-    } catch (const std::exception&) {
-        throw UsageError(name + " takes an integer, got '" + it->second + "'");
-    }
+    const std::string shown = name == "--count" ? "-n" : name;
+    long long value = 0;
+    const auto& text = it->second;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec == std::errc::result_out_of_range ||
+        (ec == std::errc{} && (value < lowest || value > highest)))
+        throw UsageError(shown + " is out of range: " + text);
+    if (ec != std::errc{} || end != text.data() + text.size())
+        throw UsageError(shown + " takes an integer, got '" + text + "'");
+    return value;
+}
+
+// The seed is a full unsigned 64-bit number.
+std::uint64_t seed_option(const Arguments& args) {
+    auto it = args.options.find("--seed");
+    if (it == args.options.end()) return 0;
+    std::uint64_t value = 0;
+    const auto& text = it->second;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size())
+        throw UsageError("--seed takes an integer from 0 to 18446744073709551615, got '" + text +
+                         "'");
+    return value;
 }
 
 std::optional<std::string> text(const Arguments& args, const std::string& name) {
@@ -97,10 +119,11 @@ void check_known(const Arguments& args, const std::vector<std::string>& known) {
 
 mcqgen::Config config_from(const Arguments& args) {
     auto config = mcqgen::Config::from_env();
-    config.seed = static_cast<std::uint64_t>(integer(args, "--seed", 0));
+    config.seed = seed_option(args);
     config.candidates = static_cast<int>(integer(args, "--candidates", config.candidates));
     config.max_questions = static_cast<int>(integer(args, "--max-questions", config.max_questions));
-    config.max_concurrency = static_cast<int>(integer(args, "--concurrency", config.max_concurrency));
+    config.max_concurrency =
+        static_cast<int>(integer(args, "--concurrency", config.max_concurrency));
     config.max_retries = static_cast<int>(integer(args, "--max-retries", config.max_retries));
     if (auto v = text(args, "--model")) config.model = *v;
     if (auto v = text(args, "--ca-file")) config.ca_file = *v;
@@ -115,7 +138,8 @@ mcqgen::ProgressCallback progress_printer() {
     const bool terminal = isatty(STDERR_FILENO) != 0;
     return [terminal](const mcqgen::Progress& p) {
         if (!terminal) {
-            if (p.question) std::cerr << p.message << '\n';
+            if (p.question)
+                std::cerr << p.message << '\n';
             else if (p.status != mcqgen::Status::generating)
                 std::cerr << to_string(p.status) << ": " << p.message << '\n';
             return;
@@ -133,8 +157,8 @@ void print_test(const mcqgen::Test& t) {
               << "  status:    " << to_string(t.status) << " (" << t.message << ")\n"
               << "  questions: " << t.questions_generated << " of " << t.target_questions << '\n'
               << "  provider:  " << t.provider << ", seed " << t.seed << '\n'
-              << "  candidates: " << t.candidates_generated << " written, "
-              << t.candidates_rejected << " rejected\n";
+              << "  candidates: " << t.candidates_generated << " written, " << t.candidates_rejected
+              << " rejected\n";
     if (t.usage.requests > 0)
         std::cout << "  tokens:    " << t.usage.input_tokens << " in, " << t.usage.output_tokens
                   << " out, " << t.usage.cache_read_input_tokens << " cache reads, about $"
@@ -145,17 +169,21 @@ void print_questions(const std::vector<mcqgen::Question>& questions) {
     for (const auto& q : questions) {
         std::cout << '\n' << q.position + 1 << ". " << q.stem << '\n';
         for (int i = 0; i < 4; ++i)
-            std::cout << "   " << static_cast<char>('A' + i) << ") " << q.options[static_cast<std::size_t>(i)] << '\n';
-        std::cout << "   Answer: " << static_cast<char>('A' + q.answer_index) << " (" << q.difficulty
-                  << ", score " << q.score << ")\n   " << q.explanation << '\n';
+            std::cout << "   " << static_cast<char>('A' + i) << ") "
+                      << q.options[static_cast<std::size_t>(i)] << '\n';
+        std::cout << "   Answer: " << static_cast<char>('A' + q.answer_index) << " ("
+                  << q.difficulty << ", score " << q.score << ")\n   " << q.explanation << '\n';
     }
 }
 
 int exit_code(const mcqgen::Test& t) {
     switch (t.status) {
-    case mcqgen::Status::completed: return exit_completed;
-    case mcqgen::Status::partial: return exit_partial;
-    default: return exit_failed;
+    case mcqgen::Status::completed:
+        return exit_completed;
+    case mcqgen::Status::partial:
+        return exit_partial;
+    default:
+        return exit_failed;
     }
 }
 
@@ -172,7 +200,7 @@ int report(mcqgen::Storage& storage, const mcqgen::Test& test, bool json) {
 
 // Ctrl-C cancels the run and keeps what was stored: a thread waits for the signal.
 class InterruptWatcher {
-public:
+  public:
     explicit InterruptWatcher(mcqgen::Generator& generator) {
         sigset_t set;
         sigemptyset(&set);
@@ -187,7 +215,7 @@ public:
         });
     }
 
-private:
+  private:
     std::jthread thread_;
 };
 
@@ -204,9 +232,9 @@ int run(const Arguments& args) {
         if (!db) throw UsageError("'" + args.command + "' needs --db PATH");
         return *db;
     };
-    const std::vector<std::string> claude_options = {"--json", "--db", "--seed", "--candidates",
-        "--offline", "--model", "--concurrency", "--max-retries", "--ca-file", "--base-url",
-        "--max-questions"};
+    const std::vector<std::string> claude_options = {
+        "--json",        "--db",          "--seed",    "--candidates", "--offline",      "--model",
+        "--concurrency", "--max-retries", "--ca-file", "--base-url",   "--max-questions"};
     if (args.command == "generate") {
         auto known = claude_options;
         known.push_back("--count");
@@ -236,8 +264,10 @@ int run(const Arguments& args) {
         mcqgen::SqliteStorage storage(need_db());
         const auto test = find(storage, args.positional[0]);
         if (args.command == "show") return report(storage, test, json);
-        if (json) std::cout << mcqgen::to_json(test) << '\n';
-        else print_test(test);
+        if (json)
+            std::cout << mcqgen::to_json(test) << '\n';
+        else
+            print_test(test);
         return exit_code(test);
     }
     if (args.command == "list") {

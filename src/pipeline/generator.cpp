@@ -13,7 +13,7 @@
 namespace mcqgen {
 
 class Generator::Impl {
-public:
+  public:
     explicit Impl(Config c) : config(std::move(c)) { config.validate(); }
 
     Test execute(detail::RunSetup setup, std::stop_token stop) {
@@ -32,8 +32,7 @@ public:
             std::lock_guard lock(mutex);
             current.reset();
         }
-        if (!run->finished())
-            throw Error(errc::internal, "the run stopped before it finished");
+        if (!run->finished()) throw Error(errc::internal, "the run stopped before it finished");
         if (auto failure = run->failure()) std::rethrow_exception(failure);
         const Test& test = run->test();
         if (test.error == errc::auth || test.error == errc::tls)
@@ -57,7 +56,7 @@ public:
     Config config;
     boost::asio::io_context io{1};
 
-private:
+  private:
     std::unique_ptr<detail::Provider> provider_;
     std::mutex mutex;
     std::weak_ptr<detail::Run> current;
@@ -72,6 +71,34 @@ void check_count(int count, const Config& config) {
                                                 std::to_string(count));
 }
 
+// Largest target a stored test may have: Config::validate caps max_questions at 1000.
+constexpr int largest_target = 1000;
+
+// A stored test is only resumed when its record makes sense: a damaged or hand-edited database
+// must give a storage error, not a crash or a run built on nonsense.
+void check_stored(const Test& test, const std::vector<Question>& questions) {
+    auto corrupt = [&](const std::string& what) {
+        return Error(errc::storage, "test '" + test.id + "' is corrupt: " + what);
+    };
+    if (test.target_questions < 1 || test.target_questions > largest_target)
+        throw corrupt("its target of " + std::to_string(test.target_questions) +
+                      " questions is outside 1.." + std::to_string(largest_target));
+    if (test.candidates_per_question < 1 || test.candidates_per_question > 16)
+        throw corrupt("it asks for " + std::to_string(test.candidates_per_question) +
+                      " candidates per question");
+    std::vector<bool> seen(static_cast<std::size_t>(test.target_questions), false);
+    for (const auto& q : questions) {
+        if (q.position < 0 || q.position >= test.target_questions ||
+            seen[static_cast<std::size_t>(q.position)])
+            throw corrupt("question " + std::to_string(q.id) + " has position " +
+                          std::to_string(q.position));
+        seen[static_cast<std::size_t>(q.position)] = true;
+        if (q.answer_index < 0 || q.answer_index > 3)
+            throw corrupt("question " + std::to_string(q.id) + " has key " +
+                          std::to_string(q.answer_index));
+    }
+}
+
 } // namespace
 
 Generator::Generator(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
@@ -79,7 +106,9 @@ Generator::~Generator() = default;
 Generator::Generator(Generator&&) noexcept = default;
 Generator& Generator::operator=(Generator&&) noexcept = default;
 
-const Config& Generator::config() const noexcept { return impl_->config; }
+const Config& Generator::config() const noexcept {
+    return impl_->config;
+}
 
 void Generator::cancel() noexcept {
     try {
@@ -116,6 +145,7 @@ Test Generator::resume(std::string_view test_id, Storage& storage,
     auto test = storage.find_test(test_id);
     if (!test) throw Error(errc::not_found, "no test with id '" + std::string(test_id) + "'");
     auto accepted = storage.questions(test_id);
+    check_stored(*test, accepted);
     test->questions_generated = static_cast<int>(accepted.size());
     if (test->questions_generated >= test->target_questions && test->status == Status::completed)
         return *test;

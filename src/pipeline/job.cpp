@@ -20,8 +20,10 @@ struct Job::State {
     // The run's thread holds a reference too, so the last one may be dropped on that thread.
     ~State() {
         if (!thread.joinable()) return;
-        if (thread.get_id() == std::this_thread::get_id()) thread.detach();
-        else thread.join();
+        if (thread.get_id() == std::this_thread::get_id())
+            thread.detach();
+        else
+            thread.join();
     }
 
     void finish(std::optional<Test> result, std::exception_ptr failure) {
@@ -47,8 +49,10 @@ Job& Job::operator=(Job&& other) noexcept {
 Job::~Job() {
     if (!state_) return;
     cancel();
-    // Inside its own completion callback the run cannot wait for itself.
-    if (state_->thread.get_id() != std::this_thread::get_id()) wait();
+    // Joining, not only waiting, means nothing the run's thread holds outlives the Job. Inside
+    // its own completion callback the run cannot wait for itself.
+    auto& thread = state_->thread;
+    if (thread.joinable() && thread.get_id() != std::this_thread::get_id()) thread.join();
 }
 
 bool Job::wait_for(std::chrono::milliseconds timeout) const {
@@ -83,28 +87,33 @@ Test Job::get() const {
 
 namespace {
 
-template <class Body>
-std::shared_ptr<Job::State> launch(Body body, CompletionCallback on_done) {
+template <class Body> std::shared_ptr<Job::State> launch(Body body, CompletionCallback on_done) {
     auto state = std::make_shared<Job::State>();
     std::lock_guard lock(state->mutex); // the thread member is set before the run can finish
-    state->thread = std::thread([self = state, body = std::move(body), on_done = std::move(on_done)] {
-        auto* raw = self.get();
-        std::optional<Test> test;
-        std::exception_ptr error;
-        try {
-            test = body(raw->stop.get_token());
-        } catch (...) {
-            error = std::current_exception();
-        }
-        if (on_done) {
-            try {
-                on_done(test ? &*test : nullptr, error);
-            } catch (...) {
-                if (!error) error = std::current_exception();
+    state->thread =
+        std::thread([self = state, body = std::move(body), on_done = std::move(on_done)]() mutable {
+            std::optional<Test> test;
+            std::exception_ptr error;
+            {
+                auto run = std::move(body); // the callbacks and their captures die in this scope
+                try {
+                    test = run(self->stop.get_token());
+                } catch (...) {
+                    error = std::current_exception();
+                }
             }
-        }
-        raw->finish(std::move(test), error);
-    });
+            {
+                auto done = std::move(on_done);
+                if (done) {
+                    try {
+                        done(test ? &*test : nullptr, error);
+                    } catch (...) {
+                        if (!error) error = std::current_exception();
+                    }
+                }
+            }
+            self->finish(std::move(test), error);
+        });
     return state;
 }
 
@@ -122,12 +131,10 @@ Job Generator::start(Document document, int count, Storage& storage, ProgressCal
 
 Job Generator::start_resume(std::string test_id, Storage& storage, ProgressCallback on_progress,
                             CompletionCallback on_done) {
-    return Job(launch(
-        [this, test_id = std::move(test_id), &storage,
-         on_progress = std::move(on_progress)](std::stop_token stop) {
-            return resume(test_id, storage, on_progress, stop);
-        },
-        std::move(on_done)));
+    return Job(
+        launch([this, test_id = std::move(test_id), &storage, on_progress = std::move(on_progress)](
+                   std::stop_token stop) { return resume(test_id, storage, on_progress, stop); },
+               std::move(on_done)));
 }
 
 } // namespace mcqgen

@@ -191,6 +191,9 @@ struct SqliteStorage::Impl {
         db->exec("PRAGMA foreign_keys = ON");
         const int version = db->execAndGet("PRAGMA user_version").getInt();
         const int app_id = db->execAndGet("PRAGMA application_id").getInt();
+        if (version < 0)
+            throw Error(errc::storage,
+                        path + " has a corrupt schema version (" + std::to_string(version) + ")");
         if (version > schema_version)
             throw Error(errc::storage, path + " was written by a newer mcqgen (schema " +
                                            std::to_string(version) + ")");
