@@ -4,7 +4,9 @@
 #   asan  AddressSanitizer + UndefinedBehaviorSanitizer (gcc) in build-asan/: every target, then
 #         the whole ctest suite. Python loads the sanitized library with libasan preloaded (set
 #         up by tests/python and tests/reliability); the 50 MB document runs once, through the
-#         C++ API, instead of through all four interfaces.
+#         C++ API, instead of through all four interfaces. No install rules (MCQGEN_INSTALL=OFF),
+#         so no packaging test: its consumer project is built without the sanitizer flags and
+#         cannot link an instrumented library.
 #   tsan  ThreadSanitizer (gcc) in build-tsan/: only the test programs that run threads and
 #         sockets, each run directly with its concurrent suites selected: the generator and job
 #         suites and the fake server (unit tests), the Claude pipeline and HTTPS client
@@ -21,8 +23,15 @@ mode=${1:-all}
 case $mode in asan | tsan | all) ;; *) echo "usage: $0 [asan|tsan|all]" >&2; exit 2 ;; esac
 jobs=${MCQGEN_JOBS:-2}
 read -r -a extra_args <<<"${MCQGEN_CMAKE_ARGS:-}"
-report=${MCQGEN_RELIABILITY_REPORT:-$PWD/build-sanitizer-figures.txt}
-: >"$report"
+# Figures go to $MCQGEN_RELIABILITY_REPORT when the caller names a file (appended), else to a
+# fresh build-reports/sanitizers.txt.
+if [ -n "${MCQGEN_RELIABILITY_REPORT:-}" ]; then
+    report=$MCQGEN_RELIABILITY_REPORT
+else
+    mkdir -p build-reports
+    report=$PWD/build-reports/sanitizers.txt
+    : >"$report"
+fi
 export MCQGEN_RELIABILITY_REPORT=$report
 
 bash scripts/install-deps.sh
@@ -39,7 +48,8 @@ step() { # step NAME COMMAND...: runs and times one step, records the time, keep
 configure() { # configure DIR SANITIZERS
     cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMCQGEN_SANITIZE="$2" \
         -DCMAKE_C_FLAGS="-fno-sanitize-recover=all" -DCMAKE_CXX_FLAGS="-fno-sanitize-recover=all" \
-        -DMCQGEN_BUILD_TESTS=ON -DMCQGEN_BUILD_EXAMPLES=ON "${extra_args[@]}" >/dev/null
+        -DMCQGEN_BUILD_TESTS=ON -DMCQGEN_BUILD_EXAMPLES=ON -DMCQGEN_INSTALL=OFF \
+        "${extra_args[@]}" >/dev/null
 }
 
 if [ "$mode" != tsan ]; then

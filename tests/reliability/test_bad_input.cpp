@@ -342,11 +342,10 @@ TEST_SUITE("reliability_bad_input") {
         }
     }
 
-    // BUG (reported): Generator::resume (src/pipeline/generator.cpp) trusts the stored record.
-    // A negative target_questions crashes (SIGSEGV: std::vector<bool> of size_t(-5) in
-    // Run::start, src/pipeline/run.cpp), an answer_index outside 0..3 crashes (out-of-bounds
-    // q.options[q.answer_index] in check_against_accepted, src/pipeline/validation.cpp), a huge
-    // target runs on for ever, and 0 or out-of-range positions give "4 of 3 questions created".
+    // Regression: resume used to trust the stored record. A negative target_questions crashed
+    // (std::vector<bool> of size_t(-5) in Run::start), an answer_index outside 0..3 crashed
+    // (q.options[q.answer_index] in check_against_accepted), a huge target ran on for ever, and
+    // a target of 0 or out-of-range positions gave "4 of 3 questions created".
     TEST_CASE("resume refuses a corrupt stored test with errc::storage instead of crashing or "
               "running on") {
         test_support::TempDir dir;
@@ -384,7 +383,7 @@ TEST_SUITE("reliability_bad_input") {
                 SQLite::Database raw(db.string(), SQLite::OPEN_READWRITE);
                 raw.exec(c.sql);
             }
-            // In a child process: the bug crashes or hangs, and must not take the tests along.
+            // In a child process: a crash or a hang must not take the tests along.
             const pid_t child = fork();
             REQUIRE(child >= 0);
             if (child == 0) {
@@ -421,10 +420,9 @@ TEST_SUITE("reliability_bad_input") {
         }
     }
 
-    // BUG (found by fuzz_sqlite, reported): SqliteStorage::Impl::open/migrate
-    // (src/storage/sqlite_storage.cpp) read migrations[user_version] for a negative
-    // PRAGMA user_version in a file with mcqgen's application_id: an out-of-bounds read, then
-    // SQL from a wild pointer (SIGBUS/SIGSEGV in `mcqgen list`). Input:
+    // Regression, found by fuzz_sqlite: a negative PRAGMA user_version in a file with
+    // mcqgen's application_id made SqliteStorage index its migrations out of bounds and run SQL
+    // from a wild pointer (SIGBUS in `mcqgen list`). Input:
     // tests/fuzz/regressions/sqlite/negative_user_version.sqlite.
     TEST_CASE("a database of ours with a negative schema version is refused with errc::storage") {
         test_support::TempDir dir;
@@ -437,7 +435,7 @@ TEST_SUITE("reliability_bad_input") {
                 raw.exec(std::string("PRAGMA user_version = ") + version);
             }
             const std::string before = test_support::read_file(db);
-            const pid_t child = fork(); // the bug crashes: not the test process
+            const pid_t child = fork(); // a crash must not take the test process along
             REQUIRE(child >= 0);
             if (child == 0) {
                 for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT})

@@ -90,9 +90,9 @@ class CliBadInput(unittest.TestCase):
         self.assertEqual(rows(self.db), self.before)
 
     def test_numbers_beyond_32_bits_are_refused_not_wrapped(self):
-        # BUG (examples/cli/main.cpp, run()/config_from()): the 64-bit value of -n, --candidates,
-        # --max-questions, --concurrency and --max-retries is cast to int unchecked, so
-        # -n 4294967297 wraps to 1 and generates a test; --candidates 4294967300 becomes 4.
+        # Regression: the 64-bit values of -n, --candidates, --max-questions, --concurrency and
+        # --max-retries used to be cast to int unchecked: -n 4294967297 wrapped to 1 and made a
+        # test, --candidates 4294967300 became 4.
         cases = [["-n", 2**32 + 1], ["-n", 2**31], ["-n", -(2**31) - 1], ["-n", 10**15],
                  ["-n", 2, "--candidates", 2**32 + 4], ["-n", 2, "--max-questions", 2**32 + 20],
                  ["-n", 2, "--concurrency", 2**32 + 2], ["-n", 2, "--max-retries", 2**32 + 1]]

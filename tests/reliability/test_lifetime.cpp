@@ -31,11 +31,9 @@ struct SlowCapture {
 } // namespace
 
 TEST_SUITE("reliability_lifetime") {
-    // BUG (reported): src/pipeline/job.cpp: launch()'s thread holds the Job::State and the
-    // callbacks until after finish() has woken the waiters; Job::~Job (cancel + wait) returns at
-    // finish() and, when the thread still holds the last reference, State::~State detaches the
-    // thread instead of joining it. The callbacks' captures are then destroyed, and the thread
-    // exits, after ~Job has returned.
+    // Regression: launch()'s thread used to hold the Job::State and the callbacks until after
+    // finish() had woken the waiters, and Job::~Job only waited for finish(): the callbacks'
+    // captures were destroyed, and the thread exited, after ~Job had returned.
     TEST_CASE("a Job's destructor returns only after its thread has let go of the callbacks") {
         for (bool with_completion : {true, false}) {
             CAPTURE(with_completion);
