@@ -305,8 +305,8 @@ static void test_generator_create(void) {
 
     /* The key never appears in a message, even when the failure involves it. */
     c = cfg;
-    c.api_key = "sk-ant-SECRET-KEY-0123456789";
-    c.base_url = "ftp://sk-ant-SECRET-KEY-0123456789";
+    c.api_key = "test-SECRET-KEY-0123456789";
+    c.base_url = "ftp://test-SECRET-KEY-0123456789";
     expect_bad_config(c, "ftp base url");
     CHECK(strstr(mcqgen_last_error(), "SECRET") == NULL);
     c.api_key = "sk-ant-\xff";

@@ -6,7 +6,7 @@
 set -euo pipefail
 server=$1 tls_dir=$2 latency_ms=$3
 shift 3
-key="sk-ant-example-test-key-0123456789"
+key="test-example-key-0123456789"
 
 coproc FAKE { exec "$server" --port 0 --tls-dir "$tls_dir" --api-key "$key" \
                    --latency-ms "$latency_ms"; }

@@ -124,7 +124,7 @@ class FakeClaude:
 
 
 class CliClaudeTest(unittest.TestCase):
-    KEY = "sk-ant-cli-test-SECRET-0123456789"
+    KEY = "test-key-cli-SECRET-0123456789"
 
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory()

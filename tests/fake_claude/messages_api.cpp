@@ -1,5 +1,5 @@
 // Routing, request checking and answers of the fake Messages API. The checks mirror what the
-// real API rejects (see /work/shared/docs/claude-api.md §1-2); the answers fill the request's own
+// real API rejects (see the project's Claude API facts, §1-2); the answers fill the request's own
 // JSON schema (docs/claude-protocol.md).
 #include "messages_api.hpp"
 

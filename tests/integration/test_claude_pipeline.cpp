@@ -12,7 +12,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string secret_key = "sk-ant-test-DO-NOT-LEAK-7f3a9c1e55b2";
+const std::string secret_key = "test-key-DO-NOT-LEAK-7f3a9c1e55b2";
 
 fake_claude::Options server_options() {
     fake_claude::Options o;

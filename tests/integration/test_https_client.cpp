@@ -25,7 +25,7 @@ using mcqgen::detail::claude::HttpsClient;
 
 namespace {
 
-const std::string api_key = "sk-ant-test-0123456789abcdef";
+const std::string api_key = "test-key-0123456789abcdef";
 const std::string messages_body = R"({"model":"claude-haiku-4-5","max_tokens":32,)"
                                   R"("messages":[{"role":"user","content":"Say hello."}]})";
 // Bounds every io_context run, so a bug fails the test instead of hanging it.
@@ -219,7 +219,7 @@ TEST_SUITE("https_client") {
     }
 
     TEST_CASE("a wrong key fails with auth after exactly one attempt and is never quoted") {
-        const std::string wrong_key = "sk-ant-wrong-key-9876543210";
+        const std::string wrong_key = "test-key-wrong-9876543210";
         Rig rig{{}, [&](auto& client) { client.api_key = wrong_key; }};
 
         auto result = rig.post_one();

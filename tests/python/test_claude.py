@@ -13,7 +13,7 @@ from pathlib import Path
 import mcqgen
 from support import FAKE_CLAUDE, SAMPLE, FakeClaude, TempDirTest
 
-KEY = "sk-ant-python-test-SECRET-0123456789"
+KEY = "test-key-python-SECRET-0123456789"
 
 
 @unittest.skipUnless(FAKE_CLAUDE, "needs the fake Claude server (MCQGEN_FAKE_CLAUDE)")

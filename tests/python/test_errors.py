@@ -106,7 +106,7 @@ class RealFailuresTest(TempDirTest):
                 mcqgen.Generator.from_env()
 
     def test_the_key_never_appears_in_a_message(self):
-        key = "sk-ant-python-SECRET-0123456789"
+        key = "test-key-python-SECRET-0123456789"
         with self.assertRaises(mcqgen.InvalidArgumentError) as caught:
             mcqgen.Generator(api_key=key, base_url="ftp://" + key, offline=False)
         self.assertNotIn(key, str(caught.exception))

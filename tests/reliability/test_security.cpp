@@ -15,7 +15,7 @@ using reliability::ScopedEnv;
 
 namespace {
 
-const std::string secret = "sk-ant-api03-SECRET-c0ffee-5a1t";
+const std::string secret = "test-key-api03-SECRET-c0ffee-5a1t";
 
 const char* fault_kinds[] = {
     "429",   "529",       "500",       "503",       "should_not_retry", "reset_before", "reset_mid",
