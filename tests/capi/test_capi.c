@@ -3,6 +3,8 @@
  * every order while runs are in flight. Offline only. */
 #define _POSIX_C_SOURCE 200809L
 
+#include "capi_check.h"
+
 #include <mcqgen/mcqgen.h>
 
 #include <pthread.h>
@@ -12,31 +14,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static int failures = 0;
-static int checks = 0;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        ++checks;                                                                                  \
-        if (!(cond)) {                                                                             \
-            ++failures;                                                                            \
-            fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__, __LINE__,      \
-                    #cond, mcqgen_last_error());                                                   \
-        }                                                                                          \
-    } while (0)
-
-#define CHECK_STATUS(expr, expected)                                                               \
-    do {                                                                                           \
-        const mcqgen_status got_ = (expr);                                                         \
-        ++checks;                                                                                  \
-        if (got_ != (expected)) {                                                                  \
-            ++failures;                                                                            \
-            fprintf(stderr, "%s:%d: %s returned %s, expected %s (last error: %s)\n", __FILE__,     \
-                    __LINE__, #expr, mcqgen_status_string(got_), mcqgen_status_string(expected),   \
-                    mcqgen_last_error());                                                          \
-        }                                                                                          \
-    } while (0)
 
 /* ---- Helpers ------------------------------------------------------------------------------- */
 
@@ -309,7 +286,7 @@ static void test_generator_create(void) {
     c.base_url = "ftp://test-SECRET-KEY-0123456789";
     expect_bad_config(c, "ftp base url");
     CHECK(strstr(mcqgen_last_error(), "SECRET") == NULL);
-    c.api_key = "sk-ant-\xff";
+    c.api_key = "test-key-\xff";
     expect_bad_config(c, "non-UTF-8 key");
     CHECK(strstr(mcqgen_last_error(), "api_key") != NULL);
 
@@ -889,6 +866,5 @@ int main(void) {
     snprintf(command, sizeof command, "rm -rf '%s'", temp_dir);
     if (system(command) != 0) fprintf(stderr, "could not remove %s\n", temp_dir);
     free(document_text);
-    printf("%d checks, %d failures\n", checks, failures);
-    return failures == 0 ? 0 : 1;
+    return capi_check_summary();
 }

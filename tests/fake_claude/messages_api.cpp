@@ -368,7 +368,9 @@ json::value instance_of(const json::value& schema, int depth = 0) {
     if (const auto* options = fields.if_contains("enum"))
         if (options->is_array() && !options->as_array().empty()) return options->as_array()[0];
     const auto* type = fields.if_contains("type");
-    const std::string_view name = type && type->is_string() ? type->as_string() : "object";
+    // Both arms as string_view: a json::string arm would make "object" a temporary json::string.
+    const std::string_view name = type && type->is_string() ? std::string_view(type->as_string())
+                                                            : std::string_view("object");
     if (name == "string") return "fake";
     if (name == "integer") return 0;
     if (name == "number") return 0.5;

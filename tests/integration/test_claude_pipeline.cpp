@@ -1,5 +1,5 @@
 // The whole Claude path through the public API, against the fake Claude server on 127.0.0.1.
-#include "fake_claude.hpp"
+#include "fake_claude_client.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
@@ -15,17 +15,11 @@ namespace {
 const std::string secret_key = "test-key-DO-NOT-LEAK-7f3a9c1e55b2";
 
 fake_claude::Options server_options() {
-    fake_claude::Options o;
-    o.api_key = secret_key;
-    o.latency = 20ms;
-    return o;
+    return test_support::fake_server_options(secret_key, 20ms);
 }
 
 Config claude_config(const fake_claude::Server& server) {
-    Config c;
-    c.api_key = secret_key;
-    c.base_url = server.base_url();
-    c.ca_file = server.ca_file().string();
+    auto c = test_support::fake_claude_config(server, secret_key);
     c.seed = 17;
     c.max_questions = 50;
     c.request_timeout = 5s;
@@ -42,7 +36,8 @@ void check_stored(Storage& storage, const Test& test, const std::string& documen
         CHECK(options.size() == 4);
         CHECK(q.answer_index >= 0);
         CHECK(q.answer_index < 4);
-        CHECK(test_support::squash(document).find(test_support::squash(q.source_quote)) != std::string::npos);
+        CHECK(test_support::squash(document).find(test_support::squash(q.source_quote)) !=
+              std::string::npos);
         stems.insert(q.stem);
     }
     CHECK(stems.size() == questions.size());
@@ -72,7 +67,8 @@ TEST_SUITE("claude_pipeline") {
         std::vector<int> created;
         const auto test = Generator(config).generate(test_support::sample_document(), 20, storage,
                                                      [&](const Progress& p) {
-                                                         if (p.question) created.push_back(p.created);
+                                                         if (p.question)
+                                                             created.push_back(p.created);
                                                      });
         CHECK(test.status == Status::completed);
         CHECK(test.questions_generated == 20);
@@ -90,7 +86,8 @@ TEST_SUITE("claude_pipeline") {
         CHECK(test.provider == "claude:" + config.model);
         // Every call is kept with the API's request id and its own usage.
         const auto calls = storage.calls(test.id);
-        CHECK(static_cast<std::int64_t>(calls.size()) == stats.author_requests + stats.judge_requests);
+        CHECK(static_cast<std::int64_t>(calls.size()) ==
+              stats.author_requests + stats.judge_requests);
         std::int64_t input = 0;
         for (const auto& call : calls) {
             CHECK(call.request_id.rfind("req_", 0) == 0);
@@ -112,9 +109,11 @@ TEST_SUITE("claude_pipeline") {
     }
 
     TEST_CASE("recoverable faults end completed with no bad question stored") {
-        const char* specs[] = {"429#1",       "529@0.3",  "500#2",      "503#1",       "reset_before#1",
-                               "reset_mid#2", "stall#1",  "malformed#1", "truncated#2", "text_only#1",
-                               "max_tokens#1", "wrong_shape#1", "refusal#2", "should_not_retry#1"};
+        const char* specs[] = {"429#1",       "529@0.3",           "500#2",
+                               "503#1",       "reset_before#1",    "reset_mid#2",
+                               "stall#1",     "malformed#1",       "truncated#2",
+                               "text_only#1", "max_tokens#1",      "wrong_shape#1",
+                               "refusal#2",   "should_not_retry#1"};
         for (const char* spec : specs) {
             CAPTURE(spec);
             auto options = server_options();
@@ -163,7 +162,7 @@ TEST_SUITE("claude_pipeline") {
         fake_claude::Server server(server_options());
         MemoryStorage storage;
         auto config = claude_config(server);
-        config.api_key = "sk-ant-wrong-key";
+        config.api_key = "test-key-wrong";
         const auto result = run(config, storage, 5);
         REQUIRE(result.error);
         CHECK(result.error->code_value() == errc::auth);
@@ -232,7 +231,8 @@ TEST_SUITE("claude_pipeline") {
             everything += to_json(storage.tests());
         }
         CHECK_FALSE(lines.empty()); // the retries were logged
-        for (const auto& line : lines) everything += line;
+        for (const auto& line : lines)
+            everything += line;
         for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
             everything += test_support::read_file(entry.path());
         CHECK(everything.find(secret_key) == std::string::npos);
@@ -249,17 +249,21 @@ TEST_SUITE("claude_pipeline") {
         config.request_timeout = 600s;
         Generator generator(config);
         std::atomic<bool> slowed{false};
-        auto job = generator.start(test_support::sample_document(), 12, storage, [&](const Progress& p) {
-            if (p.created == 2 && !slowed.exchange(true)) server.set_latency(120s); // calls now hang
-        });
-        REQUIRE(server.wait_until([](const fake_claude::Stats& s) { return s.in_flight >= 1; }, 60s));
+        auto job =
+            generator.start(test_support::sample_document(), 12, storage, [&](const Progress& p) {
+                if (p.created == 2 && !slowed.exchange(true))
+                    server.set_latency(120s); // calls now hang
+            });
+        REQUIRE(
+            server.wait_until([](const fake_claude::Stats& s) { return s.in_flight >= 1; }, 60s));
         REQUIRE(server.wait_until([&](const fake_claude::Stats&) { return slowed.load(); }, 60s));
         job.cancel();
         REQUIRE(job.wait_for(30s)); // far sooner than the 120 s the server holds each call
         const auto test = job.get();
         CHECK(test.error == errc::cancelled);
         CHECK(test.questions_generated >= 2);
-        CHECK(storage.questions(test.id).size() == static_cast<std::size_t>(test.questions_generated));
+        CHECK(storage.questions(test.id).size() ==
+              static_cast<std::size_t>(test.questions_generated));
     }
 
     TEST_CASE("a server with a requests-per-minute budget is never driven into 429s") {
@@ -271,7 +275,8 @@ TEST_SUITE("claude_pipeline") {
         MemoryStorage storage;
         Generator generator(claude_config(server));
         auto job = generator.start(test_support::sample_document(), 5, storage);
-        REQUIRE(server.wait_until([](const fake_claude::Stats& s) { return s.requests >= 2; }, 60s));
+        REQUIRE(
+            server.wait_until([](const fake_claude::Stats& s) { return s.requests >= 2; }, 60s));
         const bool overdrawn = server.wait_until(
             [](const fake_claude::Stats& s) { return s.requests > 6 || s.responses_429 > 0; }, 4s);
         CHECK_FALSE(overdrawn);

@@ -161,7 +161,7 @@ class RealFailuresTest(TempDirTest):
 
     def test_a_refused_connection_is_a_network_failure(self):
         # Nothing listens on port 9 of the loopback (discard, never served in the test box).
-        with mcqgen.Generator(api_key="sk-ant-test", base_url="http://127.0.0.1:9",
+        with mcqgen.Generator(api_key="test-key-python", base_url="http://127.0.0.1:9",
                               allow_insecure_http=True, offline=False, max_retries=0,
                               connect_timeout=2) as gen:
             test = gen.generate(SAMPLE, 2)

@@ -7,6 +7,8 @@
  *   mcqgen_reliability_capi_test CHILD_HELPER SAMPLE_DOCUMENT */
 #define _GNU_SOURCE
 
+#include "capi_check.h"
+
 #include <mcqgen/mcqgen.h>
 
 #include <sqlite3.h>
@@ -23,31 +25,6 @@
 #include <unistd.h>
 
 extern char** environ;
-
-static int failures = 0;
-static int checks = 0;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        ++checks;                                                                                  \
-        if (!(cond)) {                                                                             \
-            ++failures;                                                                            \
-            fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__, __LINE__,      \
-                    #cond, mcqgen_last_error());                                                   \
-        }                                                                                          \
-    } while (0)
-
-#define CHECK_STATUS(expr, expected)                                                               \
-    do {                                                                                           \
-        const mcqgen_status got_ = (expr);                                                         \
-        ++checks;                                                                                  \
-        if (got_ != (expected)) {                                                                  \
-            ++failures;                                                                            \
-            fprintf(stderr, "%s:%d: %s returned %s, expected %s (last error: %s)\n", __FILE__,     \
-                    __LINE__, #expr, mcqgen_status_string(got_), mcqgen_status_string(expected),   \
-                    mcqgen_last_error());                                                          \
-        }                                                                                          \
-    } while (0)
 
 static const char* child_helper;
 static char* sample;
@@ -491,6 +468,5 @@ int main(int argc, char** argv) {
     snprintf(command, sizeof command, "rm -rf '%s'", dir);
     if (system(command) != 0) fprintf(stderr, "could not remove %s\n", dir);
     free(sample);
-    printf("%d checks, %d failures\n", checks, failures);
-    return failures == 0 ? 0 : 1;
+    return capi_check_summary();
 }

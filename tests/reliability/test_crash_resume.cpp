@@ -3,7 +3,7 @@
 // must be a sound database whose questions are whole, and resume must finish the test with
 // exactly the number of questions asked for.
 
-#include "fake_claude.hpp"
+#include "fake_claude_client.hpp"
 #include "reliability_support.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -18,7 +18,7 @@ using reliability::Child;
 
 namespace {
 
-const std::string api_key = "sk-ant-crash-test-4b1d";
+const std::string api_key = "test-key-crash-4b1d";
 constexpr int target = 10;
 
 fake_claude::Options server_options(std::uint64_t seed) {
@@ -39,10 +39,7 @@ std::vector<std::string> child_environment(const fake_claude::Server& server) {
 }
 
 Config resume_config(const fake_claude::Server& server) {
-    Config c;
-    c.api_key = api_key;
-    c.base_url = server.base_url();
-    c.ca_file = server.ca_file().string();
+    auto c = test_support::fake_claude_config(server, api_key);
     c.max_concurrency = 4;
     c.request_timeout = 20s;
     return c;

@@ -3,7 +3,7 @@
 // complete, the HTTP attempts must stay within the retry budget the configuration allows, and
 // nothing may leak: no sockets, no memory growth from one batch of runs to the next.
 
-#include "fake_claude.hpp"
+#include "fake_claude_client.hpp"
 #include "reliability_support.hpp"
 
 #include <atomic>
@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string api_key = "sk-ant-fault-scale-90e1";
+const std::string api_key = "test-key-fault-scale-90e1";
 
 // Each item is drawn in turn and the first that fires wins: 1 - (0.95^3 * 0.97^2 * 0.99), about
 // 20 % of all requests.
@@ -35,10 +35,7 @@ std::int64_t attempt_budget(const Config& config, int questions) {
 }
 
 Config claude_config(const fake_claude::Server& server) {
-    Config c;
-    c.api_key = api_key;
-    c.base_url = server.base_url();
-    c.ca_file = server.ca_file().string();
+    auto c = test_support::fake_claude_config(server, api_key);
     c.max_concurrency = 4;
     c.max_retries = 2;
     c.request_timeout = 1500ms; // a stalled answer costs one timeout, then a retry

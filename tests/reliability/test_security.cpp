@@ -3,7 +3,7 @@
 // (tests/integration/test_claude_pipeline.cpp covers the basic cases; this extends the matrix
 // to every fault kind, the CLI, resume, and the environment.)
 
-#include "fake_claude.hpp"
+#include "fake_claude_client.hpp"
 #include "reliability_support.hpp"
 
 #include <chrono>
@@ -22,17 +22,11 @@ const char* fault_kinds[] = {
     "stall", "malformed", "truncated", "text_only", "max_tokens",       "wrong_shape",  "refusal"};
 
 fake_claude::Options server_options() {
-    fake_claude::Options o;
-    o.api_key = secret;
-    o.latency = 2ms;
-    return o;
+    return test_support::fake_server_options(secret, 2ms);
 }
 
 Config claude_config(const fake_claude::Server& server) {
-    Config c;
-    c.api_key = secret;
-    c.base_url = server.base_url();
-    c.ca_file = server.ca_file().string();
+    auto c = test_support::fake_claude_config(server, secret);
     c.seed = 5;
     c.max_retries = 1;
     c.request_timeout = 400ms;

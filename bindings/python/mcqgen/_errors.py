@@ -137,25 +137,9 @@ class BusyError(Error, RuntimeError):
     code = ErrorCode.BUSY
 
 
-_BY_CODE: dict[ErrorCode, type[Error]] = {
-    cls.code: cls
-    for cls in (
-        InvalidArgumentError,
-        StorageError,
-        NetworkError,
-        TLSError,
-        AuthError,
-        RateLimitError,
-        ServerError,
-        TimeoutError,
-        CancelledError,
-        BadResponseError,
-        InternalError,
-        NotFoundError,
-        OutOfMemoryError,
-        BusyError,
-    )
-}
+# Every subclass above stands for one code: the tables follow from the classes.
+_BY_CODE: dict[ErrorCode, type[Error]] = {cls.code: cls for cls in Error.__subclasses__()}
+assert set(_BY_CODE) == set(ErrorCode), "an ErrorCode without its exception class"
 
 _BY_NAME: dict[str, type[Error]] = {code.name.lower(): cls for code, cls in _BY_CODE.items()}
 
