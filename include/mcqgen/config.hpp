@@ -29,8 +29,9 @@ struct ModelPrice {
 
 struct MCQGEN_API Config {
     // ---- Claude: used whenever api_key is non-empty --------------------------------------
-    std::string api_key;                                ///< never logged, stored or printed
-    std::string base_url = "https://api.anthropic.com"; ///< https:// only, unless allow_insecure_http
+    std::string api_key; ///< never logged, stored or printed
+    std::string base_url =
+        "https://api.anthropic.com"; ///< https:// only, unless allow_insecure_http
     std::string model = "claude-sonnet-4-6";
     std::string api_version = "2023-06-01"; ///< the `anthropic-version` header
     int max_tokens = 4096;                  ///< per call
@@ -40,8 +41,8 @@ struct MCQGEN_API Config {
     std::chrono::milliseconds handshake_timeout{10'000};
     std::chrono::milliseconds request_timeout{600'000}; ///< one attempt, write to last byte
     std::chrono::milliseconds max_retry_after{60'000};  ///< server delays above this are ignored
-    std::string ca_file;           ///< extra CA bundle (PEM) trusted besides the system store
-    bool verify_tls = true;        ///< peer and host-name verification; turn off only for tests
+    std::string ca_file;              ///< extra CA bundle (PEM) trusted besides the system store
+    bool verify_tls = true;           ///< peer and host-name verification; turn off only for tests
     bool allow_insecure_http = false; ///< accept an http:// base_url (local testing only)
     StructuredOutput structured_output = StructuredOutput::automatic;
     /// Prices by model id; a model missing here costs 0 in the estimate.

@@ -10,7 +10,7 @@
 namespace mcqgen {
 
 class MCQGEN_API Document {
-public:
+  public:
     /// Takes the text of a document.
     /// @throws Error(errc::invalid_argument) when the text is empty or only white space, is not
     ///         valid UTF-8, or contains NUL bytes (binary data).
@@ -23,7 +23,7 @@ public:
 
     const std::string& text() const noexcept { return text_; }
 
-private:
+  private:
     explicit Document(std::string text) : text_(std::move(text)) {}
     std::string text_;
 };

@@ -41,13 +41,13 @@ MCQGEN_API std::string_view to_string(errc e) noexcept;
 /// The exception thrown by the blocking C++ API. `what()` says what failed and why; it never
 /// contains the API key.
 class MCQGEN_API Error : public std::system_error {
-public:
+  public:
     Error(errc code, const std::string& message);
     errc code_value() const noexcept { return static_cast<errc>(code().value()); }
     /// The message without the category prefix that std::system_error adds.
     const std::string& message() const noexcept { return message_; }
 
-private:
+  private:
     std::string message_;
 };
 

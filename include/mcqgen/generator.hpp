@@ -23,10 +23,10 @@ namespace mcqgen {
 /// storage, and once when the run ends.
 struct Progress {
     std::string_view test_id;
-    int created = 0;                   ///< questions stored so far
-    int target = 0;                    ///< questions asked for
-    double fraction = 0;               ///< created / target
-    std::string_view message;          ///< "3 of 10 questions created"
+    int created = 0;          ///< questions stored so far
+    int target = 0;           ///< questions asked for
+    double fraction = 0;      ///< created / target
+    std::string_view message; ///< "3 of 10 questions created"
     Status status = Status::generating;
     const Question* question = nullptr; ///< the question just stored, or null
 };
@@ -45,7 +45,7 @@ using CompletionCallback = std::function<void(const Test* test, std::exception_p
 /// A generation running on a thread of its own (see Generator::start). Move-only. Destroying a
 /// Job cancels the run and waits for it, so nothing outlives it.
 class MCQGEN_API Job {
-public:
+  public:
     Job() = default;
     ~Job();
     Job(Job&&) noexcept;
@@ -62,14 +62,14 @@ public:
 
     struct State;
 
-private:
+  private:
     friend class Generator;
     explicit Job(std::shared_ptr<State> state);
     std::shared_ptr<State> state_;
 };
 
 class MCQGEN_API Generator {
-public:
+  public:
     explicit Generator(Config config = Config::from_env());
     ~Generator();
     Generator(Generator&&) noexcept;
@@ -113,7 +113,7 @@ public:
 
     class Impl;
 
-private:
+  private:
     std::unique_ptr<Impl> impl_;
 };
 

@@ -40,12 +40,12 @@ struct ClientOptions {
 
 /// The outcome of one logical call (after retries).
 struct ApiResponse {
-    int status = 0;          ///< last HTTP status, 0 if none arrived
-    std::string body;        ///< last response body
-    std::string request_id;  ///< the `request-id` header of the last response
-    int attempts = 0;        ///< HTTP attempts made for this call
-    errc error = errc::ok;   ///< ok for a 2xx; otherwise the mapped failure
-    std::string message;     ///< for failures: what happened, with the API's own message
+    int status = 0;         ///< last HTTP status, 0 if none arrived
+    std::string body;       ///< last response body
+    std::string request_id; ///< the `request-id` header of the last response
+    int attempts = 0;       ///< HTTP attempts made for this call
+    errc error = errc::ok;  ///< ok for a 2xx; otherwise the mapped failure
+    std::string message;    ///< for failures: what happened, with the API's own message
 };
 
 struct ClientStats {
@@ -59,7 +59,7 @@ struct ClientStats {
 };
 
 class HttpsClient {
-public:
+  public:
     /// @throws Error(errc::invalid_argument) for a malformed or insecure base_url,
     ///         Error(errc::tls) when the CA file cannot be loaded.
     HttpsClient(boost::asio::io_context& io, ClientOptions options);
@@ -77,7 +77,7 @@ public:
 
     ClientStats stats() const;
 
-private:
+  private:
     struct Impl;
     std::shared_ptr<Impl> impl_;
 };

@@ -32,7 +32,9 @@ constexpr const char* judge_system =
     "from the passage; score below 0.5 when no option or more than one option is defensible. Give "
     "a one-sentence reason.";
 
-json::object string_type() { return {{"type", "string"}}; }
+json::object string_type() {
+    return {{"type", "string"}};
+}
 
 json::object strict_object(json::object properties, json::array required) {
     return {{"type", "object"},
@@ -42,14 +44,14 @@ json::object strict_object(json::object properties, json::array required) {
 }
 
 json::object author_schema() {
-    json::object candidate = strict_object(
-        {{"stem", string_type()},
-         {"options", {{"type", "array"}, {"items", string_type()}}},
-         {"answer_index", {{"type", "integer"}}},
-         {"explanation", string_type()},
-         {"quote", string_type()},
-         {"difficulty", {{"type", "string"}, {"enum", {"easy", "medium", "hard"}}}}},
-        {"stem", "options", "answer_index", "explanation", "quote", "difficulty"});
+    json::object candidate =
+        strict_object({{"stem", string_type()},
+                       {"options", {{"type", "array"}, {"items", string_type()}}},
+                       {"answer_index", {{"type", "integer"}}},
+                       {"explanation", string_type()},
+                       {"quote", string_type()},
+                       {"difficulty", {{"type", "string"}, {"enum", {"easy", "medium", "hard"}}}}},
+                      {"stem", "options", "answer_index", "explanation", "quote", "difficulty"});
     return strict_object({{"candidates", {{"type", "array"}, {"items", std::move(candidate)}}}},
                          {"candidates"});
 }
@@ -76,14 +78,15 @@ std::string request_body(const Config& config, OutputMode mode, const char* syst
         {"messages",
          json::array{json::object{
              {"role", "user"},
-             {"content", json::array{
-                             json::object{{"type", "text"},
-                                          {"text", "<document>\n" + document + "\n</document>"},
-                                          {"cache_control", {{"type", "ephemeral"}}}},
-                             json::object{{"type", "text"}, {"text", std::move(task)}}}}}}},
+             {"content",
+              json::array{json::object{{"type", "text"},
+                                       {"text", "<document>\n" + document + "\n</document>"},
+                                       {"cache_control", {{"type", "ephemeral"}}}},
+                          json::object{{"type", "text"}, {"text", std::move(task)}}}}}}},
     };
     if (mode == OutputMode::json_schema) {
-        body["output_config"] = {{"format", {{"type", "json_schema"}, {"schema", std::move(schema)}}}};
+        body["output_config"] = {
+            {"format", {{"type", "json_schema"}, {"schema", std::move(schema)}}}};
     } else {
         body["tools"] = json::array{{{"name", tool},
                                      {"description", tool_description},
@@ -123,11 +126,14 @@ Usage read_usage(const json::value& message) {
     return usage;
 }
 
-CallFailure bad(std::string message) { return {errc::bad_response, std::move(message)}; }
+CallFailure bad(std::string message) {
+    return {errc::bad_response, std::move(message)};
+}
 
 std::string canonical(std::string_view text) {
     auto out = normalize_whitespace(text);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
 }
 
@@ -160,8 +166,10 @@ std::string judge_body(const Config& config, OutputMode mode, const std::string&
     json::array questions;
     for (const auto& item : items) {
         json::array options;
-        for (const auto& o : item.options) options.emplace_back(o);
-        questions.push_back(json::object{{"id", item.id}, {"stem", item.stem}, {"options", options}});
+        for (const auto& o : item.options)
+            options.emplace_back(o);
+        questions.push_back(
+            json::object{{"id", item.id}, {"stem", item.stem}, {"options", options}});
     }
     const std::string task = passage_block(passage) +
                              "Answer and score each question below, using only the passage.\n"
@@ -245,7 +253,8 @@ AuthorResult parse_candidates(const json::value& data) {
         }
         Candidate c;
         c.stem = std::string(*stem);
-        for (const auto& o : options->as_array()) c.options.emplace_back(o.as_string());
+        for (const auto& o : options->as_array())
+            c.options.emplace_back(o.as_string());
         const auto index = key->as_int64();
         c.answer_index = index >= -1 && index <= 64 ? static_cast<int>(index) : -1;
         c.explanation = std::string(*explanation);

@@ -24,7 +24,8 @@ std::string now_rfc3339() {
 std::string random_uuid() {
     std::random_device device;
     unsigned char bytes[16];
-    for (auto& b : bytes) b = static_cast<unsigned char>(device());
+    for (auto& b : bytes)
+        b = static_cast<unsigned char>(device());
     bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0F) | 0x40); // version 4
     bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3F) | 0x80); // RFC 4122 variant
     static const char* hex = "0123456789abcdef";
@@ -40,7 +41,8 @@ std::string random_uuid() {
 unsigned long long random_seed() {
     std::random_device device;
     unsigned long long seed = 0;
-    while (seed == 0) seed = (static_cast<unsigned long long>(device()) << 32) ^ device();
+    while (seed == 0)
+        seed = (static_cast<unsigned long long>(device()) << 32) ^ device();
     return seed;
 }
 

@@ -37,8 +37,10 @@ void require(bool ok, const std::string& what) {
 
 Config Config::from_env() {
     Config config;
-    if (auto key = env("ANTHROPIC_API_KEY")) config.api_key = *key;
-    else if (auto alt = env("CLAUDE_API_KEY")) config.api_key = *alt;
+    if (auto key = env("ANTHROPIC_API_KEY"))
+        config.api_key = *key;
+    else if (auto alt = env("CLAUDE_API_KEY"))
+        config.api_key = *alt;
     if (auto url = env("ANTHROPIC_BASE_URL")) config.base_url = *url;
     if (auto model = env("MCQGEN_MODEL")) config.model = *model;
     if (auto ca = env("MCQGEN_CA_FILE")) config.ca_file = *ca;
@@ -48,8 +50,8 @@ Config Config::from_env() {
     config.max_concurrency =
         static_cast<int>(env_integer("MCQGEN_CONCURRENCY", config.max_concurrency));
     config.max_retries = static_cast<int>(env_integer("MCQGEN_MAX_RETRIES", config.max_retries));
-    config.request_timeout = std::chrono::milliseconds(
-        env_integer("MCQGEN_TIMEOUT_MS", config.request_timeout.count()));
+    config.request_timeout =
+        std::chrono::milliseconds(env_integer("MCQGEN_TIMEOUT_MS", config.request_timeout.count()));
     config.offline = env_flag("MCQGEN_OFFLINE");
     config.allow_insecure_http = env_flag("MCQGEN_ALLOW_INSECURE_HTTP");
     config.validate();
@@ -58,7 +60,8 @@ Config Config::from_env() {
 
 void Config::validate() const {
     require(candidates >= 1 && candidates <= 16, "candidates must be between 1 and 16");
-    require(max_questions >= 1 && max_questions <= 1000, "max_questions must be between 1 and 1000");
+    require(max_questions >= 1 && max_questions <= 1000,
+            "max_questions must be between 1 and 1000");
     require(max_concurrency >= 1 && max_concurrency <= 256,
             "max_concurrency must be between 1 and 256");
     require(max_retries >= 0 && max_retries <= 20, "max_retries must be between 0 and 20");
@@ -79,11 +82,11 @@ void Config::validate() const {
 std::map<std::string, ModelPrice, std::less<>> Config::default_prices() {
     // USD per million tokens: input, output, 5-minute cache write, cache read.
     return {
-        {"claude-opus-5-5", {4, 20, 5, 0.20}},        {"claude-opus-5", {5, 25, 6.25, 0.50}},
-        {"claude-opus-4-8", {5, 25, 6.25, 0.50}},     {"claude-opus-4-7", {5, 25, 6.25, 0.50}},
-        {"claude-opus-4-6", {5, 25, 6.25, 0.50}},     {"claude-sonnet-5-5", {2, 10, 2.5, 0.10}},
-        {"claude-sonnet-5", {2, 10, 2.5, 0.20}},      {"claude-sonnet-4-6", {3, 15, 3.75, 0.30}},
-        {"claude-sonnet-4-5", {3, 15, 3.75, 0.30}},   {"claude-haiku-4-5", {1, 5, 1.25, 0.10}},
+        {"claude-opus-5-5", {4, 20, 5, 0.20}},      {"claude-opus-5", {5, 25, 6.25, 0.50}},
+        {"claude-opus-4-8", {5, 25, 6.25, 0.50}},   {"claude-opus-4-7", {5, 25, 6.25, 0.50}},
+        {"claude-opus-4-6", {5, 25, 6.25, 0.50}},   {"claude-sonnet-5-5", {2, 10, 2.5, 0.10}},
+        {"claude-sonnet-5", {2, 10, 2.5, 0.20}},    {"claude-sonnet-4-6", {3, 15, 3.75, 0.30}},
+        {"claude-sonnet-4-5", {3, 15, 3.75, 0.30}}, {"claude-haiku-4-5", {1, 5, 1.25, 0.10}},
     };
 }
 

@@ -50,7 +50,8 @@ Document Document::from_text(std::string text) {
         throw Error(errc::invalid_argument, "the document is empty or only white space");
     if (text.find('\0') != std::string::npos)
         throw Error(errc::invalid_argument, "the document contains NUL bytes (binary data?)");
-    if (!is_valid_utf8(text)) throw Error(errc::invalid_argument, "the document is not valid UTF-8");
+    if (!is_valid_utf8(text))
+        throw Error(errc::invalid_argument, "the document is not valid UTF-8");
     return Document(std::move(text));
 }
 

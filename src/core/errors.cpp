@@ -4,7 +4,7 @@ namespace mcqgen {
 namespace {
 
 class Category final : public std::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "mcqgen"; }
     std::string message(int value) const override {
         return std::string(to_string(static_cast<errc>(value)));
@@ -20,19 +20,32 @@ const std::error_category& error_category() noexcept {
 
 std::string_view to_string(errc e) noexcept {
     switch (e) {
-    case errc::ok: return "ok";
-    case errc::invalid_argument: return "invalid_argument";
-    case errc::storage: return "storage";
-    case errc::network: return "network";
-    case errc::tls: return "tls";
-    case errc::auth: return "auth";
-    case errc::rate_limited: return "rate_limited";
-    case errc::server: return "server";
-    case errc::timeout: return "timeout";
-    case errc::cancelled: return "cancelled";
-    case errc::bad_response: return "bad_response";
-    case errc::internal: return "internal";
-    case errc::not_found: return "not_found";
+    case errc::ok:
+        return "ok";
+    case errc::invalid_argument:
+        return "invalid_argument";
+    case errc::storage:
+        return "storage";
+    case errc::network:
+        return "network";
+    case errc::tls:
+        return "tls";
+    case errc::auth:
+        return "auth";
+    case errc::rate_limited:
+        return "rate_limited";
+    case errc::server:
+        return "server";
+    case errc::timeout:
+        return "timeout";
+    case errc::cancelled:
+        return "cancelled";
+    case errc::bad_response:
+        return "bad_response";
+    case errc::internal:
+        return "internal";
+    case errc::not_found:
+        return "not_found";
     }
     return "unknown";
 }

@@ -9,7 +9,8 @@ namespace json = boost::json;
 
 json::object test_object(const Test& t) {
     json::object rejections;
-    for (const auto& [reason, count] : t.rejections) rejections[reason] = count;
+    for (const auto& [reason, count] : t.rejections)
+        rejections[reason] = count;
     return {
         {"id", t.id},
         {"status", to_string(t.status)},
@@ -36,7 +37,8 @@ json::object test_object(const Test& t) {
 
 json::object question_object(const Question& q) {
     json::array options;
-    for (const auto& option : q.options) options.emplace_back(option);
+    for (const auto& option : q.options)
+        options.emplace_back(option);
     return {
         {"id", q.id},
         {"position", q.position},
@@ -53,7 +55,9 @@ json::object question_object(const Question& q) {
 
 } // namespace
 
-std::string to_json(const Test& test) { return json::serialize(test_object(test)); }
+std::string to_json(const Test& test) {
+    return json::serialize(test_object(test));
+}
 
 std::string to_json(const Question& question) {
     return json::serialize(question_object(question));
@@ -61,13 +65,15 @@ std::string to_json(const Question& question) {
 
 std::string to_json(const Test& test, const std::vector<Question>& questions) {
     json::array items;
-    for (const auto& q : questions) items.emplace_back(question_object(q));
+    for (const auto& q : questions)
+        items.emplace_back(question_object(q));
     return json::serialize(json::object{{"test", test_object(test)}, {"questions", items}});
 }
 
 std::string to_json(const std::vector<Test>& tests) {
     json::array items;
-    for (const auto& t : tests) items.emplace_back(test_object(t));
+    for (const auto& t : tests)
+        items.emplace_back(test_object(t));
     return json::serialize(items);
 }
 

@@ -4,10 +4,14 @@ namespace mcqgen {
 
 std::string_view to_string(Status s) noexcept {
     switch (s) {
-    case Status::generating: return "generating";
-    case Status::completed: return "completed";
-    case Status::partial: return "partial";
-    case Status::failed: return "failed";
+    case Status::generating:
+        return "generating";
+    case Status::completed:
+        return "completed";
+    case Status::partial:
+        return "partial";
+    case Status::failed:
+        return "failed";
     }
     return "failed";
 }

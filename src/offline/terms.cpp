@@ -49,16 +49,22 @@ std::vector<Word> split_words(std::string_view s) {
 
 std::string lower(std::string_view s) {
     std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
 }
 
-bool capitalised(std::string_view w) { return !w.empty() && std::isupper(static_cast<unsigned char>(w[0])); }
+bool capitalised(std::string_view w) {
+    return !w.empty() && std::isupper(static_cast<unsigned char>(w[0]));
+}
 bool all_digits(std::string_view w) {
-    return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c));
+    });
 }
 bool has_digit(std::string_view w) {
-    return std::any_of(w.begin(), w.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    return std::any_of(w.begin(), w.end(),
+                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
 bool is_year(std::string_view w) {
@@ -71,22 +77,24 @@ bool is_connector(std::string_view w) {
 
 bool is_calendar_word(const std::string& w) {
     static const std::set<std::string> words = {
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december", "monday", "tuesday", "wednesday", "thursday",
-        "friday", "saturday", "sunday"};
+        "january",   "february",  "march",   "april",    "may",      "june",   "july",
+        "august",    "september", "october", "november", "december", "monday", "tuesday",
+        "wednesday", "thursday",  "friday",  "saturday", "sunday"};
     return words.count(w) > 0;
 }
 
 // Words that say what kind of name a name is ("Reserve Bank of India" is a bank).
 std::string name_cue(const std::vector<std::string_view>& words) {
     static const std::set<std::string> cues = {
-        "act", "bank", "court", "commission", "party", "committee", "council", "assembly",
-        "river", "mountains", "ocean", "sea", "university", "amendment", "article", "empire",
-        "dynasty", "movement", "war", "battle", "treaty", "plan", "policy", "mission",
-        "scheme", "sabha", "parishad", "board", "union", "organisation", "organization",
-        "state", "states", "territory", "pradesh", "kingdom", "republic", "constitution",
-        "lake", "plateau", "desert", "delta", "valley", "national", "park", "institute",
-        "schedule", "list", "day", "hall", "case", "resolution", "law", "observatory"};
+        "act",          "bank",         "court",    "commission", "party",    "committee",
+        "council",      "assembly",     "river",    "mountains",  "ocean",    "sea",
+        "university",   "amendment",    "article",  "empire",     "dynasty",  "movement",
+        "war",          "battle",       "treaty",   "plan",       "policy",   "mission",
+        "scheme",       "sabha",        "parishad", "board",      "union",    "organisation",
+        "organization", "state",        "states",   "territory",  "pradesh",  "kingdom",
+        "republic",     "constitution", "lake",     "plateau",    "desert",   "delta",
+        "valley",       "national",     "park",     "institute",  "schedule", "list",
+        "day",          "hall",         "case",     "resolution", "law",      "observatory"};
     for (auto it = words.rbegin(); it != words.rend(); ++it)
         if (cues.count(lower(*it))) return lower(*it);
     return words.size() >= 2 ? "multi" : "single";
@@ -94,9 +102,9 @@ std::string name_cue(const std::vector<std::string_view>& words) {
 
 const std::set<std::string>& unit_words() {
     static const std::set<std::string> units = {
-        "per", "percent", "million", "billion", "crore", "lakh", "thousand", "hundred",
-        "km", "kilometres", "kilometers", "metres", "meters", "years", "members", "seats",
-        "states", "articles", "schedules", "days", "months", "people"};
+        "per",    "percent",    "million",    "billion", "crore",  "lakh",  "thousand", "hundred",
+        "km",     "kilometres", "kilometers", "metres",  "meters", "years", "members",  "seats",
+        "states", "articles",   "schedules",  "days",    "months", "people"};
     return units;
 }
 
@@ -162,17 +170,21 @@ std::vector<Term> extract_terms(std::string_view s, bool allow_initial_name) {
             // "The Fundamental Duties": the article belongs to the sentence, not to the name.
             // "The Fundamental Duties", "In the Kesavananda Bharati case": a capitalised
             // function word belongs to the sentence, not to the name.
-            while (i < last && is_stopword(lower(words[i].text))) ++i;
-            while (last > i && is_connector(lower(words[last].text))) --last;
+            while (i < last && is_stopword(lower(words[i].text)))
+                ++i;
+            while (last > i && is_connector(lower(words[last].text)))
+                --last;
             std::vector<std::string_view> parts;
-            for (std::size_t k = i; k <= last; ++k) parts.push_back(words[k].text);
+            for (std::size_t k = i; k <= last; ++k)
+                parts.push_back(words[k].text);
             const bool sentence_initial_single = i == 0 && last == 0 && !allow_initial_name;
             if (i > 0 && words[i - 1].begin == 0 && last == i && !allow_initial_name) {
                 i = last; // "The Constitution": a single word after a sentence-initial article
                 continue;
             }
             if (!sentence_initial_single) {
-                const Kind kind = i == 0 && defines_subject(words, last + 1) ? Kind::defined : Kind::name;
+                const Kind kind =
+                    i == 0 && defines_subject(words, last + 1) ? Kind::defined : Kind::name;
                 // "the Kuiper Belt" names a thing, "Clyde Tombaugh" a person: the article tells
                 // which names can stand in for each other.
                 const bool after_article = i > 0 && lower(words[i - 1].text) == "the";
@@ -206,11 +218,14 @@ Inventory::Inventory(std::string_view document)
             ++frequency[w];
             seen.insert(w);
         }
-        for (const auto& w : seen) ++sentence_frequency[w];
+        for (const auto& w : seen)
+            ++sentence_frequency[w];
         const auto words = split_words(text);
         for (std::size_t i = 0; i < words.size(); ++i) {
-            if (!capitalised(words[i].text)) lowercase_uses_.insert(std::string(words[i].text));
-            else if (i > 0) mid_sentence_capitals.insert(std::string(words[i].text));
+            if (!capitalised(words[i].text))
+                lowercase_uses_.insert(std::string(words[i].text));
+            else if (i > 0)
+                mid_sentence_capitals.insert(std::string(words[i].text));
         }
     }
     const double n = std::max<double>(1, static_cast<double>(sentences_.size()));
@@ -238,7 +253,8 @@ Inventory::Inventory(std::string_view document)
             if (inserted) list.push_back({t, {}, 0});
             auto& entry = list[it->second];
             ++entry.count;
-            if (entry.sentences.empty() || entry.sentences.back() != si) entry.sentences.push_back(si);
+            if (entry.sentences.empty() || entry.sentences.back() != si)
+                entry.sentences.push_back(si);
         }
         terms_.push_back(std::move(terms));
     }
@@ -267,8 +283,9 @@ double Inventory::weight(const std::string& word) const {
 std::size_t Inventory::sentence_at(std::size_t begin) const {
     auto it = std::lower_bound(sentences_.begin(), sentences_.end(), begin,
                                [](const Sentence& s, std::size_t b) { return s.begin < b; });
-    return it != sentences_.end() && it->begin == begin ? static_cast<std::size_t>(it - sentences_.begin())
-                                                        : static_cast<std::size_t>(-1);
+    return it != sentences_.end() && it->begin == begin
+               ? static_cast<std::size_t>(it - sentences_.begin())
+               : static_cast<std::size_t>(-1);
 }
 
 } // namespace mcqgen::detail::offline

@@ -28,11 +28,11 @@ std::vector<Term> extract_terms(std::string_view sentence, bool allow_initial_na
 
 /// Every term of a document, by kind, with the sentences it occurs in.
 class Inventory {
-public:
+  public:
     explicit Inventory(std::string_view document);
 
     struct Entry {
-        Term term;                        ///< first occurrence's form
+        Term term;                          ///< first occurrence's form
         std::vector<std::size_t> sentences; ///< indices into sentences()
         int count = 0;
     };
@@ -47,7 +47,7 @@ public:
     /// Index of the sentence starting at byte `begin`, or npos.
     std::size_t sentence_at(std::size_t begin) const;
 
-private:
+  private:
     std::string_view document_;
     std::vector<Sentence> sentences_;
     std::vector<std::vector<Term>> terms_;

@@ -10,8 +10,12 @@
 namespace mcqgen::detail {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+bool is_upper(char c) {
+    return c >= 'A' && c <= 'Z';
+}
 bool is_word_byte(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
 }
@@ -19,18 +23,21 @@ bool is_word_byte(char c) {
 // Words after which a full stop does not end a sentence.
 bool is_abbreviation(std::string_view word) {
     static const std::set<std::string_view> abbreviations = {
-        "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "no",
-        "art", "arts", "govt", "dept", "co", "inc", "ltd", "fig", "vol", "ch", "sec", "cf",
-        "approx", "est", "mt", "ft", "gen", "col", "capt", "lt", "sgt", "rev", "hon", "pvt"};
+        "mr",  "mrs",  "ms", "dr",  "prof", "sr",     "jr",   "st", "vs",  "etc",
+        "e.g", "i.e",  "no", "art", "arts", "govt",   "dept", "co", "inc", "ltd",
+        "fig", "vol",  "ch", "sec", "cf",   "approx", "est",  "mt", "ft",  "gen",
+        "col", "capt", "lt", "sgt", "rev",  "hon",    "pvt"};
     std::string lower;
-    for (char c : word) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char c : word)
+        lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return abbreviations.count(lower) > 0;
 }
 
 // The word that ends just before `end` (letters and dots).
 std::string_view word_before(std::string_view text, std::size_t end) {
     std::size_t begin = end;
-    while (begin > 0 && (is_word_byte(text[begin - 1]) || text[begin - 1] == '.')) --begin;
+    while (begin > 0 && (is_word_byte(text[begin - 1]) || text[begin - 1] == '.'))
+        --begin;
     return text.substr(begin, end - begin);
 }
 
@@ -53,7 +60,8 @@ bool line_break_ends_sentence(std::string_view text, std::size_t line_begin, std
     auto line = text.substr(line_begin, newline - line_begin);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     const auto next = text.substr(newline + 1, 2);
-    const bool bullet_follows = next.size() == 2 && (next[0] == '-' || next[0] == '*') && next[1] == ' ';
+    const bool bullet_follows =
+        next.size() == 2 && (next[0] == '-' || next[0] == '*') && next[1] == ' ';
     if (line.empty() || bullet_follows) return true;
     const char last = line.back();
     return line.size() < 60 && last != ',' && last != ';' && last != '-';
@@ -61,17 +69,22 @@ bool line_break_ends_sentence(std::string_view text, std::size_t line_begin, std
 
 void push_trimmed(std::string_view text, std::size_t begin, std::size_t end,
                   std::vector<Sentence>& out) {
-    while (begin < end && is_space(text[begin])) ++begin;
-    while (end > begin && is_space(text[end - 1])) --end;
+    while (begin < end && is_space(text[begin]))
+        ++begin;
+    while (end > begin && is_space(text[end - 1]))
+        --end;
     if (end > begin) out.push_back({begin, end});
 }
 
 double bm25(const std::vector<std::string>& passage_terms, double average_length,
-            const std::vector<std::string>& query, const std::unordered_map<std::string, double>& idf) {
+            const std::vector<std::string>& query,
+            const std::unordered_map<std::string, double>& idf) {
     constexpr double k1 = 1.2, b = 0.75;
     std::unordered_map<std::string, int> tf;
-    for (const auto& t : passage_terms) ++tf[t];
-    const double length_norm = 1 - b + b * static_cast<double>(passage_terms.size()) / average_length;
+    for (const auto& t : passage_terms)
+        ++tf[t];
+    const double length_norm =
+        1 - b + b * static_cast<double>(passage_terms.size()) / average_length;
     double score = 0;
     for (const auto& q : query) {
         auto it = tf.find(q);
@@ -92,7 +105,8 @@ void score_passages(std::vector<Passage>& passages) {
         std::erase_if(words, [](const std::string& w) { return w.size() < 3 || is_stopword(w); });
         for (const auto& w : std::set<std::string>(words.begin(), words.end()))
             ++document_frequency[w];
-        for (const auto& w : words) ++total_frequency[w];
+        for (const auto& w : words)
+            ++total_frequency[w];
         total_length += static_cast<double>(words.size());
         terms.push_back(std::move(words));
     }
@@ -106,7 +120,8 @@ void score_passages(std::vector<Passage>& passages) {
         if (tf >= 2) ranked.emplace_back(tf * idf[w], w);
     std::sort(ranked.rbegin(), ranked.rend());
     std::vector<std::string> query;
-    for (std::size_t i = 0; i < ranked.size() && i < 40; ++i) query.push_back(ranked[i].second);
+    for (std::size_t i = 0; i < ranked.size() && i < 40; ++i)
+        query.push_back(ranked[i].second);
     const double average_length = std::max(1.0, total_length / n);
     for (std::size_t i = 0; i < passages.size(); ++i)
         passages[i].score = bm25(terms[i], average_length, query, idf);
@@ -158,8 +173,8 @@ std::vector<Passage> make_passages(std::string_view text, std::size_t target_byt
     for (std::size_t i = 0; i < sentences.size(); ++i) {
         const auto& s = sentences[i];
         if (!current.sentences.empty()) {
-            const auto gap = text.substr(current.sentences.back().end,
-                                         s.begin - current.sentences.back().end);
+            const auto gap =
+                text.substr(current.sentences.back().end, s.begin - current.sentences.back().end);
             const bool paragraph_break = gap.find("\n\n") != std::string_view::npos ||
                                          gap.find("\n\r\n") != std::string_view::npos;
             const std::size_t size = current.sentences.back().end - current.sentences.front().begin;
@@ -181,7 +196,8 @@ std::vector<int> plan_passages(const std::vector<Passage>& passages, int slots) 
         const int first = s * n / stretches, last = (s + 1) * n / stretches;
         int best = first;
         for (int i = first; i < last; ++i)
-            if (passages[static_cast<std::size_t>(i)].score > passages[static_cast<std::size_t>(best)].score)
+            if (passages[static_cast<std::size_t>(i)].score >
+                passages[static_cast<std::size_t>(best)].score)
                 best = i;
         plan.push_back(best);
         used[static_cast<std::size_t>(best)] = true;
@@ -190,7 +206,8 @@ std::vector<int> plan_passages(const std::vector<Passage>& passages, int slots) 
     for (int i = 0; i < n; ++i)
         if (!used[static_cast<std::size_t>(i)]) rest.push_back(i);
     std::stable_sort(rest.begin(), rest.end(), [&](int a, int b) {
-        return passages[static_cast<std::size_t>(a)].score > passages[static_cast<std::size_t>(b)].score;
+        return passages[static_cast<std::size_t>(a)].score >
+               passages[static_cast<std::size_t>(b)].score;
     });
     plan.insert(plan.end(), rest.begin(), rest.end());
     return plan;
@@ -229,20 +246,25 @@ std::vector<std::string> tokenize(std::string_view text) {
 
 bool is_stopword(std::string_view w) {
     static const std::set<std::string_view> stopwords = {
-        "a", "an", "the", "and", "or", "but", "if", "of", "at", "by", "for", "with", "about",
-        "against", "between", "into", "through", "during", "before", "after", "above", "below",
-        "to", "from", "up", "down", "in", "out", "on", "off", "over", "under", "again", "then",
-        "once", "here", "there", "when", "where", "why", "how", "all", "any", "both", "each",
-        "few", "more", "most", "other", "some", "such", "no", "nor", "not", "only", "own",
-        "same", "so", "than", "too", "very", "can", "will", "just", "should", "now", "is",
-        "are", "was", "were", "be", "been", "being", "have", "has", "had", "having", "do",
-        "does", "did", "doing", "it", "its", "this", "that", "these", "those", "which", "who",
-        "whom", "whose", "what", "as", "also", "may", "might", "must", "would", "could",
-        "shall", "their", "they", "them", "he", "she", "his", "her", "him", "we", "our", "you",
-        "your", "i", "my", "me", "one", "two", "three", "many", "much", "upon", "while",
-        "within", "without", "among", "via", "per", "across", "onto", "towards", "toward",
-        "since", "until", "because", "though", "although", "whether", "either", "neither",
-        "every", "several", "therefore", "thus", "hence", "however", "known", "called"};
+        "a",       "an",      "the",     "and",     "or",      "but",       "if",      "of",
+        "at",      "by",      "for",     "with",    "about",   "against",   "between", "into",
+        "through", "during",  "before",  "after",   "above",   "below",     "to",      "from",
+        "up",      "down",    "in",      "out",     "on",      "off",       "over",    "under",
+        "again",   "then",    "once",    "here",    "there",   "when",      "where",   "why",
+        "how",     "all",     "any",     "both",    "each",    "few",       "more",    "most",
+        "other",   "some",    "such",    "no",      "nor",     "not",       "only",    "own",
+        "same",    "so",      "than",    "too",     "very",    "can",       "will",    "just",
+        "should",  "now",     "is",      "are",     "was",     "were",      "be",      "been",
+        "being",   "have",    "has",     "had",     "having",  "do",        "does",    "did",
+        "doing",   "it",      "its",     "this",    "that",    "these",     "those",   "which",
+        "who",     "whom",    "whose",   "what",    "as",      "also",      "may",     "might",
+        "must",    "would",   "could",   "shall",   "their",   "they",      "them",    "he",
+        "she",     "his",     "her",     "him",     "we",      "our",       "you",     "your",
+        "i",       "my",      "me",      "one",     "two",     "three",     "many",    "much",
+        "upon",    "while",   "within",  "without", "among",   "via",       "per",     "across",
+        "onto",    "towards", "toward",  "since",   "until",   "because",   "though",  "although",
+        "whether", "either",  "neither", "every",   "several", "therefore", "thus",    "hence",
+        "however", "known",   "called"};
     return stopwords.count(w) > 0;
 }
 

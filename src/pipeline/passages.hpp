@@ -17,12 +17,12 @@ struct Sentence {
 
 /// A run of consecutive sentences, the unit a question slot is written from.
 struct Passage {
-    int index = 0;               ///< order in the document
-    std::size_t begin = 0;       ///< byte range in the document
+    int index = 0;         ///< order in the document
+    std::size_t begin = 0; ///< byte range in the document
     std::size_t end = 0;
-    std::string text;            ///< the document's bytes in [begin, end)
+    std::string text;                ///< the document's bytes in [begin, end)
     std::vector<Sentence> sentences; ///< absolute offsets into the document
-    double score = 0;            ///< BM25 relevance to the document's key terms
+    double score = 0;                ///< BM25 relevance to the document's key terms
 };
 
 /// Sentence boundaries of `text` (on ., ?, ! followed by space and not after a common

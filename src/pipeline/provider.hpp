@@ -42,11 +42,11 @@ struct CallFailure {
 };
 
 struct AuthorRequest {
-    int slot = 0;                 ///< the question position this is for
+    int slot = 0;                                ///< the question position this is for
     std::shared_ptr<const std::string> document; ///< the whole document, shared by the run
-    int attempt = 0;              ///< 0 for the first call of a slot, 1.. for re-authoring
+    int attempt = 0;                  ///< 0 for the first call of a slot, 1.. for re-authoring
     const Passage* passage = nullptr; ///< valid until `done` runs
-    int count = 4;                ///< candidates wanted
+    int count = 4;                    ///< candidates wanted
     std::uint64_t seed = 0;
 };
 
@@ -75,14 +75,14 @@ struct JudgeItem {
 struct JudgeRequest {
     int slot = 0;
     std::shared_ptr<const std::string> document; ///< the whole document, shared by the run
-    const Passage* passage = nullptr; ///< valid until `done` runs
+    const Passage* passage = nullptr;            ///< valid until `done` runs
     std::vector<JudgeItem> items;
 };
 
 struct Verdict {
     int id = 0;
-    int chosen = -1;   ///< index into the item's options of the blind answer; -1 if none
-    double score = 0;  ///< 0..1: clarity, distractor plausibility, exactly one defensible key
+    int chosen = -1;  ///< index into the item's options of the blind answer; -1 if none
+    double score = 0; ///< 0..1: clarity, distractor plausibility, exactly one defensible key
     std::string reason;
 };
 
@@ -94,20 +94,20 @@ struct JudgeResult {
 };
 
 class Author {
-public:
+  public:
     virtual ~Author() = default;
     virtual void write(const AuthorRequest& request, std::function<void(AuthorResult)> done) = 0;
 };
 
 class Judge {
-public:
+  public:
     virtual ~Judge() = default;
     virtual void judge(const JudgeRequest& request, std::function<void(JudgeResult)> done) = 0;
 };
 
 /// An author and a judge that share one backend (and its connections).
 class Provider : public Author, public Judge {
-public:
+  public:
     /// "offline" or "claude:<model>", stored with the test.
     virtual std::string name() const = 0;
     /// Aborts calls in flight; their `done` still runs (with errc::cancelled).

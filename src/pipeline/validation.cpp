@@ -12,7 +12,8 @@ namespace {
 
 std::string lower(std::string_view text) {
     std::string out(text);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
 }
 
@@ -30,14 +31,16 @@ std::set<std::string> content_words(std::string_view text) {
 template <class Set> double jaccard(const Set& a, const Set& b) {
     if (a.empty() && b.empty()) return 1;
     std::size_t shared = 0;
-    for (const auto& x : a) shared += b.count(x);
+    for (const auto& x : a)
+        shared += b.count(x);
     return static_cast<double>(shared) / static_cast<double>(a.size() + b.size() - shared);
 }
 
 std::set<std::string> trigrams(std::string_view text) {
     const auto s = lower(normalize_whitespace(text));
     std::set<std::string> grams;
-    for (std::size_t i = 0; i + 3 <= s.size(); ++i) grams.insert(s.substr(i, 3));
+    for (std::size_t i = 0; i + 3 <= s.size(); ++i)
+        grams.insert(s.substr(i, 3));
     return grams;
 }
 
@@ -75,7 +78,8 @@ bool key_is_much_longest(const Candidate& c) {
     for (std::size_t i = 0; i < c.options.size(); ++i)
         if (static_cast<int>(i) != c.answer_index)
             longest_other = std::max(longest_other, c.options[i].size());
-    return key_length >= 20 && static_cast<double>(key_length) > 1.6 * static_cast<double>(longest_other);
+    return key_length >= 20 &&
+           static_cast<double>(key_length) > 1.6 * static_cast<double>(longest_other);
 }
 
 // The key is the only option that repeats a content word of the stem.
@@ -159,11 +163,14 @@ std::uint64_t SeededRandom::below(std::uint64_t bound) {
     // Rejection sampling removes the modulo bias.
     const std::uint64_t limit = ~std::uint64_t{0} - (~std::uint64_t{0} % bound);
     std::uint64_t x = next();
-    while (x >= limit) x = next();
+    while (x >= limit)
+        x = next();
     return x % bound;
 }
 
-double SeededRandom::unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+double SeededRandom::unit() {
+    return static_cast<double>(next() >> 11) * 0x1.0p-53;
+}
 
 std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b) {
     SeededRandom r(a ^ (b * 0x9E3779B97F4A7C15ull));
@@ -172,7 +179,8 @@ std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b) {
 
 std::vector<int> deal_key_positions(std::uint64_t seed, int count) {
     std::vector<int> positions;
-    for (int i = 0; i < count; ++i) positions.push_back(i % 4);
+    for (int i = 0; i < count; ++i)
+        positions.push_back(i % 4);
     SeededRandom random(mix_seed(seed, 0x6B6579)); // "key"
     for (std::size_t i = positions.size(); i > 1; --i)
         std::swap(positions[i - 1], positions[random.below(i)]);
@@ -182,7 +190,8 @@ std::vector<int> deal_key_positions(std::uint64_t seed, int count) {
 std::array<int, 4> seeded_permutation(std::uint64_t seed) {
     std::array<int, 4> order{0, 1, 2, 3};
     SeededRandom random(seed);
-    for (std::size_t i = 4; i > 1; --i) std::swap(order[i - 1], order[random.below(i)]);
+    for (std::size_t i = 4; i > 1; --i)
+        std::swap(order[i - 1], order[random.below(i)]);
     return order;
 }
 
@@ -198,7 +207,8 @@ Question place_key(const Candidate& c, int key_position, std::uint64_t seed) {
     std::size_t next = 0;
     for (int i = 0; i < 4; ++i)
         q.options[static_cast<std::size_t>(i)] =
-            i == key_position ? c.options[static_cast<std::size_t>(c.answer_index)] : distractors[next++];
+            i == key_position ? c.options[static_cast<std::size_t>(c.answer_index)]
+                              : distractors[next++];
     q.answer_index = key_position;
     q.explanation = c.explanation;
     q.source_quote = c.quote;

@@ -38,17 +38,18 @@ inline constexpr std::string_view judge_missing = "judge_no_verdict";
 
 /// The document prepared once for quote checks.
 class QuoteIndex {
-public:
+  public:
     explicit QuoteIndex(std::string_view document);
     /// True when `quote` (white space normalised, at least three words) occurs in the document.
     bool contains(std::string_view quote) const;
 
-private:
+  private:
     std::string normalized_;
 };
 
 /// Checks one candidate on its own. Returns the rejection reason, or nothing if it passes.
-std::optional<std::string_view> check_candidate(const Candidate& candidate, const QuoteIndex& quotes);
+std::optional<std::string_view> check_candidate(const Candidate& candidate,
+                                                const QuoteIndex& quotes);
 
 /// Checks a candidate against the questions already accepted in its test.
 std::optional<std::string_view> check_against_accepted(const Candidate& candidate,
@@ -64,14 +65,14 @@ std::array<int, 4> seeded_permutation(std::uint64_t seed);
 /// A small, fast, portable PRNG (splitmix64): the same numbers on every platform, unlike the
 /// standard distributions.
 class SeededRandom {
-public:
+  public:
     explicit SeededRandom(std::uint64_t seed) : state_(seed) {}
     std::uint64_t next();
     /// Uniform in [0, bound).
     std::uint64_t below(std::uint64_t bound);
     double unit(); ///< uniform in [0, 1)
 
-private:
+  private:
     std::uint64_t state_;
 };
 

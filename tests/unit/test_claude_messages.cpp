@@ -17,7 +17,10 @@ Passage passage() {
 
 std::string reply_with(json::array content, const char* stop = "end_turn") {
     return json::serialize(json::object{
-        {"id", "msg_1"}, {"type", "message"}, {"role", "assistant"}, {"content", content},
+        {"id", "msg_1"},
+        {"type", "message"},
+        {"role", "assistant"},
+        {"content", content},
         {"stop_reason", stop},
         {"usage", {{"input_tokens", 10}, {"output_tokens", 20}, {"cache_read_input_tokens", 5}}}});
 }
@@ -37,14 +40,16 @@ TEST_SUITE("claude_messages") {
             const auto& content = body.at("messages").at(0).at("content").as_array();
             CHECK(content.at(0).at("text").as_string().find("THE DOCUMENT") != json::string::npos);
             CHECK(content.at(0).at("cache_control").at("type") == "ephemeral");
-            CHECK(content.at(1).at("text").as_string().find("Write exactly 4 candidate") != json::string::npos);
+            CHECK(content.at(1).at("text").as_string().find("Write exactly 4 candidate") !=
+                  json::string::npos);
             CHECK_FALSE(body.as_object().contains("temperature"));
             if (mode == OutputMode::json_schema) {
                 CHECK(body.at("output_config").at("format").at("type") == "json_schema");
                 CHECK_FALSE(body.as_object().contains("tools"));
             } else {
                 CHECK(body.at("tool_choice").at("name") == author_tool);
-                CHECK(body.at("tools").at(0).at("input_schema").at("required").at(0) == "candidates");
+                CHECK(body.at("tools").at(0).at("input_schema").at("required").at(0) ==
+                      "candidates");
             }
         }
     }
@@ -70,9 +75,9 @@ TEST_SUITE("claude_messages") {
     }
 
     TEST_CASE("replies are read by block type, and usage is kept") {
-        const auto body = reply_with(json::array{
-            json::object{{"type", "thinking"}, {"thinking", "hmm"}},
-            json::object{{"type", "text"}, {"text", candidates_json}}});
+        const auto body =
+            reply_with(json::array{json::object{{"type", "thinking"}, {"thinking", "hmm"}},
+                                   json::object{{"type", "text"}, {"text", candidates_json}}});
         const auto reply = decode_reply(body, OutputMode::json_schema, author_tool);
         REQUIRE_FALSE(reply.failure);
         CHECK(reply.usage.input_tokens == 10);
@@ -85,25 +90,34 @@ TEST_SUITE("claude_messages") {
 
     TEST_CASE("contract breaches become bad_response failures, never crashes") {
         using mcqgen::errc;
-        const auto text_block = json::array{json::object{{"type", "text"}, {"text", "Sure! Here you go."}}};
-        CHECK(decode_reply("not json", OutputMode::json_schema, author_tool).failure.code == errc::bad_response);
-        CHECK(decode_reply(reply_with(text_block), OutputMode::json_schema, author_tool).failure.code == errc::bad_response);
-        CHECK(decode_reply(reply_with(text_block), OutputMode::tool, author_tool).failure.code == errc::bad_response);
-        CHECK(decode_reply(reply_with({}, "max_tokens"), OutputMode::json_schema, author_tool).failure.message.find("max_tokens") != std::string::npos);
-        CHECK(decode_reply(reply_with({}, "refusal"), OutputMode::json_schema, author_tool).failure.code == errc::bad_response);
-        CHECK(parse_candidates(json::parse(R"({"questions":[]})")).failure.code == errc::bad_response);
+        const auto text_block =
+            json::array{json::object{{"type", "text"}, {"text", "Sure! Here you go."}}};
+        CHECK(decode_reply("not json", OutputMode::json_schema, author_tool).failure.code ==
+              errc::bad_response);
+        CHECK(decode_reply(reply_with(text_block), OutputMode::json_schema, author_tool)
+                  .failure.code == errc::bad_response);
+        CHECK(decode_reply(reply_with(text_block), OutputMode::tool, author_tool).failure.code ==
+              errc::bad_response);
+        CHECK(decode_reply(reply_with({}, "max_tokens"), OutputMode::json_schema, author_tool)
+                  .failure.message.find("max_tokens") != std::string::npos);
+        CHECK(decode_reply(reply_with({}, "refusal"), OutputMode::json_schema, author_tool)
+                  .failure.code == errc::bad_response);
+        CHECK(parse_candidates(json::parse(R"({"questions":[]})")).failure.code ==
+              errc::bad_response);
         const auto wrong_tool = reply_with(json::array{json::object{
             {"type", "tool_use"}, {"id", "t"}, {"name", "other"}, {"input", json::object{}}}});
         CHECK(decode_reply(wrong_tool, OutputMode::tool, author_tool).failure);
     }
 
     TEST_CASE("verdicts map the chosen text back to its option") {
-        std::vector<JudgeItem> items{{1, "Q1", {"w", "x", "y", "z"}}, {2, "Q2", {"a", "b", "c", "d"}}};
+        std::vector<JudgeItem> items{{1, "Q1", {"w", "x", "y", "z"}},
+                                     {2, "Q2", {"a", "b", "c", "d"}}};
         const auto result = parse_verdicts(json::parse(R"({"verdicts":[
             {"id":1,"chosen_option":" Y ","score":0.8,"reason":"r"},
             {"id":2,"chosen_option":"none of these","score":0.9,"reason":"r"},
             {"id":9,"chosen_option":"a","score":0.9,"reason":"unknown id"},
-            {"id":1,"chosen_option":"w","score":"high","reason":"bad score"}]})"), items);
+            {"id":1,"chosen_option":"w","score":"high","reason":"bad score"}]})"),
+                                           items);
         REQUIRE(result.verdicts.size() == 2);
         CHECK(result.verdicts[0].chosen == 2);
         CHECK(result.verdicts[1].chosen == -1);

@@ -19,7 +19,8 @@ void check_question(const Question& q, const std::string& document) {
     CHECK_FALSE(q.stem.empty());
     std::set<std::string> options(q.options.begin(), q.options.end());
     CHECK(options.size() == 4);
-    for (const auto& o : q.options) CHECK_FALSE(o.empty());
+    for (const auto& o : q.options)
+        CHECK_FALSE(o.empty());
     CHECK(q.answer_index >= 0);
     CHECK(q.answer_index <= 3);
     CHECK(squash(document).find(squash(q.source_quote)) != std::string::npos);
@@ -29,13 +30,14 @@ void check_question(const Question& q, const std::string& document) {
 
 std::set<std::string> stems(const std::vector<Question>& questions) {
     std::set<std::string> out;
-    for (const auto& q : questions) out.insert(q.stem);
+    for (const auto& q : questions)
+        out.insert(q.stem);
     return out;
 }
 
 // A user's own adapter: a few dozen lines over a map.
 class MapStorage : public Storage {
-public:
+  public:
     void create_test(const Test& t, std::string_view doc) override {
         tests_[t.id] = t;
         documents_[t.id] = std::string(doc);
@@ -54,17 +56,19 @@ public:
     }
     std::vector<Question> questions(std::string_view id) override {
         auto list = questions_[std::string(id)];
-        std::sort(list.begin(), list.end(), [](auto& a, auto& b) { return a.position < b.position; });
+        std::sort(list.begin(), list.end(),
+                  [](auto& a, auto& b) { return a.position < b.position; });
         return list;
     }
     std::string document(std::string_view id) override { return documents_.at(std::string(id)); }
     std::vector<Test> tests() override {
         std::vector<Test> out;
-        for (auto& [id, t] : tests_) out.push_back(t);
+        for (auto& [id, t] : tests_)
+            out.push_back(t);
         return out;
     }
 
-private:
+  private:
     std::map<std::string, Test> tests_;
     std::map<std::string, std::string> documents_;
     std::map<std::string, std::vector<Question>> questions_;
@@ -95,7 +99,8 @@ TEST_SUITE("generator") {
         }
         const auto questions = storage.questions(test.id);
         REQUIRE(questions.size() == 10);
-        for (const auto& q : questions) check_question(q, document.text());
+        for (const auto& q : questions)
+            check_question(q, document.text());
         CHECK(stems(questions).size() == 10);
         const auto stored = storage.find_test(test.id);
         REQUIRE(stored);
@@ -176,12 +181,14 @@ TEST_SUITE("generator") {
         CHECK(test.message.find("yielded no further") != std::string::npos);
         const auto questions = storage.questions(test.id);
         CHECK(static_cast<int>(questions.size()) == test.questions_generated);
-        for (const auto& q : questions) check_question(q, doc.text());
+        for (const auto& q : questions)
+            check_question(q, doc.text());
     }
 
     TEST_CASE("a document with no usable sentences fails with a reason") {
         MemoryStorage storage;
-        const auto test = Generator(offline_config()).generate(Document::from_text("Hello"), 3, storage);
+        const auto test =
+            Generator(offline_config()).generate(Document::from_text("Hello"), 3, storage);
         CHECK(test.status == Status::failed);
         CHECK(test.questions_generated == 0);
         CHECK_FALSE(test.message.empty());
@@ -208,7 +215,8 @@ TEST_SUITE("generator") {
         CHECK(test.error == errc::cancelled);
         CHECK(test.questions_generated >= 1);
         CHECK(test.questions_generated < 10);
-        CHECK(storage.questions(test.id).size() == static_cast<std::size_t>(test.questions_generated));
+        CHECK(storage.questions(test.id).size() ==
+              static_cast<std::size_t>(test.questions_generated));
         CHECK(storage.find_test(test.id)->status == Status::partial);
     }
 
@@ -216,11 +224,12 @@ TEST_SUITE("generator") {
         MemoryStorage storage;
         Generator generator(offline_config());
         std::stop_source stop;
-        const auto first = generator.generate(test_support::sample_document(), 12, storage,
-                                              [&](const Progress& p) {
-                                                  if (p.created == 4) stop.request_stop();
-                                              },
-                                              stop.get_token());
+        const auto first = generator.generate(
+            test_support::sample_document(), 12, storage,
+            [&](const Progress& p) {
+                if (p.created == 4) stop.request_stop();
+            },
+            stop.get_token());
         CHECK(first.status == Status::partial);
         CHECK(first.questions_generated == 4);
         const auto resumed = generator.resume(first.id, storage);
@@ -229,7 +238,8 @@ TEST_SUITE("generator") {
         CHECK(questions.size() == 12);
         CHECK(stems(questions).size() == 12);
         std::array<int, 4> per_key{};
-        for (const auto& q : questions) ++per_key[static_cast<std::size_t>(q.answer_index)];
+        for (const auto& q : questions)
+            ++per_key[static_cast<std::size_t>(q.answer_index)];
         CHECK(per_key == std::array<int, 4>{3, 3, 3, 3});
     }
 
@@ -292,7 +302,8 @@ TEST_SUITE("generator") {
 
     TEST_CASE("a user-written storage adapter works with the generator") {
         MapStorage storage;
-        const auto test = Generator(offline_config()).generate(test_support::sample_document(), 5, storage);
+        const auto test =
+            Generator(offline_config()).generate(test_support::sample_document(), 5, storage);
         CHECK(test.status == Status::completed);
         CHECK(storage.questions(test.id).size() == 5);
         CHECK(storage.find_test(test.id)->status == Status::completed);
@@ -300,9 +311,11 @@ TEST_SUITE("generator") {
 
     TEST_CASE("the test records candidates written and rejected, with reasons") {
         MemoryStorage storage;
-        const auto test = Generator(offline_config()).generate(test_support::sample_document(), 20, storage);
+        const auto test =
+            Generator(offline_config()).generate(test_support::sample_document(), 20, storage);
         int by_reason = 0;
-        for (const auto& [reason, count] : test.rejections) by_reason += count;
+        for (const auto& [reason, count] : test.rejections)
+            by_reason += count;
         CHECK(by_reason == test.candidates_rejected);
         CHECK(test.candidates_generated >= test.questions_generated + test.candidates_rejected);
     }
@@ -314,11 +327,12 @@ TEST_SUITE("job") {
         Generator generator(offline_config());
         std::thread::id progress_thread;
         std::atomic<bool> completed{false};
-        auto job = generator.start(test_support::sample_document(), 5, storage,
-                                   [&](const Progress&) { progress_thread = std::this_thread::get_id(); },
-                                   [&](const Test* test, std::exception_ptr error) {
-                                       completed = test != nullptr && !error;
-                                   });
+        auto job = generator.start(
+            test_support::sample_document(), 5, storage,
+            [&](const Progress&) { progress_thread = std::this_thread::get_id(); },
+            [&](const Test* test, std::exception_ptr error) {
+                completed = test != nullptr && !error;
+            });
         CHECK(job.wait_for(std::chrono::seconds(60)));
         const auto test = job.get();
         CHECK(job.done());
@@ -332,12 +346,13 @@ TEST_SUITE("job") {
         MemoryStorage storage;
         Generator generator(offline_config());
         std::latch started(1), cancelled(1);
-        auto job = generator.start(test_support::sample_document(), 10, storage, [&](const Progress& p) {
-            if (p.created == 1) {
-                started.count_down();
-                cancelled.wait();
-            }
-        });
+        auto job =
+            generator.start(test_support::sample_document(), 10, storage, [&](const Progress& p) {
+                if (p.created == 1) {
+                    started.count_down();
+                    cancelled.wait();
+                }
+            });
         started.wait();
         job.cancel();
         cancelled.count_down();
@@ -354,9 +369,7 @@ TEST_SUITE("job") {
     TEST_CASE("destroying a running job cancels and waits for it") {
         MemoryStorage storage;
         Generator generator(offline_config());
-        {
-            auto job = generator.start(test_support::sample_document(), 20, storage);
-        }
+        { auto job = generator.start(test_support::sample_document(), 20, storage); }
         const auto tests = storage.tests();
         REQUIRE(tests.size() == 1);
         CHECK(tests[0].status != Status::generating);

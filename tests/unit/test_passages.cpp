@@ -8,7 +8,8 @@ using namespace mcqgen::detail;
 namespace {
 std::vector<std::string> sentence_texts(std::string_view text) {
     std::vector<std::string> out;
-    for (const auto& s : split_sentences(text)) out.emplace_back(text.substr(s.begin, s.end - s.begin));
+    for (const auto& s : split_sentences(text))
+        out.emplace_back(text.substr(s.begin, s.end - s.begin));
     return out;
 }
 } // namespace
@@ -24,8 +25,9 @@ TEST_SUITE("passages") {
     }
 
     TEST_CASE("headings and blank lines end sentences; wrapped lines do not") {
-        const auto s = sentence_texts("A Heading\n\nThis sentence is wrapped over a line break that a text editor\n"
-                                      "inserted in the middle of it. Next one.");
+        const auto s = sentence_texts(
+            "A Heading\n\nThis sentence is wrapped over a line break that a text editor\n"
+            "inserted in the middle of it. Next one.");
         REQUIRE(s.size() == 3);
         CHECK(s[0] == "A Heading");
         CHECK(s[1].find("editor\ninserted") != std::string::npos);
@@ -35,7 +37,8 @@ TEST_SUITE("passages") {
         const auto doc = test_support::sample_document();
         const auto passages = make_passages(doc.text());
         REQUIRE(passages.size() >= 8);
-        for (std::size_t i = 1; i < passages.size(); ++i) CHECK(passages[i].begin >= passages[i - 1].end);
+        for (std::size_t i = 1; i < passages.size(); ++i)
+            CHECK(passages[i].begin >= passages[i - 1].end);
         const auto plan = plan_passages(passages, 4);
         CHECK(plan.size() == passages.size());
         // The first four picks come from the four quarters of the document.

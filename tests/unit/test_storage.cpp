@@ -121,7 +121,8 @@ TEST_SUITE("storage") {
         test_support::TempDir dir;
         {
             // What mcqgen's first schema wrote.
-            SQLite::Database old((dir / "old.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+            SQLite::Database old((dir / "old.db").string(),
+                                 SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
             old.exec(R"sql(
                 CREATE TABLE tests (id TEXT PRIMARY KEY, status TEXT NOT NULL,
                     target_questions INTEGER NOT NULL, questions_generated INTEGER NOT NULL DEFAULT 0,
@@ -164,13 +165,12 @@ TEST_SUITE("storage") {
     TEST_CASE("refuses another program's database, a newer schema, garbage and unwritable paths") {
         test_support::TempDir dir;
         {
-            SQLite::Database other((dir / "other.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+            SQLite::Database other((dir / "other.db").string(),
+                                   SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
             other.exec("CREATE TABLE accounts (id INTEGER PRIMARY KEY, balance REAL)");
         }
         CHECK(open_error(dir / "other.db") == errc::storage);
-        {
-            SqliteStorage storage(dir / "future.db");
-        }
+        { SqliteStorage storage(dir / "future.db"); }
         {
             SQLite::Database raw((dir / "future.db").string(), SQLite::OPEN_READWRITE);
             raw.exec("PRAGMA user_version = 99");

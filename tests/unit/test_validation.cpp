@@ -8,10 +8,9 @@ using namespace mcqgen::detail;
 
 namespace {
 
-const std::string document =
-    "The Constitution of India came into force on 26 January 1950. "
-    "Rajendra Prasad was the first President of India. "
-    "The Supreme Court was inaugurated on 28 January 1950.";
+const std::string document = "The Constitution of India came into force on 26 January 1950. "
+                             "Rajendra Prasad was the first President of India. "
+                             "The Supreme Court was inaugurated on 28 January 1950.";
 
 Candidate good() {
     Candidate c;
@@ -99,7 +98,8 @@ TEST_SUITE("validation") {
         }
         SUBCASE("an unrelated question passes") {
             c.stem = "On which date was the Supreme Court inaugurated?";
-            c.options = {"28 January 1950", "26 January 1950", "15 August 1947", "26 November 1949"};
+            c.options = {"28 January 1950", "26 January 1950", "15 August 1947",
+                         "26 November 1949"};
             c.quote = "The Supreme Court was inaugurated on 28 January 1950.";
             CHECK_FALSE(check_against_accepted(c, accepted).has_value());
         }
@@ -110,7 +110,8 @@ TEST_SUITE("validation") {
             const auto deal = deal_key_positions(99, count);
             REQUIRE(deal.size() == static_cast<std::size_t>(count));
             std::array<int, 4> seen{};
-            for (int p : deal) ++seen[static_cast<std::size_t>(p)];
+            for (int p : deal)
+                ++seen[static_cast<std::size_t>(p)];
             const auto [lo, hi] = std::minmax_element(seen.begin(), seen.end());
             CHECK(*hi - *lo <= 1);
             CHECK(deal == deal_key_positions(99, count));
