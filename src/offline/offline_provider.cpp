@@ -16,7 +16,7 @@ constexpr const char* blank = "_____";
 
 struct Pick {
     std::size_t sentence = 0;
-    const Term* term = nullptr;
+    Term term;
     double score = 0;
 };
 
@@ -110,8 +110,7 @@ std::vector<std::string> pick_distractors(const Inventory& inventory, const Term
 
     std::vector<std::pair<double, const Term*>> pool;
     for (Kind kind : kinds) {
-        for (const auto& entry : inventory.entries(kind)) {
-            const Term& t = entry.term;
+        for (const Term& t : inventory.entries(kind)) {
             if (in_sentence.count(t.key) || t.key.find(key.key) != std::string::npos ||
                 key.key.find(t.key) != std::string::npos)
                 continue;
@@ -249,10 +248,11 @@ AuthorResult OfflineProvider::author(const AuthorRequest& request) {
         const auto text = inventory.sentence_text(si);
         if (text.size() < 40 || text.size() > 400) continue;
         const double info = informativeness(inventory, text);
-        for (const auto& term : inventory.terms_of(si))
-            picks.push_back({si, &term,
-                             info * kind_priority(term.kind) *
-                                 (term.kind == preferred_kind(request.slot) ? 1.5 : 1.0)});
+        for (auto& term : inventory.terms_of(si)) {
+            const double score = info * kind_priority(term.kind) *
+                                 (term.kind == preferred_kind(request.slot) ? 1.5 : 1.0);
+            picks.push_back({si, std::move(term), score});
+        }
     }
     std::stable_sort(picks.begin(), picks.end(),
                      [](const Pick& a, const Pick& b) { return a.score > b.score; });
@@ -270,9 +270,9 @@ AuthorResult OfflineProvider::author(const AuthorRequest& request) {
     for (std::size_t n = 0;
          n < picks.size() && static_cast<int>(result.candidates.size()) < request.count; ++n) {
         const Pick& pick = picks[(start + n) % picks.size()];
-        auto distractors = pick_distractors(inventory, *pick.term, pick.sentence, random);
+        auto distractors = pick_distractors(inventory, pick.term, pick.sentence, random);
         if (distractors.size() < 3) continue; // not enough terms of the same kind in the document
-        result.candidates.push_back(build(inventory.sentence_text(pick.sentence), *pick.term,
+        result.candidates.push_back(build(inventory.sentence_text(pick.sentence), pick.term,
                                           std::move(distractors), random.next()));
     }
     return result;

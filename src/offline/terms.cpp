@@ -210,6 +210,7 @@ Inventory::Inventory(std::string_view document)
     std::map<std::string, int> sentence_frequency;
     std::map<std::string, int> frequency;
     std::set<std::string> mid_sentence_capitals;
+    std::set<std::string> lowercase_uses; // words the document writes in lower case
     for (const auto& sentence : sentences_) {
         const auto text = document.substr(sentence.begin, sentence.end - sentence.begin);
         std::set<std::string> seen;
@@ -223,7 +224,7 @@ Inventory::Inventory(std::string_view document)
         const auto words = split_words(text);
         for (std::size_t i = 0; i < words.size(); ++i) {
             if (!capitalised(words[i].text))
-                lowercase_uses_.insert(std::string(words[i].text));
+                lowercase_uses.insert(std::string(words[i].text));
             else if (i > 0)
                 mid_sentence_capitals.insert(std::string(words[i].text));
         }
@@ -232,45 +233,41 @@ Inventory::Inventory(std::string_view document)
     for (const auto& [w, f] : frequency)
         weights_[w] = f * std::log(1 + n / sentence_frequency[w]);
 
-    std::map<Kind, std::map<std::string, std::size_t>> index;
+    shapes_.reserve(sentences_.size());
+    std::map<Kind, std::set<std::string>> known;
     for (std::size_t si = 0; si < sentences_.size(); ++si) {
         const auto text = sentence_text(si);
         // Headings carry no facts, and their words would make odd distractors.
         const char last = text.empty() ? '.' : text.back();
         if (last != '.' && last != '?' && last != '!' && last != '"' && last != ')') {
-            terms_.emplace_back();
+            shapes_.push_back(heading);
             continue;
         }
-        const auto first = split_words(text);
         // A capitalised first word is a name only if the document also capitalises it elsewhere.
-        const bool initial_is_name =
-            !first.empty() && mid_sentence_capitals.count(std::string(first[0].text)) > 0;
-        auto terms = extract_terms(text, initial_is_name);
-        for (const auto& t : terms) {
-            auto& slot = index[t.kind];
-            auto& list = entries_[t.kind];
-            auto [it, inserted] = slot.try_emplace(t.key, list.size());
-            if (inserted) list.push_back({t, {}, 0});
-            auto& entry = list[it->second];
-            ++entry.count;
-            if (entry.sentences.empty() || entry.sentences.back() != si)
-                entry.sentences.push_back(si);
-        }
-        terms_.push_back(std::move(terms));
+        const auto words = split_words(text);
+        shapes_.push_back(!words.empty() && mid_sentence_capitals.count(std::string(words[0].text))
+                              ? initial_is_name
+                              : initial_is_not_name);
+        for (auto& t : terms_of(si))
+            if (known[t.kind].insert(t.key).second) entries_[t.kind].push_back(std::move(t));
     }
     // "President" is a title where the document also writes "president"; "Ambedkar" never is.
-    for (auto& entry : entries_[Kind::name])
-        if (entry.term.group == "single" && frequency.count(entry.term.key) &&
-            lowercase_uses_.count(entry.term.key))
-            entry.term.group = "title";
+    for (auto& term : entries_[Kind::name])
+        if (term.group == "single" && frequency.count(term.key) && lowercase_uses.count(term.key))
+            term.group = "title";
+}
+
+std::vector<Term> Inventory::terms_of(std::size_t i) const {
+    if (shapes_[i] == heading) return {};
+    return extract_terms(sentence_text(i), shapes_[i] == initial_is_name);
 }
 
 std::string_view Inventory::sentence_text(std::size_t i) const {
     return document_.substr(sentences_[i].begin, sentences_[i].end - sentences_[i].begin);
 }
 
-const std::vector<Inventory::Entry>& Inventory::entries(Kind kind) const {
-    static const std::vector<Entry> none;
+const std::vector<Term>& Inventory::entries(Kind kind) const {
+    static const std::vector<Term> none;
     auto it = entries_.find(kind);
     return it == entries_.end() ? none : it->second;
 }

@@ -26,34 +26,33 @@ struct Term {
 /// The terms of one sentence, in order.
 std::vector<Term> extract_terms(std::string_view sentence, bool allow_initial_name = false);
 
-/// Every term of a document, by kind, with the sentences it occurs in.
+/// Every distinct term of a document, by kind. Memory grows with the vocabulary, not with the
+/// length of the document: a sentence's terms are extracted again when asked for (a few
+/// microseconds), instead of being kept for every sentence.
 class Inventory {
   public:
     explicit Inventory(std::string_view document);
 
-    struct Entry {
-        Term term;                          ///< first occurrence's form
-        std::vector<std::size_t> sentences; ///< indices into sentences()
-        int count = 0;
-    };
-
     const std::vector<Sentence>& sentences() const noexcept { return sentences_; }
     std::string_view sentence_text(std::size_t i) const;
-    const std::vector<Term>& terms_of(std::size_t sentence) const { return terms_[sentence]; }
-    /// Distinct terms of a kind.
-    const std::vector<Entry>& entries(Kind kind) const;
+    /// The terms of sentence `i`, in order; none for a heading.
+    std::vector<Term> terms_of(std::size_t i) const;
+    /// Distinct terms of a kind, each in the form of its first occurrence.
+    const std::vector<Term>& entries(Kind kind) const;
     /// Importance of a lower-case word in the document (tf-idf over sentences), 0 if unknown.
     double weight(const std::string& word) const;
     /// Index of the sentence starting at byte `begin`, or npos.
     std::size_t sentence_at(std::size_t begin) const;
 
   private:
+    /// What terms_of needs to know about a sentence besides its text.
+    enum Shape : unsigned char { heading, initial_is_name, initial_is_not_name };
+
     std::string_view document_;
     std::vector<Sentence> sentences_;
-    std::vector<std::vector<Term>> terms_;
-    std::map<Kind, std::vector<Entry>> entries_;
+    std::vector<Shape> shapes_; ///< one per sentence
+    std::map<Kind, std::vector<Term>> entries_;
     std::map<std::string, double> weights_;
-    std::set<std::string> lowercase_uses_; ///< words the document writes in lower case
 };
 
 } // namespace mcqgen::detail::offline

@@ -76,55 +76,64 @@ void push_trimmed(std::string_view text, std::size_t begin, std::size_t end,
     if (end > begin) out.push_back({begin, end});
 }
 
-double bm25(const std::vector<std::string>& passage_terms, double average_length,
-            const std::vector<std::string>& query,
-            const std::unordered_map<std::string, double>& idf) {
+// The words of a passage that count for ranking: no short words, no stop words.
+std::vector<std::string> ranking_words(std::string_view text) {
+    auto words = tokenize(text);
+    std::erase_if(words, [](const std::string& w) { return w.size() < 3 || is_stopword(w); });
+    return words;
+}
+
+struct QueryTerm {
+    std::string word;
+    double idf = 0;
+};
+
+double bm25(const std::vector<std::string>& words, double average_length,
+            const std::vector<QueryTerm>& query) {
     constexpr double k1 = 1.2, b = 0.75;
-    std::unordered_map<std::string, int> tf;
-    for (const auto& t : passage_terms)
-        ++tf[t];
-    const double length_norm =
-        1 - b + b * static_cast<double>(passage_terms.size()) / average_length;
+    std::unordered_map<std::string_view, int> tf;
+    for (const auto& q : query)
+        tf[q.word] = 0;
+    for (const auto& w : words)
+        if (auto it = tf.find(w); it != tf.end()) ++it->second;
+    const double length_norm = 1 - b + b * static_cast<double>(words.size()) / average_length;
     double score = 0;
-    for (const auto& q : query) {
-        auto it = tf.find(q);
-        if (it == tf.end()) continue;
-        const double f = it->second;
-        score += idf.at(q) * f * (k1 + 1) / (f + k1 * length_norm);
-    }
+    for (const auto& q : query)
+        if (const double f = tf[q.word]; f > 0)
+            score += q.idf * f * (k1 + 1) / (f + k1 * length_norm);
     return score;
 }
 
+// Two passes over the passages, so that no more than one passage's words are held at a time:
+// the first counts, the second scores against the query the counts gave.
 void score_passages(std::vector<Passage>& passages) {
     if (passages.empty()) return;
-    std::vector<std::vector<std::string>> terms;
     std::unordered_map<std::string, int> document_frequency, total_frequency;
     double total_length = 0;
     for (const auto& p : passages) {
-        auto words = tokenize(p.text);
-        std::erase_if(words, [](const std::string& w) { return w.size() < 3 || is_stopword(w); });
+        const auto words = ranking_words(p.text);
         for (const auto& w : std::set<std::string>(words.begin(), words.end()))
             ++document_frequency[w];
         for (const auto& w : words)
             ++total_frequency[w];
         total_length += static_cast<double>(words.size());
-        terms.push_back(std::move(words));
     }
     const double n = static_cast<double>(passages.size());
-    std::unordered_map<std::string, double> idf;
-    for (const auto& [w, df] : document_frequency)
-        idf[w] = std::log(1 + (n - df + 0.5) / (df + 0.5));
+    const auto idf = [&](const std::string& w) {
+        const double df = document_frequency.at(w);
+        return std::log(1 + (n - df + 0.5) / (df + 0.5));
+    };
     // The document's key terms: frequent overall, yet concentrated in few passages (tf-idf).
     std::vector<std::pair<double, std::string>> ranked;
     for (const auto& [w, tf] : total_frequency)
-        if (tf >= 2) ranked.emplace_back(tf * idf[w], w);
+        if (tf >= 2) ranked.emplace_back(tf * idf(w), w);
     std::sort(ranked.rbegin(), ranked.rend());
-    std::vector<std::string> query;
+    std::vector<QueryTerm> query;
     for (std::size_t i = 0; i < ranked.size() && i < 40; ++i)
-        query.push_back(ranked[i].second);
+        query.push_back({ranked[i].second, idf(ranked[i].second)});
     const double average_length = std::max(1.0, total_length / n);
-    for (std::size_t i = 0; i < passages.size(); ++i)
-        passages[i].score = bm25(terms[i], average_length, query, idf);
+    for (auto& p : passages)
+        p.score = bm25(ranking_words(p.text), average_length, query);
 }
 
 } // namespace

@@ -51,7 +51,7 @@ std::vector<int> deprioritise_used(std::vector<int> plan, const std::vector<Pass
 Run::Run(boost::asio::io_context& io, RunSetup setup)
     : io_(io), setup_(std::move(setup)),
       document_(std::make_shared<const std::string>(std::move(setup_.document))),
-      quotes_(*document_), passages_(make_passages(*document_)) {
+      quotes_(*document_), accepted_checks_(setup_.accepted), passages_(make_passages(*document_)) {
     const int target = setup_.test.target_questions;
     plan_ = deprioritise_used(plan_passages(passages_, target), passages_, setup_.accepted);
     key_deal_ = deal_key_positions(setup_.test.seed, target);
@@ -132,7 +132,7 @@ void Run::on_authored(std::shared_ptr<Slot> slot, AuthorResult result) {
     std::vector<Candidate> survivors;
     for (auto& candidate : result.candidates) {
         auto why = check_candidate(candidate, quotes_);
-        if (!why) why = check_against_accepted(candidate, setup_.accepted);
+        if (!why) why = accepted_checks_.check(candidate);
         if (why)
             reject(*why);
         else
@@ -196,7 +196,7 @@ void Run::on_judged(std::shared_ptr<Slot> slot, std::vector<Candidate> candidate
     for (const auto& [score, i] : passed) {
         if (stopping()) return end_slot(false);
         // Another slot may have accepted a similar question while this one was being judged.
-        if (auto why = check_against_accepted(candidates[i], setup_.accepted)) {
+        if (auto why = accepted_checks_.check(candidates[i])) {
             reject(*why);
             continue;
         }
@@ -235,7 +235,8 @@ bool Run::accept(const Slot& slot, const Candidate& candidate, double score) {
         cancel(errc::storage, "storage failed");
         return false;
     }
-    setup_.accepted.push_back(q);
+    accepted_checks_.add(q);
+    setup_.accepted.push_back(std::move(q));
     emit(&setup_.accepted.back());
     return true;
 }

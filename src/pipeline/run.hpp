@@ -80,6 +80,7 @@ class Run : public std::enable_shared_from_this<Run> {
     RunSetup setup_;
     std::shared_ptr<const std::string> document_; ///< shared with providers, which may cache by it
     QuoteIndex quotes_;
+    AcceptedQuestions accepted_checks_; ///< setup_.accepted, prepared for the checks
     std::vector<Passage> passages_;
     std::vector<int> plan_;
     std::size_t next_plan_ = 0;

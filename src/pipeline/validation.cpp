@@ -44,10 +44,9 @@ std::set<std::string> trigrams(std::string_view text) {
     return grams;
 }
 
-// Whole-word, case-insensitive containment ("1950" is in "in 1950," but not in "19505").
-bool contains_phrase(std::string_view haystack, std::string_view needle) {
-    const auto h = lower(normalize_whitespace(haystack));
-    const auto n = lower(normalize_whitespace(needle));
+// Whole-word containment ("1950" is in "in 1950," but not in "19505"), both sides already
+// lower case and white space normalised.
+bool contains_phrase(const std::string& h, const std::string& n) {
     if (n.empty()) return false;
     for (auto pos = h.find(n); pos != std::string::npos; pos = h.find(n, pos + 1)) {
         const bool left = pos == 0 || !std::isalnum(static_cast<unsigned char>(h[pos - 1]));
@@ -97,10 +96,22 @@ bool key_alone_echoes_stem(const Candidate& c) {
     return key_echoes && echoing == 1;
 }
 
-bool quotes_overlap(std::string_view a, std::string_view b) {
-    const auto na = lower(normalize_whitespace(a)), nb = lower(normalize_whitespace(b));
-    if (na.find(nb) != std::string::npos || nb.find(na) != std::string::npos) return true;
-    return jaccard(content_words(a), content_words(b)) >= 0.5;
+bool quotes_overlap(const AcceptedQuestions::Entry& a, const AcceptedQuestions::Entry& b) {
+    if (a.quote.find(b.quote) != std::string::npos || b.quote.find(a.quote) != std::string::npos)
+        return true;
+    return jaccard(a.quote_words, b.quote_words) >= 0.5;
+}
+
+AcceptedQuestions::Entry prepare(std::string_view stem, std::string_view key,
+                                 std::string_view quote) {
+    AcceptedQuestions::Entry e;
+    e.stem = lower(normalize_whitespace(stem));
+    e.key = canonical_option(key);
+    e.quote = lower(normalize_whitespace(quote));
+    e.stem_words = content_words(stem);
+    e.stem_trigrams = trigrams(stem);
+    e.quote_words = content_words(quote);
+    return e;
 }
 
 } // namespace
@@ -132,20 +143,28 @@ std::optional<std::string_view> check_candidate(const Candidate& c, const QuoteI
     return std::nullopt;
 }
 
-std::optional<std::string_view> check_against_accepted(const Candidate& c,
-                                                       const std::vector<Question>& accepted) {
-    const auto stem_words = content_words(c.stem);
-    const auto stem_grams = trigrams(c.stem);
-    const auto& key = c.options[static_cast<std::size_t>(c.answer_index)];
-    for (const auto& q : accepted) {
-        if (jaccard(stem_words, content_words(q.stem)) >= 0.7 ||
-            jaccard(stem_grams, trigrams(q.stem)) >= 0.8)
+AcceptedQuestions::AcceptedQuestions(const std::vector<Question>& questions) {
+    for (const auto& q : questions)
+        add(q);
+}
+
+void AcceptedQuestions::add(const Question& q) {
+    entries_.push_back(
+        prepare(q.stem, q.options[static_cast<std::size_t>(q.answer_index)], q.source_quote));
+}
+
+std::optional<std::string_view> AcceptedQuestions::check(const Candidate& c) const {
+    if (c.answer_index < 0 || static_cast<std::size_t>(c.answer_index) >= c.options.size())
+        return reason::key_out_of_range;
+    const auto candidate =
+        prepare(c.stem, c.options[static_cast<std::size_t>(c.answer_index)], c.quote);
+    for (const auto& q : entries_) {
+        if (jaccard(candidate.stem_words, q.stem_words) >= 0.7 ||
+            jaccard(candidate.stem_trigrams, q.stem_trigrams) >= 0.8)
             return reason::near_duplicate;
-        const auto& other_key = q.options[static_cast<std::size_t>(q.answer_index)];
-        if (canonical_option(key) == canonical_option(other_key) &&
-            quotes_overlap(c.quote, q.source_quote))
+        if (candidate.key == q.key && quotes_overlap(candidate, q))
             return reason::same_key_same_passage;
-        if (contains_phrase(c.stem, other_key) || contains_phrase(q.stem, key))
+        if (contains_phrase(candidate.stem, q.key) || contains_phrase(q.stem, candidate.key))
             return reason::stem_contains_key;
     }
     return std::nullopt;

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,9 +52,31 @@ class QuoteIndex {
 std::optional<std::string_view> check_candidate(const Candidate& candidate,
                                                 const QuoteIndex& quotes);
 
-/// Checks a candidate against the questions already accepted in its test.
-std::optional<std::string_view> check_against_accepted(const Candidate& candidate,
-                                                       const std::vector<Question>& accepted);
+/// The questions already accepted in a test, each prepared once for the checks against it
+/// (word and trigram sets, normalised stem, key and quote), so that checking a candidate costs
+/// one preparation plus set comparisons, however many questions were accepted before it.
+class AcceptedQuestions {
+  public:
+    AcceptedQuestions() = default;
+    explicit AcceptedQuestions(const std::vector<Question>& questions);
+
+    void add(const Question& question);
+    std::size_t size() const noexcept { return entries_.size(); }
+
+    /// Checks a candidate that passed check_candidate: near-duplicate stems, the same key from
+    /// an overlapping quote, a stem that gives away another question's key (or the reverse).
+    /// Returns the rejection reason, or nothing if it passes.
+    std::optional<std::string_view> check(const Candidate& candidate) const;
+
+    /// One question as the checks see it: lower case, white space normalised.
+    struct Entry {
+        std::string stem, key, quote;
+        std::set<std::string> stem_words, stem_trigrams, quote_words;
+    };
+
+  private:
+    std::vector<Entry> entries_;
+};
 
 /// Key positions for a whole test: each of A-D gets a fair share (counts differ by at most one),
 /// in a seeded order. The same (seed, count) always gives the same deal.

@@ -4,7 +4,7 @@
 //   stem, option count (one byte, 0..6), that many options, answer index (one byte, -2..6),
 //   explanation, quote, difficulty.
 // Every candidate goes through check_candidate; one that passes goes through
-// check_against_accepted and, if it passes too, is placed with place_key and becomes accepted,
+// AcceptedQuestions::check and, if it passes too, is placed with place_key and becomes accepted,
 // as the pipeline does. The gates must answer with a reason or nothing, never crash, and what
 // passes must keep the invariants later stages rely on.
 
@@ -63,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     const std::string document = in.field();
     const QuoteIndex quotes(document);
-    std::vector<Question> accepted;
+    AcceptedQuestions accepted;
     int position = 0;
     while (!in.empty() && accepted.size() < 16) {
         const Candidate c = read_candidate(in);
@@ -72,7 +72,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(c.options.size() == 4);
         FUZZ_CHECK(c.answer_index >= 0 && c.answer_index <= 3);
         FUZZ_CHECK(quotes.contains(c.quote));
-        if (check_against_accepted(c, accepted)) continue;
+        if (accepted.check(c)) continue;
         const int key_position = static_cast<int>(mix_seed(seed, position) % 4);
         Question q = place_key(c, key_position, mix_seed(seed, position + 100));
         q.position = position++;
@@ -83,7 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::multiset<std::string> after(q.options.begin(), q.options.end());
         FUZZ_CHECK(before == after);
         FUZZ_CHECK(q.source_quote == c.quote);
-        accepted.push_back(std::move(q));
+        accepted.add(q);
     }
     return 0;
 }

@@ -478,9 +478,9 @@ TEST_SUITE("reliability_bad_input") {
         const long peak_mb = usage.ru_maxrss / 1024;
         const long document_mb = static_cast<long>(size / (1024 * 1024));
         CAPTURE(peak_mb);
-        // Bounded: a fixed multiple of the document (its copies, the passages' word lists, the
-        // offline generator's term inventory), nothing that grows faster than the document.
-        if (!reliability::sanitized) CHECK(peak_mb < 32 * document_mb);
+        // Bounded: a few copies of the document (the text, the passages, the quote index, the
+        // stored row) and the vocabulary; about 7x was measured, 12x is allowed.
+        if (!reliability::sanitized) CHECK(peak_mb < 12 * document_mb);
         reliability::report("bad_input.big_document: bytes=" + std::to_string(size) +
                             " peak_rss_mb=" + std::to_string(peak_mb) +
                             " seconds=" + std::to_string(seconds));

@@ -80,28 +80,28 @@ TEST_SUITE("validation") {
     }
 
     TEST_CASE("near-duplicates and key leaks are caught against accepted questions") {
-        const std::vector<mcqgen::Question> accepted{accepted_from(good())};
+        const AcceptedQuestions accepted({accepted_from(good())});
         auto c = good();
         SUBCASE("the same stem reworded slightly") {
             c.stem = "Who was the first President of India ?";
-            CHECK(check_against_accepted(c, accepted) == reason::near_duplicate);
+            CHECK(accepted.check(c) == reason::near_duplicate);
         }
         SUBCASE("the same key from the same passage") {
             c.stem = "Name the statesman who first held the highest office of the republic.";
-            CHECK(check_against_accepted(c, accepted) == reason::same_key_same_passage);
+            CHECK(accepted.check(c) == reason::same_key_same_passage);
         }
         SUBCASE("a stem that contains an accepted key") {
             c.stem = "In which year did Rajendra Prasad take office?";
             c.options = {"1950", "1947", "1952", "1949"};
             c.quote = "The Constitution of India came into force on 26 January 1950.";
-            CHECK(check_against_accepted(c, accepted) == reason::stem_contains_key);
+            CHECK(accepted.check(c) == reason::stem_contains_key);
         }
         SUBCASE("an unrelated question passes") {
             c.stem = "On which date was the Supreme Court inaugurated?";
             c.options = {"28 January 1950", "26 January 1950", "15 August 1947",
                          "26 November 1949"};
             c.quote = "The Supreme Court was inaugurated on 28 January 1950.";
-            CHECK_FALSE(check_against_accepted(c, accepted).has_value());
+            CHECK_FALSE(accepted.check(c).has_value());
         }
     }
 
