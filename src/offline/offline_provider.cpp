@@ -108,23 +108,34 @@ std::vector<std::string> pick_distractors(const Inventory& inventory, const Term
     if (key.kind == Kind::defined) kinds.push_back(Kind::name);
     if (key.kind == Kind::name) kinds.push_back(Kind::defined);
 
+    // The five most similar terms, the earlier first among equals: a bounded insertion instead
+    // of sorting every term of the kind (documents of megabytes have tens of thousands).
+    constexpr std::size_t pool_size = 5;
     std::vector<std::pair<double, const Term*>> pool;
+    const auto makes_the_pool = [&](double score) {
+        return pool.size() < pool_size || score > pool.back().first;
+    };
+    const auto offer = [&](double score, const Term* t) {
+        const auto at = std::upper_bound(pool.begin(), pool.end(), score,
+                                         [](double s, const auto& p) { return s > p.first; });
+        pool.insert(at, {score, t});
+        if (pool.size() > pool_size) pool.pop_back();
+    };
     for (Kind kind : kinds) {
         for (const Term& t : inventory.entries(kind)) {
-            if (in_sentence.count(t.key) || t.key.find(key.key) != std::string::npos ||
-                key.key.find(t.key) != std::string::npos)
-                continue;
             // Topic words only stand in for each other when they share form: same number,
             // same ending ("federation"/"legislation", not "eleven"/"member").
             if (key.kind == Kind::word &&
-                (plural(t.key) != plural(key.key) || t.group != key.group))
+                (t.group != key.group || plural(t.key) != plural(key.key)))
                 continue;
-            pool.emplace_back(similarity(key, t) - (kind == key.kind ? 0 : 1), &t);
+            const double score = similarity(key, t) - (kind == key.kind ? 0 : 1);
+            if (!makes_the_pool(score)) continue; // before the string checks, which cost more
+            if (in_sentence.count(t.key) || t.key.find(key.key) != std::string::npos ||
+                key.key.find(t.key) != std::string::npos)
+                continue;
+            offer(score, &t);
         }
     }
-    std::stable_sort(pool.begin(), pool.end(),
-                     [](const auto& a, const auto& b) { return a.first > b.first; });
-    pool.resize(std::min<std::size_t>(pool.size(), 5));
     for (std::size_t i = pool.size(); i > 1; --i)
         std::swap(pool[i - 1], pool[random.below(i)]);
     std::vector<std::string> picked;

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace mcqgen::detail {
 namespace {
@@ -22,7 +23,7 @@ bool is_word_byte(char c) {
 
 // Words after which a full stop does not end a sentence.
 bool is_abbreviation(std::string_view word) {
-    static const std::set<std::string_view> abbreviations = {
+    static const std::unordered_set<std::string_view> abbreviations = {
         "mr",  "mrs",  "ms", "dr",  "prof", "sr",     "jr",   "st", "vs",  "etc",
         "e.g", "i.e",  "no", "art", "arts", "govt",   "dept", "co", "inc", "ltd",
         "fig", "vol",  "ch", "sec", "cf",   "approx", "est",  "mt", "ft",  "gen",
@@ -254,7 +255,7 @@ std::vector<std::string> tokenize(std::string_view text) {
 }
 
 bool is_stopword(std::string_view w) {
-    static const std::set<std::string_view> stopwords = {
+    static const std::unordered_set<std::string_view> stopwords = {
         "a",       "an",      "the",     "and",     "or",      "but",       "if",      "of",
         "at",      "by",      "for",     "with",    "about",   "against",   "between", "into",
         "through", "during",  "before",  "after",   "above",   "below",     "to",      "from",
