@@ -6,6 +6,7 @@
 #include <SQLiteCpp/Transaction.h>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <mutex>
@@ -200,10 +201,22 @@ struct SqliteStorage::Impl {
         const bool empty = db->execAndGet("SELECT count(*) FROM sqlite_master").getInt() == 0;
         if (app_id != application_id && !(version == 0 && empty))
             throw Error(errc::storage, path + " is another program's SQLite database");
+        refuse_if_damaged();
         // WAL: readers never block the writer, and a killed writer leaves a consistent file.
         db->exec("PRAGMA journal_mode = WAL");
         db->exec("PRAGMA synchronous = NORMAL");
         migrate(version);
+    }
+
+    // A damaged file does not always fail loudly: SQLite can read back wrong or missing rows
+    // from a broken b-tree (found by fuzz_sqlite). The full check costs about 1.5 ms per MB of
+    // database, paid once per open, and keeps writes away from a file that cannot hold them.
+    void refuse_if_damaged() {
+        const std::string verdict = db->execAndGet("PRAGMA integrity_check(1)").getString();
+        if (verdict == "ok") return;
+        std::string finding = verdict.substr(0, 200);
+        std::replace(finding.begin(), finding.end(), '\n', ' ');
+        throw Error(errc::storage, path + " is damaged (integrity check: " + finding + ")");
     }
 
     void migrate(int from) {

@@ -344,8 +344,8 @@ TEST_SUITE("reliability_bad_input") {
 
     // Regression: resume used to trust the stored record. A negative target_questions crashed
     // (std::vector<bool> of size_t(-5) in Run::start), an answer_index outside 0..3 crashed
-    // (q.options[q.answer_index] in check_against_accepted), a huge target ran on for ever, and
-    // a target of 0 or out-of-range positions gave "4 of 3 questions created".
+    // (q.options[q.answer_index] in the checks against accepted questions), a huge target ran
+    // on for ever, and a target of 0 or out-of-range positions gave "4 of 3 questions created".
     TEST_CASE("resume refuses a corrupt stored test with errc::storage instead of crashing or "
               "running on") {
         test_support::TempDir dir;
