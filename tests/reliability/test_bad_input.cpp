@@ -242,6 +242,22 @@ TEST_SUITE("reliability_bad_input") {
             }
         }
 
+        SUBCASE("a database of ours with damaged b-trees is refused on open and left as it was") {
+            // Found by fuzz_sqlite: SQLite opens this file without error, and a question written
+            // to it reads back as something else. The integrity check on open refuses it.
+            const auto damaged = dir / "damaged.db";
+            std::filesystem::copy_file(std::filesystem::path(MCQGEN_TEST_DATA_DIR) / ".." / "fuzz" /
+                                           "regressions" / "sqlite" /
+                                           "damaged_btree_reads_back_wrong_rows.sqlite",
+                                       damaged);
+            const std::string before = test_support::read_file(damaged);
+            CHECK(refuses(damaged) == errc::storage);
+            std::string message;
+            error_of([&] { SqliteStorage storage(damaged); }, &message);
+            CHECK(message.find("damaged") != std::string::npos);
+            CHECK(test_support::read_file(damaged) == before);
+        }
+
         SUBCASE("another program's database, even one that looks like ours, is left untouched") {
             const auto foreign = dir / "foreign.db";
             {
