@@ -13,17 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${1:-${MCQGEN_FUZZ_SECONDS:-60}}
-jobs=${MCQGEN_JOBS:-2}
-read -r -a extra_args <<<"${MCQGEN_CMAKE_ARGS:-}"
-# Figures go to $MCQGEN_RELIABILITY_REPORT when the caller names a file (appended), else to a
-# fresh build-reports/fuzz.txt.
-if [ -n "${MCQGEN_RELIABILITY_REPORT:-}" ]; then
-    report=$MCQGEN_RELIABILITY_REPORT
-else
-    mkdir -p build-reports
-    report=$PWD/build-reports/fuzz.txt
-    : >"$report"
-fi
+source scripts/ci-common.sh fuzz
 
 MCQGEN_DEV_TOOLS=1 bash scripts/install-deps.sh
 

@@ -21,18 +21,8 @@ cd "$(dirname "$0")/.."
 
 mode=${1:-all}
 case $mode in asan | tsan | all) ;; *) echo "usage: $0 [asan|tsan|all]" >&2; exit 2 ;; esac
-jobs=${MCQGEN_JOBS:-2}
-read -r -a extra_args <<<"${MCQGEN_CMAKE_ARGS:-}"
-# Figures go to $MCQGEN_RELIABILITY_REPORT when the caller names a file (appended), else to a
-# fresh build-reports/sanitizers.txt.
-if [ -n "${MCQGEN_RELIABILITY_REPORT:-}" ]; then
-    report=$MCQGEN_RELIABILITY_REPORT
-else
-    mkdir -p build-reports
-    report=$PWD/build-reports/sanitizers.txt
-    : >"$report"
-fi
-export MCQGEN_RELIABILITY_REPORT=$report
+source scripts/ci-common.sh sanitizers
+export MCQGEN_RELIABILITY_REPORT=$report # the tests write their figures there too
 
 bash scripts/install-deps.sh
 
