@@ -1,7 +1,8 @@
-"""Documents and figures shared by the Python reliability tests."""
+"""Documents, figures and database checks shared by the Python reliability tests."""
 
 import os
 import random
+import sqlite3
 
 
 def varied_document(size, seed=1):
@@ -52,3 +53,10 @@ def report(line):
     if path:
         with open(path, "a", encoding="utf-8") as out:
             out.write(line + "\n")
+
+
+def rows(db):
+    """(tests, questions) in the database at `db`, read without writing to it."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        return (conn.execute("SELECT count(*) FROM tests").fetchone()[0],
+                conn.execute("SELECT count(*) FROM questions").fetchone()[0])

@@ -14,7 +14,7 @@ import time
 import unittest
 from pathlib import Path
 
-from reliability_docs import report, varied_document
+from reliability_docs import report, rows, varied_document
 
 CLI = os.environ["MCQGEN_CLI"]
 SAMPLE = Path(os.environ["MCQGEN_SAMPLES_DIR"]) / "indian_constitution.txt"
@@ -24,12 +24,6 @@ def run(*args, timeout=300):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("ANTHROPIC_", "CLAUDE_", "MCQGEN_", "MCQ_"))}
     return subprocess.run([CLI, *map(str, args)], capture_output=True, env=env, timeout=timeout)
-
-
-def rows(db):
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        return (conn.execute("SELECT count(*) FROM tests").fetchone()[0],
-                conn.execute("SELECT count(*) FROM questions").fetchone()[0])
 
 
 class CliBadInput(unittest.TestCase):

@@ -18,19 +18,13 @@ from pathlib import Path
 
 import mcqgen
 
-from reliability_docs import report, varied_document
+from reliability_docs import report, rows, varied_document
 
 SAMPLE = Path(os.environ["MCQGEN_SAMPLES_DIR"]) / "indian_constitution.txt"
 
 
 def offline(seed=5):
     return mcqgen.Generator(api_key="", offline=True, seed=seed)
-
-
-def rows(db):
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        return (conn.execute("SELECT count(*) FROM tests").fetchone()[0],
-                conn.execute("SELECT count(*) FROM questions").fetchone()[0])
 
 
 class PythonBadInput(unittest.TestCase):
