@@ -19,22 +19,6 @@
 
 static char* document_text;
 
-static char* read_file(const char* path) {
-    FILE* f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    const long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char* text = malloc((size_t)size + 1);
-    if (text && fread(text, 1, (size_t)size, f) != (size_t)size) {
-        free(text);
-        text = NULL;
-    }
-    if (text) text[size] = '\0';
-    fclose(f);
-    return text;
-}
-
 static void sleep_ms(long ms) {
     struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&t, NULL);
@@ -833,7 +817,7 @@ static void test_create_destroy_churn(void) {
 }
 
 int main(void) {
-    document_text = read_file(MCQGEN_SAMPLES_DIR "/indian_constitution.txt");
+    document_text = read_whole_file(MCQGEN_SAMPLES_DIR "/indian_constitution.txt", NULL);
     if (!document_text) {
         fprintf(stderr, "cannot read the sample document\n");
         return 1;

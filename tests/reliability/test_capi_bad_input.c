@@ -38,20 +38,6 @@ static const char* path_in(const char* name) {
     return p;
 }
 
-static char* read_all(const char* path, size_t* size) {
-    FILE* f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    const long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char* data = malloc((size_t)n + 1);
-    const size_t got = fread(data, 1, (size_t)n, f);
-    data[got] = '\0';
-    fclose(f);
-    if (size) *size = got;
-    return data;
-}
-
 static void write_all(const char* path, const char* data, size_t size) {
     FILE* f = fopen(path, "wb");
     fwrite(data, 1, size, f);
@@ -209,7 +195,7 @@ static void expect_storage_failure(const char* path) {
 static void test_bad_databases(void) {
     size_t size = 0;
     const char* good_path = seeded_database("good.db", NULL);
-    char* good = read_all(good_path, &size);
+    char* good = read_whole_file(good_path, &size);
     CHECK(size >= 4096);
 
     write_all(path_in("plain"), "not a directory", 15);
@@ -239,10 +225,10 @@ static void test_bad_databases(void) {
                  NULL, NULL, NULL);
     sqlite3_close(other);
     size_t before_size = 0, after_size = 0;
-    char* before = read_all(path_in("foreign.db"), &before_size);
+    char* before = read_whole_file(path_in("foreign.db"), &before_size);
     expect_storage_failure(path_in("foreign.db"));
     CHECK(strstr(mcqgen_last_error(), "another program") != NULL);
-    char* after = read_all(path_in("foreign.db"), &after_size);
+    char* after = read_whole_file(path_in("foreign.db"), &after_size);
     CHECK(before_size == after_size && memcmp(before, after, before_size) == 0);
     free(before);
     free(after);
@@ -453,7 +439,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     child_helper = argv[1];
-    sample = read_all(argv[2], NULL);
+    sample = read_whole_file(argv[2], NULL);
     if (!sample) return 2;
     const char* tmp = getenv("TMPDIR");
     snprintf(dir, sizeof dir, "%s/mcqgen-capi-reliability-XXXXXX", tmp && *tmp ? tmp : "/tmp");
