@@ -28,8 +28,8 @@ namespace {
 
 namespace json = boost::json;
 using mcqgen::errc;
+using mcqgen::HttpOptions;
 using mcqgen::detail::claude::ApiResponse;
-using mcqgen::detail::claude::ClientOptions;
 using mcqgen::detail::claude::HttpsClient;
 using Clock = std::chrono::steady_clock;
 
@@ -113,7 +113,7 @@ int run(const bench::Args& args) {
     const int requests = static_cast<int>(args.number("--requests", 10 * concurrency));
     const bool warm = args.flag("--warm");
 
-    ClientOptions options;
+    HttpOptions options;
     options.base_url = args.required("--base-url");
     options.api_key = args.text("--api-key", "test-key");
     options.api_version = "2023-06-01";

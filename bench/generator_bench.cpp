@@ -29,18 +29,18 @@ using Clock = std::chrono::steady_clock;
 
 mcqgen::Config make_config(const bench::Args& args) {
     mcqgen::Config config; // not from_env: the bench says everything it uses
-    config.max_questions = 1000;
-    config.candidates = static_cast<int>(args.number("--candidates", 4));
-    config.seed = static_cast<std::uint64_t>(args.number("--seed", 0));
+    config.pipeline.max_questions = 1000;
+    config.pipeline.candidates = static_cast<int>(args.number("--candidates", 4));
+    config.pipeline.seed = static_cast<std::uint64_t>(args.number("--seed", 0));
     if (args.flag("--offline")) {
-        config.offline = true;
+        config.pipeline.offline = true;
         return config;
     }
-    config.api_key = args.text("--api-key", "test-key");
-    config.base_url = args.required("--base-url");
-    config.ca_file = args.required("--ca-file");
-    config.max_concurrency = static_cast<int>(args.number("--concurrency", 8));
-    config.max_retries = static_cast<int>(args.number("--max-retries", 2));
+    config.http.api_key = args.text("--api-key", "test-key");
+    config.http.base_url = args.required("--base-url");
+    config.http.ca_file = args.required("--ca-file");
+    config.http.max_concurrency = static_cast<int>(args.number("--concurrency", 8));
+    config.http.max_retries = static_cast<int>(args.number("--max-retries", 2));
     return config;
 }
 

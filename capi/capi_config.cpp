@@ -1,11 +1,27 @@
 // mcqgen_config <-> mcqgen::Config, and the config entry points of the C ABI.
 #include "capi_internal.hpp"
 
-#include <algorithm>
-#include <limits>
+#include <cstddef>
 
 namespace mcqgen::capi {
 namespace {
+
+// The number of fields of an aggregate: a field added to a Config group fails the build here
+// until the C struct, its import and export, and the Python mirror carry it too.
+struct AnyField {
+    template <class T> operator T() const;
+};
+template <class T, class... Fields> consteval std::size_t field_count() {
+    if constexpr (requires { T{Fields{}..., AnyField{}}; })
+        return field_count<T, Fields..., AnyField>();
+    else
+        return sizeof...(Fields);
+}
+static_assert(field_count<HttpOptions>() == 12, "mirror the new http field in mcqgen_config");
+static_assert(field_count<ClaudeOptions>() == 4, "mirror the new claude field in mcqgen_config");
+static_assert(field_count<PipelineOptions>() == 5,
+              "mirror the new pipeline field in mcqgen_config");
+static_assert(field_count<Config>() == 4, "a new Config group needs its mcqgen_config fields");
 
 // The defaults' strings back mcqgen_config_init's pointers for the life of the process.
 const Config& defaults() {
@@ -13,41 +29,19 @@ const Config& defaults() {
     return config;
 }
 
-// Strings of the last mcqgen_config_from_env on this thread.
-struct EnvStrings {
-    std::string api_key, base_url, model, ca_file;
-};
-
-EnvStrings& env_strings() {
-    thread_local EnvStrings strings;
-    return strings;
-}
-
-int32_t to_ms(std::chrono::milliseconds duration) {
-    return static_cast<int32_t>(
-        std::clamp<long long>(duration.count(), 0, std::numeric_limits<int32_t>::max()));
+// The last mcqgen_config_from_env on this thread; its strings back that call's pointers.
+Config& env_config() {
+    thread_local Config config;
+    return config;
 }
 
 const char* or_null(const std::string& text) {
     return text.empty() ? nullptr : text.c_str();
 }
 
-// Copies everything but the strings.
-void export_numbers(const Config& from, mcqgen_config& to) {
-    to.version = MCQGEN_CONFIG_VERSION;
-    to.max_tokens = from.max_tokens;
-    to.max_concurrency = from.max_concurrency;
-    to.max_retries = from.max_retries;
-    to.connect_timeout_ms = to_ms(from.connect_timeout);
-    to.handshake_timeout_ms = to_ms(from.handshake_timeout);
-    to.request_timeout_ms = to_ms(from.request_timeout);
-    to.verify_tls = from.verify_tls ? 1 : 0;
-    to.allow_insecure_http = from.allow_insecure_http ? 1 : 0;
-    to.candidates = from.candidates;
-    to.max_questions = from.max_questions;
-    to.judge_threshold = from.judge_threshold;
-    to.seed = from.seed;
-    to.offline = from.offline ? 1 : 0;
+// Every duration of the table of limits fits an int32_t count of milliseconds.
+int32_t to_ms(std::chrono::milliseconds duration) {
+    return static_cast<int32_t>(duration.count());
 }
 
 void require_version(const mcqgen_config* config) {
@@ -61,36 +55,90 @@ void copy_string(const char* from, std::string& to, const char* what) {
     if (from != nullptr) to = checked_text(from, what);
 }
 
-std::chrono::milliseconds positive_ms(int32_t ms, const char* what) {
-    require(ms > 0, what);
-    return std::chrono::milliseconds(ms);
+StructuredOutput structured_output_of(int32_t value) {
+    switch (value) {
+    case MCQGEN_STRUCTURED_OUTPUT_AUTOMATIC:
+        return StructuredOutput::automatic;
+    case MCQGEN_STRUCTURED_OUTPUT_JSON_SCHEMA:
+        return StructuredOutput::json_schema;
+    case MCQGEN_STRUCTURED_OUTPUT_TOOL:
+        return StructuredOutput::tool;
+    default:
+        throw Error(errc::invalid_argument,
+                    "config->structured_output must be a mcqgen_structured_output value");
+    }
+}
+
+int32_t structured_output_to_c(StructuredOutput value) {
+    switch (value) {
+    case StructuredOutput::json_schema:
+        return MCQGEN_STRUCTURED_OUTPUT_JSON_SCHEMA;
+    case StructuredOutput::tool:
+        return MCQGEN_STRUCTURED_OUTPUT_TOOL;
+    case StructuredOutput::automatic:
+        break;
+    }
+    return MCQGEN_STRUCTURED_OUTPUT_AUTOMATIC;
+}
+
+} // namespace
+
+void export_config(const Config& from, mcqgen_config& to) {
+    to = mcqgen_config{};
+    to.version = MCQGEN_CONFIG_VERSION;
+    const HttpOptions& http = from.http;
+    to.api_key = or_null(http.api_key);
+    to.base_url = http.base_url.c_str();
+    to.api_version = http.api_version.c_str();
+    to.max_concurrency = http.max_concurrency;
+    to.max_retries = http.max_retries;
+    to.connect_timeout_ms = to_ms(http.connect_timeout);
+    to.handshake_timeout_ms = to_ms(http.handshake_timeout);
+    to.request_timeout_ms = to_ms(http.request_timeout);
+    to.max_retry_after_ms = to_ms(http.max_retry_after);
+    to.ca_file = or_null(http.ca_file);
+    to.verify_tls = http.verify_tls ? 1 : 0;
+    to.allow_insecure_http = http.allow_insecure_http ? 1 : 0;
+    const ClaudeOptions& claude = from.claude;
+    to.model = claude.model.c_str();
+    to.max_tokens = claude.max_tokens;
+    to.structured_output = structured_output_to_c(claude.structured_output);
+    const PipelineOptions& pipeline = from.pipeline;
+    to.candidates = pipeline.candidates;
+    to.max_questions = pipeline.max_questions;
+    to.judge_threshold = pipeline.judge_threshold;
+    to.seed = pipeline.seed;
+    to.offline = pipeline.offline ? 1 : 0;
 }
 
 Config import_fields(const mcqgen_config& c) {
     Config config;
-    copy_string(c.api_key, config.api_key, "config->api_key");
-    copy_string(c.base_url, config.base_url, "config->base_url");
-    copy_string(c.model, config.model, "config->model");
-    copy_string(c.ca_file, config.ca_file, "config->ca_file");
-    config.max_tokens = c.max_tokens;
-    config.max_concurrency = c.max_concurrency;
-    config.max_retries = c.max_retries;
-    config.connect_timeout = positive_ms(c.connect_timeout_ms, "connect_timeout_ms must be > 0");
-    config.handshake_timeout =
-        positive_ms(c.handshake_timeout_ms, "handshake_timeout_ms must be > 0");
-    config.request_timeout = positive_ms(c.request_timeout_ms, "request_timeout_ms must be > 0");
-    config.verify_tls = c.verify_tls != 0;
-    config.allow_insecure_http = c.allow_insecure_http != 0;
-    config.candidates = c.candidates;
-    config.max_questions = c.max_questions;
-    config.judge_threshold = c.judge_threshold;
-    config.seed = c.seed;
-    config.offline = c.offline != 0;
+    HttpOptions& http = config.http;
+    copy_string(c.api_key, http.api_key, "config->api_key");
+    copy_string(c.base_url, http.base_url, "config->base_url");
+    copy_string(c.api_version, http.api_version, "config->api_version");
+    http.max_concurrency = c.max_concurrency;
+    http.max_retries = c.max_retries;
+    http.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
+    http.handshake_timeout = std::chrono::milliseconds(c.handshake_timeout_ms);
+    http.request_timeout = std::chrono::milliseconds(c.request_timeout_ms);
+    http.max_retry_after = std::chrono::milliseconds(c.max_retry_after_ms);
+    copy_string(c.ca_file, http.ca_file, "config->ca_file");
+    http.verify_tls = c.verify_tls != 0;
+    http.allow_insecure_http = c.allow_insecure_http != 0;
+    ClaudeOptions& claude = config.claude;
+    copy_string(c.model, claude.model, "config->model");
+    claude.max_tokens = c.max_tokens;
+    claude.structured_output = structured_output_of(c.structured_output);
+    PipelineOptions& pipeline = config.pipeline;
+    pipeline.candidates = c.candidates;
+    pipeline.max_questions = c.max_questions;
+    pipeline.judge_threshold = c.judge_threshold;
+    pipeline.seed = c.seed;
+    pipeline.offline = c.offline != 0;
     config.validate();
     return config;
 }
-
-} // namespace
 
 Config import_config(const mcqgen_config* c) {
     if (c == nullptr) return Config::from_env();
@@ -112,28 +160,24 @@ mcqgen_status mcqgen_config_init(mcqgen_config* config, uint32_t version) {
     return guard(nullptr, [&] {
         require(config != nullptr, "config is NULL");
         require(version == MCQGEN_CONFIG_VERSION, "version must be MCQGEN_CONFIG_VERSION");
-        const auto& d = defaults();
-        *config = mcqgen_config{};
-        export_numbers(d, *config);
-        config->api_key = nullptr;
-        config->base_url = d.base_url.c_str();
-        config->model = d.model.c_str();
-        config->ca_file = nullptr;
+        export_config(defaults(), *config);
     });
 }
 
 mcqgen_status mcqgen_config_from_env(mcqgen_config* config) {
     return guard(nullptr, [&] {
         require_version(config);
-        const auto env = mcqgen::Config::from_env();
-        auto& strings = env_strings();
-        strings = {env.api_key, env.base_url, env.model, env.ca_file};
-        *config = mcqgen_config{};
-        export_numbers(env, *config);
-        config->api_key = or_null(strings.api_key);
-        config->base_url = strings.base_url.c_str();
-        config->model = strings.model.c_str();
-        config->ca_file = or_null(strings.ca_file);
+        auto& env = env_config();
+        env = mcqgen::Config::from_env();
+        export_config(env, *config);
+    });
+}
+
+mcqgen_status mcqgen_generator_config(mcqgen_config* out, const mcqgen_generator* gen) {
+    return guard(nullptr, [&] {
+        require(out != nullptr, "out is NULL");
+        require(gen != nullptr, "gen is NULL");
+        export_config(gen->generator.config(), *out);
     });
 }
 

@@ -13,22 +13,10 @@
 #include <memory>
 #include <mutex>
 #include <new>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 
 namespace mcqgen::capi {
-
-/// A failure whose status has no mcqgen::errc (MCQGEN_E_BUSY).
-class StatusError : public std::runtime_error {
-  public:
-    StatusError(mcqgen_status status, const std::string& message)
-        : std::runtime_error(message), status_(status) {}
-    mcqgen_status status() const noexcept { return status_; }
-
-  private:
-    mcqgen_status status_;
-};
 
 /// The message of the last failure recorded on a handle (or a thread). Recording never throws:
 /// when even the message cannot be stored, a fixed text stands in.
@@ -65,8 +53,6 @@ template <class Body> mcqgen_status guard(ErrorText* slot, Body&& body) noexcept
         return MCQGEN_OK;
     } catch (const Error& e) {
         return record_failure(slot, to_status(e.code_value()), {}, e.message());
-    } catch (const StatusError& e) {
-        return record_failure(slot, e.status(), {}, e.what());
     } catch (const std::bad_alloc&) {
         return record_failure(slot, MCQGEN_E_NOMEM, {}, "out of memory");
     } catch (const std::exception& e) {
@@ -84,6 +70,10 @@ std::string_view checked_text(const char* text, const char* what);
 
 /// The C++ config for a C one; NULL: Config::from_env(). Validated.
 Config import_config(const mcqgen_config* config);
+/// The C++ config for the fields of a C one (its version already checked). Validated.
+Config import_fields(const mcqgen_config& config);
+/// Every field of `from` into `to`; its strings point into `from`.
+void export_config(const Config& from, mcqgen_config& to);
 
 /// A copy of `text` allocated for the caller, freed with mcqgen_free.
 char* to_owned_c_string(const std::string& text);
@@ -114,19 +104,8 @@ struct mcqgen_storage : mcqgen::capi::Handle<mcqgen_storage> {
 struct mcqgen_generator : mcqgen::capi::Handle<mcqgen_generator> {
     explicit mcqgen_generator(mcqgen::Config config);
 
-    /// Claims the generator for one run; `cancel` stops that run. Throws StatusError(BUSY)
-    /// when a run is already active.
-    void begin_run(std::function<void()> cancel);
-    void end_run() noexcept;
-    /// Cancels the active run, if any. Any thread.
-    void cancel() noexcept;
-
+    /// One run at a time, cancel from any thread: the Generator's own contracts.
     mcqgen::Generator generator;
-
-  private:
-    std::mutex mutex_;
-    bool running_ = false;
-    std::function<void()> cancel_run_;
 };
 
 namespace mcqgen::capi {

@@ -1,6 +1,8 @@
 // Error recording, the generator's run slot, jobs and the progress bridge of the C ABI.
 #include "capi_internal.hpp"
 
+#include "core/text.hpp"
+
 #include <cstdlib>
 #include <cstring>
 
@@ -12,9 +14,7 @@ void ErrorText::set(std::string_view prefix, std::string_view message) noexcept 
     try {
         text_.assign(prefix).append(message);
         // Defence in depth: no message may carry the key, whatever produced it.
-        if (secret_.size() >= 4)
-            for (auto at = text_.find(secret_); at != std::string::npos; at = text_.find(secret_))
-                text_.replace(at, secret_.size(), "[redacted]");
+        detail::redact(text_, secret_);
         lost_ = false;
     } catch (...) {
         text_.clear();
@@ -37,9 +37,8 @@ ErrorText& thread_error() noexcept {
 }
 
 mcqgen_status to_status(errc code) noexcept {
-    const int value = static_cast<int>(code);
-    if (value < 0 || value > static_cast<int>(errc::not_found)) return MCQGEN_E_INTERNAL;
-    return static_cast<mcqgen_status>(-value);
+    const auto known = errc_from_int(static_cast<int>(code));
+    return known ? static_cast<mcqgen_status>(-static_cast<int>(*known)) : MCQGEN_E_INTERNAL;
 }
 
 mcqgen_status record_failure(ErrorText* slot, mcqgen_status status, std::string_view prefix,
@@ -146,38 +145,7 @@ bool RunContext::in_callback() const noexcept {
 // ---- Handles --------------------------------------------------------------------------------
 
 mcqgen_generator::mcqgen_generator(mcqgen::Config config) : generator(std::move(config)) {
-    error.set_secret(generator.config().api_key);
-}
-
-void mcqgen_generator::begin_run(std::function<void()> cancel) {
-    std::lock_guard lock(mutex_);
-    if (running_)
-        throw mcqgen::capi::StatusError(MCQGEN_E_BUSY,
-                                        "the generator is already running a generation");
-    running_ = true;
-    cancel_run_ = std::move(cancel);
-}
-
-void mcqgen_generator::end_run() noexcept {
-    std::function<void()> done;
-    std::lock_guard lock(mutex_);
-    running_ = false;
-    done.swap(cancel_run_); // destroyed after the lock is released
-}
-
-void mcqgen_generator::cancel() noexcept {
-    std::function<void()> cancel_run;
-    {
-        std::lock_guard lock(mutex_);
-        try {
-            cancel_run = cancel_run_;
-        } catch (...) {
-        }
-    }
-    // Called outside the lock: it may drop the last reference to a job, whose destructor
-    // waits for the run, whose end takes this lock.
-    if (cancel_run) cancel_run();
-    generator.cancel();
+    error.set_secret(generator.config().http.api_key);
 }
 
 void mcqgen_job::attach(mcqgen::Job started) {

@@ -64,21 +64,27 @@ Document make_document(const char* text, size_t length) {
     return Document::from_text(std::string(text, length));
 }
 
-void check_count(int32_t count, const mcqgen_generator& gen) {
-    const int max = gen.generator.config().max_questions;
-    if (count < 1 || count > max)
-        throw Error(errc::invalid_argument, "the question count must be between 1 and " +
-                                                std::to_string(max) + ", got " +
-                                                std::to_string(count));
+// The caller's run options (NULL only where `optional`), checked.
+mcqgen_run_options run_options(const mcqgen_run_options* options, bool optional) {
+    mcqgen_run_options copy{};
+    copy.version = MCQGEN_RUN_OPTIONS_VERSION;
+    if (options == nullptr) {
+        require(optional, "options is NULL; it holds the question count");
+        return copy;
+    }
+    require(options->version == MCQGEN_RUN_OPTIONS_VERSION,
+            "options->version must be MCQGEN_RUN_OPTIONS_VERSION (use MCQGEN_RUN_OPTIONS_INIT "
+            "or mcqgen_run_options_init)");
+    return *options;
 }
 
 std::shared_ptr<RunContext> make_context(mcqgen_generator& gen, mcqgen_storage& storage,
-                                         mcqgen_progress_fn on_progress, void* user_data) {
+                                         const mcqgen_run_options& options) {
     auto context = std::make_shared<RunContext>();
     context->generator = gen.shared_from_this();
     context->storage = storage.shared_from_this();
-    context->on_progress = on_progress;
-    context->user_data = user_data;
+    context->on_progress = options.on_progress;
+    context->user_data = options.user_data;
     return context;
 }
 
@@ -86,10 +92,10 @@ ProgressCallback progress_callback(const std::shared_ptr<RunContext>& context) {
     return [context](const Progress& progress) { context->report(progress); };
 }
 
-// A blocking run: `body(generator, storage, on_progress, stop)` returns the test.
+// A blocking run: `body(generator, storage, on_progress)` returns the test.
 template <class Body>
 mcqgen_status run_blocking(mcqgen_run_result* out, mcqgen_generator* gen, mcqgen_storage* storage,
-                           mcqgen_progress_fn on_progress, void* user_data, Body body) {
+                           const mcqgen_run_options* options, bool optional, Body body) {
     // The handle may be destroyed on another thread while this call runs (that cancels it):
     // keep it alive until the call has recorded its outcome.
     const auto keep = gen ? gen->weak_from_this().lock() : nullptr;
@@ -97,15 +103,9 @@ mcqgen_status run_blocking(mcqgen_run_result* out, mcqgen_generator* gen, mcqgen
         check_result_version(out);
         auto& g = require_handle(gen, "gen");
         auto& s = require_handle(storage, "storage");
-        const auto context = make_context(g, s, on_progress, user_data);
-        std::stop_source stop;
-        g.begin_run([stop]() mutable { stop.request_stop(); });
-        struct EndRun {
-            mcqgen_generator& gen;
-            ~EndRun() { gen.end_run(); }
-        } end_run{g};
-        const Test test =
-            body(g.generator, *s.storage, progress_callback(context), stop.get_token());
+        const auto run = run_options(options, optional);
+        const auto context = make_context(g, s, run);
+        const Test test = body(g.generator, *s.storage, run, progress_callback(context));
         if (context->bridge_failure) std::rethrow_exception(context->bridge_failure);
         fill_result(out, test);
     });
@@ -113,33 +113,25 @@ mcqgen_status run_blocking(mcqgen_run_result* out, mcqgen_generator* gen, mcqgen
     return status;
 }
 
-// An asynchronous run: `start(generator, storage, on_progress, on_done)` returns the Job.
+// An asynchronous run: `start(generator, storage, options, on_progress, on_done)` returns the
+// Job.
 template <class Start>
 mcqgen_status start_job(mcqgen_job** out, mcqgen_generator* gen, mcqgen_storage* storage,
-                        mcqgen_progress_fn on_progress, void* user_data, Start start) {
+                        const mcqgen_run_options* options, bool optional, Start start) {
     if (out != nullptr) *out = nullptr;
     return guard(gen ? &gen->error : nullptr, [&] {
         require(out != nullptr, "out is NULL");
         auto& g = require_handle(gen, "gen");
         auto& s = require_handle(storage, "storage");
+        const auto run = run_options(options, optional);
         auto job = std::make_shared<mcqgen_job>();
-        job->error.set_secret(g.generator.config().api_key);
-        job->context = make_context(g, s, on_progress, user_data);
-        g.begin_run([weak = std::weak_ptr<mcqgen_job>(job)] {
-            if (const auto running = weak.lock()) running->cancel();
-        });
-        try {
-            // The completion callback runs on the job's thread and holds the context, so the
-            // generator and storage outlive the run whatever the caller destroys.
-            auto on_done = [context = job->context](const Test*, std::exception_ptr) {
-                context->generator->end_run();
-            };
-            job->attach(start(g.generator, *s.storage, progress_callback(job->context),
-                              std::move(on_done)));
-        } catch (...) {
-            g.end_run();
-            throw;
-        }
+        job->error.set_secret(g.generator.config().http.api_key);
+        job->context = make_context(g, s, run);
+        // The completion callback runs on the job's thread and holds the context, so the
+        // generator and storage outlive the run whatever the caller destroys.
+        auto on_done = [context = job->context](const Test*, std::exception_ptr) {};
+        job->attach(start(g.generator, *s.storage, run, progress_callback(job->context),
+                          std::move(on_done)));
         *out = hand_out(std::move(job));
     });
 }
@@ -149,10 +141,7 @@ const char* handle_error(const ErrorText* error, const char* what_is_null) noexc
 }
 
 Test find_test(Storage& storage, const char* test_id) {
-    const auto id = checked_text(test_id, "test_id");
-    auto test = storage.find_test(id);
-    if (!test) throw Error(errc::not_found, "no test with id '" + std::string(id) + "'");
-    return *test;
+    return storage.test(checked_text(test_id, "test_id"));
 }
 
 // Reads something from a storage as JSON into `*json_out`.
@@ -184,19 +173,10 @@ int32_t mcqgen_abi_version(void) {
 }
 
 const char* mcqgen_status_string(mcqgen_status status) {
-    switch (status) {
-    case MCQGEN_OK:
-        return "ok";
-    case MCQGEN_E_NOMEM:
-        return "out_of_memory";
-    case MCQGEN_E_BUSY:
-        return "busy";
-    default:
-        break;
-    }
-    const int code = -static_cast<int>(status);
-    if (code < 1 || code > static_cast<int>(mcqgen::errc::not_found)) return "unknown";
-    return mcqgen::to_string(static_cast<mcqgen::errc>(code)).data();
+    if (status == MCQGEN_E_NOMEM) return "out_of_memory";
+    // The names of the errc table are string literals: NUL-terminated, static.
+    const auto code = mcqgen::errc_from_int(-static_cast<int>(status));
+    return code ? mcqgen::to_string(*code).data() : "unknown";
 }
 
 const char* mcqgen_test_status_string(int32_t test_status) {
@@ -232,6 +212,20 @@ size_t mcqgen_run_result_size(void) {
     return sizeof(mcqgen_run_result);
 }
 
+size_t mcqgen_run_options_size(void) {
+    return sizeof(mcqgen_run_options);
+}
+
+mcqgen_status mcqgen_run_options_init(mcqgen_run_options* options, uint32_t version) {
+    return guard(nullptr, [&] {
+        require(options != nullptr, "options is NULL");
+        require(version == MCQGEN_RUN_OPTIONS_VERSION,
+                "version must be MCQGEN_RUN_OPTIONS_VERSION");
+        *options = mcqgen_run_options{};
+        options->version = MCQGEN_RUN_OPTIONS_VERSION;
+    });
+}
+
 // ---- Generators -----------------------------------------------------------------------------
 
 mcqgen_status mcqgen_generator_create(mcqgen_generator** out, const mcqgen_config* config) {
@@ -244,12 +238,12 @@ mcqgen_status mcqgen_generator_create(mcqgen_generator** out, const mcqgen_confi
 
 void mcqgen_generator_destroy(mcqgen_generator* gen) {
     if (gen == nullptr) return;
-    gen->cancel();
+    gen->generator.cancel();
     release(gen);
 }
 
 mcqgen_status mcqgen_generator_cancel(mcqgen_generator* gen) {
-    return guard(nullptr, [&] { require_handle(gen, "gen").cancel(); });
+    return guard(nullptr, [&] { require_handle(gen, "gen").generator.cancel(); });
 }
 
 const char* mcqgen_generator_last_error(const mcqgen_generator* gen) {
@@ -290,48 +284,42 @@ const char* mcqgen_storage_last_error(const mcqgen_storage* storage) {
 // ---- Blocking runs --------------------------------------------------------------------------
 
 mcqgen_status mcqgen_generate(mcqgen_run_result* out, mcqgen_generator* gen, const char* document,
-                              size_t len, int32_t count, mcqgen_storage* storage,
-                              mcqgen_progress_fn on_progress, void* user_data) {
-    return run_blocking(out, gen, storage, on_progress, user_data,
-                        [&](mcqgen::Generator& g, mcqgen::Storage& s,
-                            const mcqgen::ProgressCallback& progress, std::stop_token stop) {
+                              size_t len, mcqgen_storage* storage,
+                              const mcqgen_run_options* options) {
+    return run_blocking(out, gen, storage, options, false,
+                        [&](mcqgen::Generator& g, mcqgen::Storage& s, const mcqgen_run_options& run,
+                            const mcqgen::ProgressCallback& progress) {
                             const auto doc = make_document(document, len);
-                            return g.generate(doc, count, s, progress, stop);
+                            return g.generate(doc, run.count, s, progress);
                         });
 }
 
 mcqgen_status mcqgen_resume(mcqgen_run_result* out, mcqgen_generator* gen, const char* test_id,
-                            mcqgen_storage* storage, mcqgen_progress_fn on_progress,
-                            void* user_data) {
-    return run_blocking(out, gen, storage, on_progress, user_data,
-                        [&](mcqgen::Generator& g, mcqgen::Storage& s,
-                            const mcqgen::ProgressCallback& progress, std::stop_token stop) {
-                            const auto id = checked_text(test_id, "test_id");
-                            return g.resume(id, s, progress, stop);
+                            mcqgen_storage* storage, const mcqgen_run_options* options) {
+    return run_blocking(out, gen, storage, options, true,
+                        [&](mcqgen::Generator& g, mcqgen::Storage& s, const mcqgen_run_options&,
+                            const mcqgen::ProgressCallback& progress) {
+                            return g.resume(checked_text(test_id, "test_id"), s, progress);
                         });
 }
 
 // ---- Jobs -----------------------------------------------------------------------------------
 
 mcqgen_status mcqgen_generate_start(mcqgen_job** out, mcqgen_generator* gen, const char* document,
-                                    size_t len, int32_t count, mcqgen_storage* storage,
-                                    mcqgen_progress_fn on_progress, void* user_data) {
-    return start_job(out, gen, storage, on_progress, user_data,
-                     [&](mcqgen::Generator& g, mcqgen::Storage& s,
+                                    size_t len, mcqgen_storage* storage,
+                                    const mcqgen_run_options* options) {
+    return start_job(out, gen, storage, options, false,
+                     [&](mcqgen::Generator& g, mcqgen::Storage& s, const mcqgen_run_options& run,
                          mcqgen::ProgressCallback progress, mcqgen::CompletionCallback done) {
-                         // Checked here so bad arguments fail the call, not the job.
-                         auto doc = make_document(document, len);
-                         check_count(count, *gen);
-                         return g.start(std::move(doc), count, s, std::move(progress),
-                                        std::move(done));
+                         return g.start(make_document(document, len), run.count, s,
+                                        std::move(progress), std::move(done));
                      });
 }
 
 mcqgen_status mcqgen_resume_start(mcqgen_job** out, mcqgen_generator* gen, const char* test_id,
-                                  mcqgen_storage* storage, mcqgen_progress_fn on_progress,
-                                  void* user_data) {
-    return start_job(out, gen, storage, on_progress, user_data,
-                     [&](mcqgen::Generator& g, mcqgen::Storage& s,
+                                  mcqgen_storage* storage, const mcqgen_run_options* options) {
+    return start_job(out, gen, storage, options, true,
+                     [&](mcqgen::Generator& g, mcqgen::Storage& s, const mcqgen_run_options&,
                          mcqgen::ProgressCallback progress, mcqgen::CompletionCallback done) {
                          std::string id(checked_text(test_id, "test_id"));
                          return g.start_resume(std::move(id), s, std::move(progress),
@@ -346,8 +334,8 @@ mcqgen_status mcqgen_job_wait(mcqgen_job* job, int64_t timeout_ms) {
     const auto guarded = guard(nullptr, [&] {
         auto& j = require_handle(job, "job");
         if (j.context->in_callback())
-            throw mcqgen::capi::StatusError(MCQGEN_E_BUSY,
-                                            "a job cannot be waited for from its own callback");
+            throw mcqgen::Error(mcqgen::errc::busy,
+                                "a job cannot be waited for from its own callback");
         // Beyond ~30 years the deadline arithmetic would overflow: treat it as "no limit".
         constexpr int64_t no_limit = int64_t{1} << 40;
         if (timeout_ms < 0 || timeout_ms > no_limit)
@@ -362,14 +350,14 @@ mcqgen_status mcqgen_job_cancel(mcqgen_job* job) {
     return guard(nullptr, [&] { require_handle(job, "job").cancel(); });
 }
 
-mcqgen_status mcqgen_job_result(mcqgen_job* job, mcqgen_run_result* out) {
+mcqgen_status mcqgen_job_result(mcqgen_run_result* out, mcqgen_job* job) {
     const auto keep = job ? job->weak_from_this().lock() : nullptr;
     const auto status = guard(job ? &job->error : nullptr, [&] {
         check_result_version(out);
         auto& j = require_handle(job, "job");
         if (j.context->in_callback())
-            throw mcqgen::capi::StatusError(MCQGEN_E_BUSY,
-                                            "a job's result cannot be read from its own callback");
+            throw mcqgen::Error(mcqgen::errc::busy,
+                                "a job's result cannot be read from its own callback");
         const Test test = j.job.get();
         if (j.context->bridge_failure) std::rethrow_exception(j.context->bridge_failure);
         fill_result(out, test);
@@ -392,32 +380,28 @@ void mcqgen_job_destroy(mcqgen_job* job) {
 
 // ---- Reading back ---------------------------------------------------------------------------
 
-mcqgen_status mcqgen_storage_test_json(mcqgen_storage* storage, const char* test_id,
-                                       char** json_out) {
+mcqgen_status mcqgen_storage_test_json(char** json_out, mcqgen_storage* storage,
+                                       const char* test_id) {
     return read_json(storage, json_out,
                      [&](mcqgen::Storage& s) { return mcqgen::to_json(find_test(s, test_id)); });
 }
 
-mcqgen_status mcqgen_storage_questions_json(mcqgen_storage* storage, const char* test_id,
-                                            char** json_out) {
+mcqgen_status mcqgen_storage_questions_json(char** json_out, mcqgen_storage* storage,
+                                            const char* test_id) {
     return read_json(storage, json_out, [&](mcqgen::Storage& s) {
-        const Test test = find_test(s, test_id);
-        std::string json = "[";
-        for (const auto& q : s.questions(test.id))
-            json += (json.size() > 1 ? "," : "") + mcqgen::to_json(q);
-        return json + "]";
+        return mcqgen::to_json(s.questions(find_test(s, test_id).id));
     });
 }
 
-mcqgen_status mcqgen_storage_show_json(mcqgen_storage* storage, const char* test_id,
-                                       char** json_out) {
+mcqgen_status mcqgen_storage_show_json(char** json_out, mcqgen_storage* storage,
+                                       const char* test_id) {
     return read_json(storage, json_out, [&](mcqgen::Storage& s) {
         const Test test = find_test(s, test_id);
         return mcqgen::to_json(test, s.questions(test.id));
     });
 }
 
-mcqgen_status mcqgen_storage_list_json(mcqgen_storage* storage, char** json_out) {
+mcqgen_status mcqgen_storage_list_json(char** json_out, mcqgen_storage* storage) {
     return read_json(storage, json_out,
                      [](mcqgen::Storage& s) { return mcqgen::to_json(s.tests()); });
 }

@@ -119,16 +119,19 @@ void check_known(const Arguments& args, const std::vector<std::string>& known) {
 
 mcqgen::Config config_from(const Arguments& args) {
     auto config = mcqgen::Config::from_env();
-    config.seed = seed_option(args);
-    config.candidates = static_cast<int>(integer(args, "--candidates", config.candidates));
-    config.max_questions = static_cast<int>(integer(args, "--max-questions", config.max_questions));
-    config.max_concurrency =
-        static_cast<int>(integer(args, "--concurrency", config.max_concurrency));
-    config.max_retries = static_cast<int>(integer(args, "--max-retries", config.max_retries));
-    if (auto v = text(args, "--model")) config.model = *v;
-    if (auto v = text(args, "--ca-file")) config.ca_file = *v;
-    if (auto v = text(args, "--base-url")) config.base_url = *v;
-    if (args.options.count("--offline")) config.offline = true;
+    config.pipeline.seed = seed_option(args);
+    config.pipeline.candidates =
+        static_cast<int>(integer(args, "--candidates", config.pipeline.candidates));
+    config.pipeline.max_questions =
+        static_cast<int>(integer(args, "--max-questions", config.pipeline.max_questions));
+    config.http.max_concurrency =
+        static_cast<int>(integer(args, "--concurrency", config.http.max_concurrency));
+    config.http.max_retries =
+        static_cast<int>(integer(args, "--max-retries", config.http.max_retries));
+    if (auto v = text(args, "--model")) config.claude.model = *v;
+    if (auto v = text(args, "--ca-file")) config.http.ca_file = *v;
+    if (auto v = text(args, "--base-url")) config.http.base_url = *v;
+    if (args.options.count("--offline")) config.pipeline.offline = true;
     config.validate();
     return config;
 }
@@ -219,74 +222,106 @@ class InterruptWatcher {
     std::jthread thread_;
 };
 
-mcqgen::Test find(mcqgen::Storage& storage, const std::string& id) {
-    auto test = storage.find_test(id);
-    if (!test) throw mcqgen::Error(mcqgen::errc::not_found, "no test with id '" + id + "'");
-    return *test;
+std::string need_db(const Arguments& args) {
+    auto db = text(args, "--db");
+    if (!db) throw UsageError("'" + args.command + "' needs --db PATH");
+    return *db;
 }
 
+std::string one_positional(const Arguments& args, const char* what) {
+    if (args.positional.size() != 1) throw UsageError(args.command + " takes one " + what);
+    return args.positional[0];
+}
+
+int generate(const Arguments& args) {
+    const auto file = one_positional(args, "FILE");
+    if (!args.options.count("--count")) throw UsageError("generate needs -n N");
+    const int count = static_cast<int>(integer(args, "--count", 0));
+    mcqgen::Generator generator(config_from(args));
+    const auto document = mcqgen::Document::from_file(file);
+    mcqgen::SqliteStorage storage(text(args, "--db").value_or("mcqgen.db"));
+    InterruptWatcher watcher(generator);
+    const auto test = generator.generate(document, count, storage, progress_printer());
+    return report(storage, test, args.options.count("--json") > 0);
+}
+
+int resume(const Arguments& args) {
+    const auto id = one_positional(args, "TEST_ID");
+    mcqgen::Generator generator(config_from(args));
+    mcqgen::SqliteStorage storage(need_db(args));
+    InterruptWatcher watcher(generator);
+    const auto test = generator.resume(id, storage, progress_printer());
+    return report(storage, test, args.options.count("--json") > 0);
+}
+
+int status(const Arguments& args) {
+    mcqgen::SqliteStorage storage(need_db(args));
+    const auto test = storage.test(one_positional(args, "TEST_ID"));
+    if (args.options.count("--json"))
+        std::cout << mcqgen::to_json(test) << '\n';
+    else
+        print_test(test);
+    return exit_code(test);
+}
+
+int show(const Arguments& args) {
+    mcqgen::SqliteStorage storage(need_db(args));
+    const auto test = storage.test(one_positional(args, "TEST_ID"));
+    return report(storage, test, args.options.count("--json") > 0);
+}
+
+int list(const Arguments& args) {
+    if (!args.positional.empty()) throw UsageError("list takes no arguments");
+    mcqgen::SqliteStorage storage(need_db(args));
+    const auto tests = storage.tests();
+    if (args.options.count("--json")) {
+        std::cout << mcqgen::to_json(tests) << '\n';
+    } else {
+        for (const auto& t : tests)
+            std::cout << t.id << "  " << t.created_at << "  " << to_string(t.status) << "  "
+                      << t.questions_generated << "/" << t.target_questions << '\n';
+    }
+    return exit_completed;
+}
+
+int help(const Arguments&) {
+    std::cout << usage_text;
+    return exit_completed;
+}
+
+// The options of a command that runs a generation: where, how and with which provider.
+const std::vector<std::string> run_options = {
+    "--json",        "--db",          "--seed",    "--candidates", "--offline",      "--model",
+    "--concurrency", "--max-retries", "--ca-file", "--base-url",   "--max-questions"};
+const std::vector<std::string> read_options = {"--json", "--db"};
+
+struct Command {
+    const char* name;
+    const std::vector<std::string>* options; ///< besides these, -n for generate
+    int (*handler)(const Arguments&);
+};
+
 int run(const Arguments& args) {
-    const bool json = args.options.count("--json") > 0;
-    const auto need_db = [&] {
-        auto db = text(args, "--db");
-        if (!db) throw UsageError("'" + args.command + "' needs --db PATH");
-        return *db;
-    };
-    const std::vector<std::string> claude_options = {
-        "--json",        "--db",          "--seed",    "--candidates", "--offline",      "--model",
-        "--concurrency", "--max-retries", "--ca-file", "--base-url",   "--max-questions"};
-    if (args.command == "generate") {
-        auto known = claude_options;
+    static const std::vector<std::string> generate_options = [] {
+        auto known = run_options;
         known.push_back("--count");
-        check_known(args, known);
-        if (args.positional.size() != 1) throw UsageError("generate takes one FILE");
-        if (!args.options.count("--count")) throw UsageError("generate needs -n N");
-        const int count = static_cast<int>(integer(args, "--count", 0));
-        mcqgen::Generator generator(config_from(args));
-        const auto document = mcqgen::Document::from_file(args.positional[0]);
-        mcqgen::SqliteStorage storage(text(args, "--db").value_or("mcqgen.db"));
-        InterruptWatcher watcher(generator);
-        const auto test = generator.generate(document, count, storage, progress_printer());
-        return report(storage, test, json);
-    }
-    if (args.command == "resume") {
-        check_known(args, claude_options);
-        if (args.positional.size() != 1) throw UsageError("resume takes one TEST_ID");
-        mcqgen::Generator generator(config_from(args));
-        mcqgen::SqliteStorage storage(need_db());
-        InterruptWatcher watcher(generator);
-        const auto test = generator.resume(args.positional[0], storage, progress_printer());
-        return report(storage, test, json);
-    }
-    if (args.command == "status" || args.command == "show") {
-        check_known(args, {"--json", "--db"});
-        if (args.positional.size() != 1) throw UsageError(args.command + " takes one TEST_ID");
-        mcqgen::SqliteStorage storage(need_db());
-        const auto test = find(storage, args.positional[0]);
-        if (args.command == "show") return report(storage, test, json);
-        if (json)
-            std::cout << mcqgen::to_json(test) << '\n';
-        else
-            print_test(test);
-        return exit_code(test);
-    }
-    if (args.command == "list") {
-        check_known(args, {"--json", "--db"});
-        if (!args.positional.empty()) throw UsageError("list takes no arguments");
-        mcqgen::SqliteStorage storage(need_db());
-        const auto tests = storage.tests();
-        if (json) {
-            std::cout << mcqgen::to_json(tests) << '\n';
-        } else {
-            for (const auto& t : tests)
-                std::cout << t.id << "  " << t.created_at << "  " << to_string(t.status) << "  "
-                          << t.questions_generated << "/" << t.target_questions << '\n';
-        }
-        return exit_completed;
-    }
-    if (args.command == "--help" || args.command == "-h" || args.command == "help") {
-        std::cout << usage_text;
-        return exit_completed;
+        return known;
+    }();
+    static const std::vector<std::string> none;
+    static const Command commands[] = {
+        {"generate", &generate_options, generate},
+        {"resume", &run_options, resume},
+        {"status", &read_options, status},
+        {"show", &read_options, show},
+        {"list", &read_options, list},
+        {"help", &none, help},
+        {"--help", &none, help},
+        {"-h", &none, help},
+    };
+    for (const auto& command : commands) {
+        if (args.command != command.name) continue;
+        check_known(args, *command.options);
+        return command.handler(args);
     }
     throw UsageError("unknown command '" + args.command + "'");
 }

@@ -1,5 +1,10 @@
 #pragma once
 // Configuration of a Generator. A regular value type: copy it, tweak it, hand it over.
+//
+// The fields are grouped by the part that reads them: `http` (the connection to the API),
+// `claude` (what each Claude request asks for), `pipeline` (how a test is made). A part added
+// later brings its own group. Every numeric range and default is in the table of limits below,
+// which validate(), the checks on stored tests, the error messages and the docs all use.
 
 #include <mcqgen/export.hpp>
 
@@ -9,8 +14,41 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 namespace mcqgen {
+
+/// The allowed range and the default of one numeric setting.
+template <class T> struct Limit {
+    std::string_view field; ///< as named in Config's groups, the C struct and Python
+    T min;
+    T max;
+    T fallback;              ///< the default
+    std::string_view unit{}; ///< "ms" for durations
+    constexpr bool allows(T value) const noexcept { return value >= min && value <= max; }
+};
+
+/// The table of limits. Durations are in milliseconds.
+namespace limits {
+inline constexpr Limit<int> max_concurrency{"max_concurrency", 1, 256, 8};
+inline constexpr Limit<int> max_retries{"max_retries", 0, 20, 2};
+inline constexpr Limit<std::int64_t> connect_timeout{"connect_timeout", 1, 600'000, 5'000, "ms"};
+inline constexpr Limit<std::int64_t> handshake_timeout{"handshake_timeout", 1, 600'000, 10'000,
+                                                       "ms"};
+inline constexpr Limit<std::int64_t> request_timeout{"request_timeout", 1, 86'400'000, 600'000,
+                                                     "ms"};
+inline constexpr Limit<std::int64_t> max_retry_after{"max_retry_after", 0, 86'400'000, 60'000,
+                                                     "ms"};
+inline constexpr Limit<int> max_tokens{"max_tokens", 256, 64'000, 4'096};
+inline constexpr Limit<int> candidates{"candidates", 1, 16, 4};
+inline constexpr Limit<int> max_questions{"max_questions", 1, 1'000, 20};
+inline constexpr Limit<double> judge_threshold{"judge_threshold", 0.0, 1.0, 0.5};
+
+/// Every limit, for code that walks the table (docs checks, tests).
+inline constexpr auto all = std::tuple{
+    &max_concurrency, &max_retries, &connect_timeout, &handshake_timeout, &request_timeout,
+    &max_retry_after, &max_tokens,  &candidates,      &max_questions,     &judge_threshold};
+} // namespace limits
 
 /// How Claude is asked for JSON.
 enum class StructuredOutput {
@@ -25,56 +63,85 @@ struct ModelPrice {
     double output = 0;
     double cache_write = 0; ///< 5-minute cache write
     double cache_read = 0;
+    bool operator==(const ModelPrice&) const = default;
+};
+
+/// The connection to the Claude API: what the HTTPS client needs, nothing more.
+struct HttpOptions {
+    std::string api_key; ///< never logged, stored or printed; empty: the offline generator
+    std::string base_url = "https://api.anthropic.com";     ///< https:// unless allow_insecure_http
+    std::string api_version = "2023-06-01";                 ///< the `anthropic-version` header
+    int max_concurrency = limits::max_concurrency.fallback; ///< calls (and connections) at most
+    int max_retries = limits::max_retries.fallback;         ///< per call, as the official SDKs
+    std::chrono::milliseconds connect_timeout{limits::connect_timeout.fallback};
+    std::chrono::milliseconds handshake_timeout{limits::handshake_timeout.fallback};
+    /// One attempt, from the first byte written to the last byte read.
+    std::chrono::milliseconds request_timeout{limits::request_timeout.fallback};
+    /// A server's retry-after above this is not waited for.
+    std::chrono::milliseconds max_retry_after{limits::max_retry_after.fallback};
+    std::string ca_file; ///< extra CA bundle (PEM) trusted besides the system store
+    /// Peer and host-name verification. Turning it off is for a development server only;
+    /// tests trust their own CA through ca_file instead.
+    bool verify_tls = true;
+    bool allow_insecure_http = false; ///< accept an http:// base_url (local testing only)
+
+    bool operator==(const HttpOptions&) const = default;
+};
+
+/// What each Claude request asks for.
+struct ClaudeOptions {
+    using PriceTable = std::map<std::string, ModelPrice, std::less<>>;
+
+    std::string model = "claude-sonnet-4-6";
+    int max_tokens = limits::max_tokens.fallback; ///< per call
+    StructuredOutput structured_output = StructuredOutput::automatic;
+    /// Prices by model id; a model missing here costs 0 in the estimate.
+    PriceTable prices = default_prices();
+
+    /// The price table from the API facts as of late 2026; configuration, not a constant.
+    MCQGEN_API static PriceTable default_prices();
+
+    bool operator==(const ClaudeOptions&) const = default;
+};
+
+/// How a test is made, whoever writes the questions.
+struct PipelineOptions {
+    int candidates = limits::candidates.fallback;       ///< candidates written per question
+    int max_questions = limits::max_questions.fallback; ///< largest count a request may ask for
+    double judge_threshold = limits::judge_threshold.fallback; ///< least judge score accepted
+    std::uint64_t seed = 0; ///< 0: a random seed, stored with the test
+    bool offline = false;   ///< use the offline generator even when a key is set
+
+    bool operator==(const PipelineOptions&) const = default;
 };
 
 struct MCQGEN_API Config {
-    // ---- Claude: used whenever api_key is non-empty --------------------------------------
-    std::string api_key; ///< never logged, stored or printed
-    std::string base_url =
-        "https://api.anthropic.com"; ///< https:// only, unless allow_insecure_http
-    std::string model = "claude-sonnet-4-6";
-    std::string api_version = "2023-06-01"; ///< the `anthropic-version` header
-    int max_tokens = 4096;                  ///< per call
-    int max_concurrency = 8;                ///< calls in flight (and TLS connections) at most
-    int max_retries = 2;                    ///< per call, as the official SDKs
-    std::chrono::milliseconds connect_timeout{5'000};
-    std::chrono::milliseconds handshake_timeout{10'000};
-    std::chrono::milliseconds request_timeout{600'000}; ///< one attempt, write to last byte
-    std::chrono::milliseconds max_retry_after{60'000};  ///< server delays above this are ignored
-    std::string ca_file;              ///< extra CA bundle (PEM) trusted besides the system store
-    bool verify_tls = true;           ///< peer and host-name verification; turn off only for tests
-    bool allow_insecure_http = false; ///< accept an http:// base_url (local testing only)
-    StructuredOutput structured_output = StructuredOutput::automatic;
-    /// Prices by model id; a model missing here costs 0 in the estimate.
-    std::map<std::string, ModelPrice, std::less<>> prices = default_prices();
-
-    // ---- The pipeline --------------------------------------------------------------------
-    int candidates = 4;           ///< candidates written per question slot (MCQ_CANDIDATE_COUNT)
-    int max_questions = 20;       ///< largest count a request may ask for (up to 500)
-    double judge_threshold = 0.5; ///< a candidate needs at least this judge score
-    std::uint64_t seed = 0;       ///< 0: a random seed, stored with the test
-    bool offline = false;         ///< use the offline generator even when a key is set
+    HttpOptions http;
+    ClaudeOptions claude;
+    PipelineOptions pipeline;
 
     /// Optional diagnostics sink (off by default). Called on the generating thread; the text
     /// never contains the API key.
     std::function<void(std::string_view)> log;
 
-    /// Reads the environment over the defaults: ANTHROPIC_API_KEY (or CLAUDE_API_KEY),
-    /// ANTHROPIC_BASE_URL, MCQGEN_MODEL, MCQ_CANDIDATE_COUNT, MCQGEN_MAX_QUESTIONS,
-    /// MCQGEN_CONCURRENCY, MCQGEN_MAX_RETRIES, MCQGEN_CA_FILE, MCQGEN_TIMEOUT_MS,
-    /// MCQGEN_OFFLINE, MCQGEN_ALLOW_INSECURE_HTTP.
-    /// @throws Error(errc::invalid_argument) when a variable is set to something unusable.
+    /// Reads the environment over the defaults. Every variable is MCQGEN_*: MCQGEN_API_KEY,
+    /// MCQGEN_BASE_URL, MCQGEN_API_VERSION, MCQGEN_CONCURRENCY, MCQGEN_MAX_RETRIES,
+    /// MCQGEN_CONNECT_TIMEOUT_MS, MCQGEN_HANDSHAKE_TIMEOUT_MS, MCQGEN_TIMEOUT_MS (the request
+    /// timeout), MCQGEN_MAX_RETRY_AFTER_MS, MCQGEN_CA_FILE, MCQGEN_VERIFY_TLS,
+    /// MCQGEN_ALLOW_INSECURE_HTTP, MCQGEN_MODEL, MCQGEN_MAX_TOKENS, MCQGEN_STRUCTURED_OUTPUT
+    /// (automatic, json_schema or tool), MCQGEN_CANDIDATES, MCQGEN_MAX_QUESTIONS,
+    /// MCQGEN_JUDGE_THRESHOLD, MCQGEN_SEED, MCQGEN_OFFLINE. The original service's names stay
+    /// accepted where no MCQGEN_ one is set: ANTHROPIC_API_KEY, CLAUDE_API_KEY,
+    /// ANTHROPIC_BASE_URL, MCQ_CANDIDATE_COUNT.
+    /// @throws Error(errc::invalid_argument) naming the variable set to something unusable.
     static Config from_env();
 
-    /// Checks ranges and combinations.
-    /// @throws Error(errc::invalid_argument) naming the field at fault.
+    /// Checks every range of the table of limits and the combinations.
+    /// @throws Error(errc::invalid_argument) naming the field at fault and its range.
     void validate() const;
 
     /// True when runs will call Claude (a key is set and offline is false).
-    bool online() const noexcept { return !api_key.empty() && !offline; }
-
-    /// The price table from the API facts as of late 2026; configuration, not a constant.
-    static std::map<std::string, ModelPrice, std::less<>> default_prices();
+    bool online() const noexcept { return !http.api_key.empty() && !pipeline.offline; }
 };
 
 } // namespace mcqgen

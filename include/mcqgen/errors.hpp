@@ -6,6 +6,7 @@
 
 #include <mcqgen/export.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -26,7 +27,11 @@ enum class errc {
     bad_response = 10,    ///< the API answered something that breaks the contract
     internal = 11,        ///< a bug in mcqgen
     not_found = 12,       ///< no test with that id in the storage
+    busy = 13,            ///< the Generator is already running a generation
 };
+
+/// Number of codes: every `errc` value lies in [0, errc_count).
+inline constexpr int errc_count = 14;
 
 /// The error category of `errc`; `name()` is "mcqgen".
 MCQGEN_API const std::error_category& error_category() noexcept;
@@ -35,8 +40,15 @@ inline std::error_code make_error_code(errc e) noexcept {
     return {static_cast<int>(e), error_category()};
 }
 
-/// Stable lower-case name of a code ("invalid_argument", "rate_limited", ...).
+/// Stable lower-case name of a code ("invalid_argument", "rate_limited", ...); "unknown" for a
+/// value outside the table.
 MCQGEN_API std::string_view to_string(errc e) noexcept;
+
+/// The code with this name (as to_string gives it), or nothing.
+MCQGEN_API std::optional<errc> errc_from_string(std::string_view name) noexcept;
+
+/// The code for an integer, or nothing when it is outside [0, errc_count).
+MCQGEN_API std::optional<errc> errc_from_int(int value) noexcept;
 
 /// The exception thrown by the blocking C++ API. `what()` says what failed and why; it never
 /// contains the API key.

@@ -2,7 +2,8 @@
 // The Generator: document in, validated multiple-choice test out.
 //
 // Thread safety: different Generator objects may be used from different threads. One Generator
-// runs one blocking generation at a time; cancel() may be called from any thread at any time.
+// runs one generation at a time: a second one, blocking or started, while the first runs fails
+// with errc::busy. cancel() may be called from any thread at any time.
 
 #include <mcqgen/config.hpp>
 #include <mcqgen/document.hpp>
@@ -60,17 +61,18 @@ class MCQGEN_API Job {
     /// Waits, then returns the test or rethrows what generate() would have thrown.
     Test get() const;
 
-    struct State;
-
   private:
     friend class Generator;
+    struct State;
     explicit Job(std::shared_ptr<State> state);
     std::shared_ptr<State> state_;
 };
 
 class MCQGEN_API Generator {
   public:
+    /// @throws Error(errc::invalid_argument) when the configuration is out of range.
     explicit Generator(Config config = Config::from_env());
+    /// Cancels a run still going (a Job's run ends soon after, and never touches this object).
     ~Generator();
     Generator(Generator&&) noexcept;
     Generator& operator=(Generator&&) noexcept;
@@ -81,8 +83,9 @@ class MCQGEN_API Generator {
     /// with the reason in `message` and `error`), or `failed` (none). Cancellation (cancel(), the
     /// stop token, or the callback throwing) ends the run early and keeps what was stored.
     ///
-    /// @throws Error(errc::invalid_argument) for a count outside 1..Config::max_questions, before
-    ///         anything is stored or sent.
+    /// @throws Error(errc::invalid_argument) for a count outside 1..pipeline.max_questions,
+    ///         before anything is stored or sent.
+    /// @throws Error(errc::busy) when this Generator is already running a generation.
     /// @throws Error(errc::auth / errc::tls) when Claude refuses the key or the TLS peer; the
     ///         test is stored as `failed` first.
     /// @throws Error(errc::storage) when the storage fails.
@@ -97,11 +100,16 @@ class MCQGEN_API Generator {
                 const ProgressCallback& on_progress = {}, std::stop_token stop = {});
 
     /// Starts generate() on a thread of its own and returns at once. Progress and completion
-    /// callbacks run on that thread, one at a time. The Generator and the storage must outlive
-    /// the Job; the document is copied. One run at a time per Generator.
+    /// callbacks run on that thread, one at a time. The storage must outlive the Job; the
+    /// document is copied. The Generator may be moved or destroyed while the Job runs
+    /// (destroying it cancels the run). The Generator is free for its next run when the
+    /// completion callback is called.
+    /// @throws Error(errc::invalid_argument) for a bad count and Error(errc::busy) when a run is
+    ///         going, here, before any thread starts.
     Job start(Document document, int count, Storage& storage, ProgressCallback on_progress = {},
               CompletionCallback on_done = {});
-    /// Starts resume() on a thread of its own, as start() does.
+    /// Starts resume() on a thread of its own, as start() does (errc::busy checked here; an
+    /// unknown test id is reported by the Job).
     Job start_resume(std::string test_id, Storage& storage, ProgressCallback on_progress = {},
                      CompletionCallback on_done = {});
 
@@ -109,12 +117,19 @@ class MCQGEN_API Generator {
     /// everything already stored is kept.
     void cancel() noexcept;
 
-    const Config& config() const noexcept;
-
-    class Impl;
+    /// @throws Error(errc::invalid_argument) on a moved-from Generator, as every member but
+    ///         cancel(), the destructor and assignment.
+    const Config& config() const;
 
   private:
-    std::unique_ptr<Impl> impl_;
+    class Impl;
+    /// Runs `body` (stop_token -> Test) on a thread of its own (job.cpp).
+    template <class Body> static Job launch(Body body, CompletionCallback on_done);
+    Impl& impl() const;
+
+    // Shared with the Jobs this Generator started, so a move or a destruction leaves them
+    // working on memory that stays alive until they end.
+    std::shared_ptr<Impl> impl_;
 };
 
 } // namespace mcqgen

@@ -18,6 +18,8 @@ namespace mcqgen {
 
 MCQGEN_API std::string to_json(const Test& test);
 MCQGEN_API std::string to_json(const Question& question);
+/// [{...question...}, ...]
+MCQGEN_API std::string to_json(const std::vector<Question>& questions);
 /// {"test": {...}, "questions": [...]}
 MCQGEN_API std::string to_json(const Test& test, const std::vector<Question>& questions);
 /// [{...test...}, ...]

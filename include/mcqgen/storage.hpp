@@ -9,6 +9,7 @@
 // Errors: adapters throw mcqgen::Error with errc::storage (or errc::not_found for an unknown test
 // id). A failed call must leave what was stored before it intact.
 
+#include <mcqgen/errors.hpp>
 #include <mcqgen/export.hpp>
 #include <mcqgen/question.hpp>
 
@@ -38,6 +39,10 @@ class MCQGEN_API Storage {
     /// The test with this id, or nothing.
     virtual std::optional<Test> find_test(std::string_view test_id) = 0;
 
+    /// The test with this id.
+    /// @throws Error(errc::not_found) when there is none (the message says "no test with id ...").
+    Test test(std::string_view test_id);
+
     /// The test's questions ordered by position.
     virtual std::vector<Question> questions(std::string_view test_id) = 0;
 
@@ -52,6 +57,10 @@ class MCQGEN_API Storage {
 
     /// The calls recorded for a test, in order. The default has none.
     virtual std::vector<CallRecord> calls(std::string_view test_id);
+
+  protected:
+    /// The error every adapter throws for an unknown test id.
+    static Error no_such_test(std::string_view test_id);
 };
 
 /// Keeps everything in memory; for embedding without a file. Thread-safe.

@@ -5,24 +5,6 @@ namespace {
 
 constexpr const char* messages_path = "/v1/messages";
 
-ClientOptions client_options(const Config& c) {
-    ClientOptions o;
-    o.base_url = c.base_url;
-    o.api_key = c.api_key;
-    o.api_version = c.api_version;
-    o.max_concurrency = c.max_concurrency;
-    o.max_retries = c.max_retries;
-    o.connect_timeout = c.connect_timeout;
-    o.handshake_timeout = c.handshake_timeout;
-    o.request_timeout = c.request_timeout;
-    o.max_retry_after = c.max_retry_after;
-    o.ca_file = c.ca_file;
-    o.verify_tls = c.verify_tls;
-    o.allow_insecure_http = c.allow_insecure_http;
-    o.log = c.log;
-    return o;
-}
-
 CallFailure failure_of(const ApiResponse& response) {
     if (response.error == errc::ok) return {};
     return {response.error, response.message};
@@ -31,14 +13,14 @@ CallFailure failure_of(const ApiResponse& response) {
 } // namespace
 
 ClaudeProvider::ClaudeProvider(boost::asio::io_context& io, Config config)
-    : io_(io), config_(std::move(config)), mode_(output_mode_for(config_)) {
+    : io_(io), config_(std::move(config)), mode_(output_mode_for(config_.claude)) {
     client(); // fail now on a bad URL or CA file, not on the first call
 }
 
 HttpsClient& ClaudeProvider::client() {
     // A cancelled client refuses new calls; the next run gets a fresh one. The old one's pending
     // handlers keep its internals alive until they have run.
-    if (!client_) client_ = std::make_unique<HttpsClient>(io_, client_options(config_));
+    if (!client_) client_ = std::make_unique<HttpsClient>(io_, config_.http, config_.log);
     return *client_;
 }
 
@@ -48,14 +30,10 @@ void ClaudeProvider::cancel() {
     client_.reset();
 }
 
-ClientStats ClaudeProvider::stats() const {
-    return client_ ? client_->stats() : ClientStats{};
-}
-
 Usage ClaudeProvider::usage_of(const ApiResponse& response, const Usage& reported) const {
     Usage usage = reported;
     usage.requests = response.attempts;
-    usage.estimated_cost_usd = estimate_cost(config_, usage);
+    usage.estimated_cost_usd = estimate_cost(config_.claude, usage);
     return usage;
 }
 
@@ -84,14 +62,15 @@ void ClaudeProvider::call(std::string body, const char* tool, Parse parse,
 
 void ClaudeProvider::write(const AuthorRequest& request, std::function<void(AuthorResult)> done) {
     call<AuthorResult>(
-        author_body(config_, mode_, *request.document, *request.passage, request.count),
+        author_body(config_.claude, mode_, *request.document, *request.passage, request.count),
         author_tool, [](const boost::json::value& data) { return parse_candidates(data); },
         std::move(done));
 }
 
 void ClaudeProvider::judge(const JudgeRequest& request, std::function<void(JudgeResult)> done) {
     call<JudgeResult>(
-        judge_body(config_, mode_, *request.document, *request.passage, request.items), judge_tool,
+        judge_body(config_.claude, mode_, *request.document, *request.passage, request.items),
+        judge_tool,
         [items = request.items](const boost::json::value& data) {
             return parse_verdicts(data, items);
         },

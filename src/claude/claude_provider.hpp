@@ -4,7 +4,7 @@
 
 #include "claude/https_client.hpp"
 #include "claude/messages.hpp"
-#include "pipeline/provider.hpp"
+#include "provider/provider.hpp"
 
 #include <mcqgen/config.hpp>
 
@@ -19,10 +19,8 @@ class ClaudeProvider final : public Provider {
 
     void write(const AuthorRequest& request, std::function<void(AuthorResult)> done) override;
     void judge(const JudgeRequest& request, std::function<void(JudgeResult)> done) override;
-    std::string name() const override { return "claude:" + config_.model; }
+    std::string name() const override { return "claude:" + config_.claude.model; }
     void cancel() override;
-
-    ClientStats stats() const;
 
   private:
     HttpsClient& client();

@@ -92,13 +92,4 @@ MappedError describe_transport_failure(errc kind, std::string_view step, std::st
     return {kind, std::move(message)};
 }
 
-void redact(std::string& text, std::string_view secret) {
-    if (secret.empty()) return;
-    constexpr std::string_view mask = "[redacted]";
-    for (auto pos = text.find(secret); pos != std::string::npos;
-         pos = text.find(secret, pos + mask.size())) {
-        text.replace(pos, secret.size(), mask);
-    }
-}
-
 } // namespace mcqgen::detail::claude

@@ -34,8 +34,4 @@ MappedError map_http_error(int status, std::string_view body, std::string_view r
 /// the library's reason ("certificate verify failed").
 MappedError describe_transport_failure(errc kind, std::string_view step, std::string_view detail);
 
-/// Replaces every occurrence of `secret` in `text`, so that a server echoing the API key cannot
-/// put it into a message or a log line.
-void redact(std::string& text, std::string_view secret);
-
 } // namespace mcqgen::detail::claude

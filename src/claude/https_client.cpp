@@ -5,6 +5,9 @@
 #include "claude/response_headers.hpp"
 #include "claude/retry_policy.hpp"
 #include "claude/url.hpp"
+#include "core/text.hpp"
+
+#include <mcqgen/version.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -59,8 +62,7 @@ using namespace std::chrono_literals;
 // Errors are expected on every step (timeouts, resets, cancellation) and handled as values.
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-constexpr std::string_view user_agent = "mcqgen/0.1";
-constexpr std::string_view default_api_version = "2023-06-01";
+constexpr std::string_view user_agent = "mcqgen/" MCQGEN_VERSION_STRING;
 // Generous for any API response; Beast's default of 8 KiB is not.
 constexpr std::uint32_t max_header_bytes = 64 * 1024;
 // A close_notify exchange with a server that is closing anyway takes one round trip.
@@ -190,7 +192,7 @@ enum class Step { resolve, connect, handshake, write, read };
 } // namespace
 
 struct HttpsClient::Impl {
-    Impl(asio::io_context& io, ClientOptions options);
+    Impl(asio::io_context& io, HttpOptions options, Log log, std::size_t max_response_bytes);
 
     asio::awaitable<ApiResponse> run_call(std::shared_ptr<Impl> self, std::string path,
                                           std::string body);
@@ -223,7 +225,9 @@ struct HttpsClient::Impl {
     double jitter_draw() { return std::uniform_real_distribution<double>(0.0, 1.0)(random); }
 
     asio::io_context& io;
-    ClientOptions options;
+    HttpOptions options;
+    Log log_sink; ///< may be empty; never given the key
+    std::size_t max_response_bytes;
     BaseUrl url;
     std::shared_ptr<ssl::context> tls_context;
     RetrySettings retry_settings;
@@ -281,8 +285,10 @@ std::shared_ptr<ssl::context> shared_tls_context(bool verify, const std::string&
     return context;
 }
 
-HttpsClient::Impl::Impl(asio::io_context& io, ClientOptions opts)
-    : io(io), options(std::move(opts)),
+HttpsClient::Impl::Impl(asio::io_context& io, HttpOptions opts, Log log,
+                        std::size_t max_response_bytes)
+    : io(io), options(std::move(opts)), log_sink(std::move(log)),
+      max_response_bytes(max_response_bytes),
       url(parse_base_url(options.base_url, options.allow_insecure_http)),
       retry_settings{options.max_retries, options.max_retry_after},
       limiter(options.max_concurrency) {
@@ -290,7 +296,7 @@ HttpsClient::Impl::Impl(asio::io_context& io, ClientOptions opts)
         throw Error(errc::invalid_argument, "max_concurrency must be at least 1");
     }
     if (options.max_retries < 0) throw Error(errc::invalid_argument, "max_retries is negative");
-    if (options.api_version.empty()) options.api_version = default_api_version;
+    if (options.api_version.empty()) throw Error(errc::invalid_argument, "api_version is empty");
     // The key itself is never quoted in an error.
     if (has_control_chars(options.api_key)) {
         throw Error(errc::invalid_argument, "the API key contains control characters");
@@ -397,7 +403,7 @@ void HttpsClient::Impl::pause_everyone(const ResponseHeaders& headers,
 
 void HttpsClient::Impl::note_retry(const std::string& what, const Exchange& result,
                                    std::chrono::milliseconds delay, int next_attempt) const {
-    if (!options.log) return;
+    if (!log_sink) return;
     const std::string reason = result.status != 0 ? std::to_string(result.status)
                                : result.failure.code == errc::timeout ? "a timeout"
                                                                       : "a network error";
@@ -411,9 +417,9 @@ void HttpsClient::Impl::note_retry(const std::string& what, const Exchange& resu
 }
 
 void HttpsClient::Impl::log(std::string line) const {
-    if (!options.log) return;
+    if (!log_sink) return;
     redact(line, options.api_key);
-    options.log(line);
+    log_sink(line);
 }
 
 ApiResponse HttpsClient::Impl::cancelled_response(ApiResponse response,
@@ -596,7 +602,7 @@ asio::awaitable<Exchange> HttpsClient::Impl::exchange(Session& session, Request&
         co_return out;
     }
     http::response_parser<http::string_body> parser;
-    parser.body_limit(options.max_response_bytes);
+    parser.body_limit(max_response_bytes);
     parser.header_limit(max_header_bytes);
     auto [read_ec, read] = co_await session.on_stream(
         [&](auto& stream) { return http::async_read(stream, session.buffer, parser, use_tuple); });
@@ -663,9 +669,9 @@ MappedError HttpsClient::Impl::transport_failure(const beast::error_code& ec, St
     }
     if (ec == http::error::body_limit || ec == http::error::header_limit ||
         ec == http::error::buffer_overflow) {
-        return describe_transport_failure(
-            errc::bad_response, what,
-            "the response is larger than " + std::to_string(options.max_response_bytes) + " bytes");
+        return describe_transport_failure(errc::bad_response, what,
+                                          "the response is larger than " +
+                                              std::to_string(max_response_bytes) + " bytes");
     }
     // The server closed the connection before a complete response: a network failure, retried.
     // OpenSSL 3 reports a close without close_notify as stream_truncated; for HTTP, whose
@@ -696,12 +702,13 @@ MappedError HttpsClient::Impl::transport_failure(const beast::error_code& ec, St
 
 // ---- the public face -------------------------------------------------------------------------
 
-HttpsClient::HttpsClient(boost::asio::io_context& io, ClientOptions options)
-    : impl_(std::make_shared<Impl>(io, std::move(options))) {}
+HttpsClient::HttpsClient(boost::asio::io_context& io, HttpOptions options, Log log,
+                         std::size_t max_response_bytes)
+    : impl_(std::make_shared<Impl>(io, std::move(options), std::move(log), max_response_bytes)) {}
 
 HttpsClient::~HttpsClient() {
     // Pending calls hold the Impl and finish with errc::cancelled; nothing logs after this.
-    impl_->options.log = nullptr;
+    impl_->log_sink = nullptr;
     impl_->cancel_all();
 }
 

@@ -6,6 +6,7 @@
 // completion runs there too. Nothing here is thread-safe; the generator serialises on its
 // io_context.
 
+#include <mcqgen/config.hpp>
 #include <mcqgen/errors.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -19,24 +20,6 @@
 #include <string_view>
 
 namespace mcqgen::detail::claude {
-
-struct ClientOptions {
-    std::string base_url;    ///< "https://host[:port]" (http:// only when allow_insecure_http)
-    std::string api_key;     ///< sent as x-api-key, nowhere else
-    std::string api_version; ///< anthropic-version header
-    int max_concurrency = 8;
-    int max_retries = 2;
-    std::chrono::milliseconds connect_timeout{5'000};
-    std::chrono::milliseconds handshake_timeout{10'000};
-    std::chrono::milliseconds request_timeout{600'000};
-    std::chrono::milliseconds max_retry_after{60'000};
-    std::string ca_file;
-    bool verify_tls = true;
-    bool allow_insecure_http = false;
-    std::function<void(std::string_view)> log; ///< may be empty; never given the key
-    /// A larger response body fails the call with errc::bad_response.
-    std::size_t max_response_bytes = 64 * 1024 * 1024;
-};
 
 /// The outcome of one logical call (after retries).
 struct ApiResponse {
@@ -60,9 +43,15 @@ struct ClientStats {
 
 class HttpsClient {
   public:
+    using Log = std::function<void(std::string_view)>;
+    /// Generous for any API response; a larger body fails the call with errc::bad_response.
+    static constexpr std::size_t default_max_response_bytes = 64 * 1024 * 1024;
+
+    /// `log` may be empty and is never given the key.
     /// @throws Error(errc::invalid_argument) for a malformed or insecure base_url,
     ///         Error(errc::tls) when the CA file cannot be loaded.
-    HttpsClient(boost::asio::io_context& io, ClientOptions options);
+    HttpsClient(boost::asio::io_context& io, HttpOptions options, Log log = {},
+                std::size_t max_response_bytes = default_max_response_bytes);
     ~HttpsClient();
     HttpsClient(const HttpsClient&) = delete;
     HttpsClient& operator=(const HttpsClient&) = delete;

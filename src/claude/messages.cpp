@@ -1,6 +1,6 @@
 #include "claude/messages.hpp"
 
-#include "pipeline/passages.hpp"
+#include "core/text.hpp"
 
 #include <boost/json.hpp>
 
@@ -68,7 +68,7 @@ json::object judge_schema() {
 
 // One request shape for both calls: the document first (cached, identical in every call of a
 // test), then what varies per slot.
-std::string request_body(const Config& config, OutputMode mode, const char* system,
+std::string request_body(const ClaudeOptions& config, OutputMode mode, const char* system,
                          const std::string& document, std::string task, const char* tool,
                          const char* tool_description, json::object schema) {
     json::object body{
@@ -131,15 +131,12 @@ CallFailure bad(std::string message) {
 }
 
 std::string canonical(std::string_view text) {
-    auto out = normalize_whitespace(text);
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
+    return lower(normalize_whitespace(text));
 }
 
 } // namespace
 
-OutputMode output_mode_for(const Config& config) {
+OutputMode output_mode_for(const ClaudeOptions& config) {
     if (config.structured_output == StructuredOutput::json_schema) return OutputMode::json_schema;
     if (config.structured_output == StructuredOutput::tool) return OutputMode::tool;
     // JSON outputs arrived with the 4.5 generation; older models only have forced tools.
@@ -150,7 +147,7 @@ OutputMode output_mode_for(const Config& config) {
     return older ? OutputMode::tool : OutputMode::json_schema;
 }
 
-std::string author_body(const Config& config, OutputMode mode, const std::string& document,
+std::string author_body(const ClaudeOptions& config, OutputMode mode, const std::string& document,
                         const Passage& passage, int count) {
     const std::string task =
         passage_block(passage) + "Write exactly " + std::to_string(count) +
@@ -161,7 +158,7 @@ std::string author_body(const Config& config, OutputMode mode, const std::string
                         "Submit the candidate questions.", author_schema());
 }
 
-std::string judge_body(const Config& config, OutputMode mode, const std::string& document,
+std::string judge_body(const ClaudeOptions& config, OutputMode mode, const std::string& document,
                        const Passage& passage, const std::vector<JudgeItem>& items) {
     json::array questions;
     for (const auto& item : items) {
@@ -248,15 +245,17 @@ AuthorResult parse_candidates(const json::value& data) {
                                 std::all_of(options->as_array().begin(), options->as_array().end(),
                                             [](const json::value& o) { return o.is_string(); });
         if (!stem || !options_ok || !key || !key->is_int64() || !explanation || !quote) {
-            ++result.rejected["schema"];
+            ++result.rejected[std::string(reason::schema)];
             continue;
         }
         Candidate c;
         c.stem = std::string(*stem);
         for (const auto& o : options->as_array())
             c.options.emplace_back(o.as_string());
+        // Any index fits an int after this clamp; the gates reject those out of 0..3 by name.
+        constexpr std::int64_t largest_index = 64;
         const auto index = key->as_int64();
-        c.answer_index = index >= -1 && index <= 64 ? static_cast<int>(index) : -1;
+        c.answer_index = index >= -1 && index <= largest_index ? static_cast<int>(index) : -1;
         c.explanation = std::string(*explanation);
         c.quote = std::string(*quote);
         if (const auto* d = string_field(item, "difficulty")) c.difficulty = std::string(*d);
@@ -292,7 +291,7 @@ JudgeResult parse_verdicts(const json::value& data, const std::vector<JudgeItem>
     return result;
 }
 
-double estimate_cost(const Config& config, const Usage& usage) {
+double estimate_cost(const ClaudeOptions& config, const Usage& usage) {
     const auto it = config.prices.find(config.model);
     if (it == config.prices.end()) return 0;
     const auto& p = it->second;

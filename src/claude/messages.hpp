@@ -4,7 +4,7 @@
 //
 // What is sent is documented in docs/claude-protocol.md.
 
-#include "pipeline/provider.hpp"
+#include "provider/provider.hpp"
 
 #include <mcqgen/config.hpp>
 
@@ -18,14 +18,14 @@ namespace mcqgen::detail::claude {
 enum class OutputMode { json_schema, tool };
 
 /// The mechanism a model gets: json_schema unless the model predates it (or config forces one).
-OutputMode output_mode_for(const Config& config);
+OutputMode output_mode_for(const ClaudeOptions& config);
 
 inline constexpr const char* author_tool = "submit_candidates";
 inline constexpr const char* judge_tool = "submit_verdicts";
 
-std::string author_body(const Config& config, OutputMode mode, const std::string& document,
+std::string author_body(const ClaudeOptions& config, OutputMode mode, const std::string& document,
                         const Passage& passage, int count);
-std::string judge_body(const Config& config, OutputMode mode, const std::string& document,
+std::string judge_body(const ClaudeOptions& config, OutputMode mode, const std::string& document,
                        const Passage& passage, const std::vector<JudgeItem>& items);
 
 /// The structured payload of a reply, or why there is none.
@@ -47,6 +47,6 @@ AuthorResult parse_candidates(const boost::json::value& data);
 JudgeResult parse_verdicts(const boost::json::value& data, const std::vector<JudgeItem>& items);
 
 /// The estimated cost of `usage` with the configured price of `model` (0 if unknown).
-double estimate_cost(const Config& config, const Usage& usage);
+double estimate_cost(const ClaudeOptions& config, const Usage& usage);
 
 } // namespace mcqgen::detail::claude

@@ -1,5 +1,7 @@
 #include "claude/url.hpp"
 
+#include "core/text.hpp"
+
 #include <mcqgen/errors.hpp>
 
 #include <algorithm>
@@ -12,13 +14,6 @@ namespace {
 [[noreturn]] void reject(std::string_view url, std::string_view why) {
     throw Error(errc::invalid_argument,
                 "invalid base_url \"" + std::string{url} + "\": " + std::string{why});
-}
-
-std::string lower(std::string_view text) {
-    std::string out{text};
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
 }
 
 bool is_host_char(char c) {

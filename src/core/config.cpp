@@ -2,31 +2,97 @@
 #include <mcqgen/errors.hpp>
 
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
 #include <optional>
 
 namespace mcqgen {
 namespace {
 
-std::optional<std::string> env(const char* name) {
-    const char* value = std::getenv(name);
-    if (value == nullptr || *value == '\0') return std::nullopt;
-    return std::string(value);
+// The first of `names` that is set and not empty, with its name (for error messages).
+struct EnvValue {
+    const char* name;
+    std::string text;
+};
+
+std::optional<EnvValue> env(std::initializer_list<const char*> names) {
+    for (const char* name : names)
+        if (const char* value = std::getenv(name); value != nullptr && *value != '\0')
+            return EnvValue{name, value};
+    return std::nullopt;
 }
 
-long long env_integer(const char* name, long long fallback) {
-    const auto text = env(name);
-    if (!text) return fallback;
-    long long value = 0;
-    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-    if (ec != std::errc{} || end != text->data() + text->size())
-        throw Error(errc::invalid_argument, std::string(name) + " must be an integer");
-    return value;
+[[noreturn]] void unusable(const EnvValue& value, const char* expected) {
+    throw Error(errc::invalid_argument, std::string(value.name) + " must be " + expected);
 }
 
-bool env_flag(const char* name) {
-    const auto text = env(name);
-    return text && *text != "0" && *text != "false" && *text != "no";
+template <class T> T parse_number(const EnvValue& value, const char* expected) {
+    T number{};
+    const auto* end = value.text.data() + value.text.size();
+    const auto [stop, ec] = std::from_chars(value.text.data(), end, number);
+    if (ec != std::errc{} || stop != end) unusable(value, expected);
+    return number;
+}
+
+bool parse_flag(const EnvValue& value) {
+    for (const char* yes : {"1", "true", "yes", "on"})
+        if (value.text == yes) return true;
+    for (const char* no : {"0", "false", "no", "off"})
+        if (value.text == no) return false;
+    unusable(value, "a boolean (1/0, true/false, yes/no, on/off)");
+}
+
+StructuredOutput parse_structured_output(const EnvValue& value) {
+    if (value.text == "automatic") return StructuredOutput::automatic;
+    if (value.text == "json_schema") return StructuredOutput::json_schema;
+    if (value.text == "tool") return StructuredOutput::tool;
+    unusable(value, "automatic, json_schema or tool");
+}
+
+void read(std::string& field, std::initializer_list<const char*> names) {
+    if (auto value = env(names)) field = std::move(value->text);
+}
+
+void read(int& field, std::initializer_list<const char*> names) {
+    if (auto value = env(names)) field = parse_number<int>(*value, "an integer");
+}
+
+void read(std::chrono::milliseconds& field, std::initializer_list<const char*> names) {
+    if (auto value = env(names))
+        field = std::chrono::milliseconds(parse_number<std::int64_t>(*value, "milliseconds"));
+}
+
+void read(double& field, std::initializer_list<const char*> names) {
+    if (auto value = env(names)) field = parse_number<double>(*value, "a number");
+}
+
+void read(std::uint64_t& field, std::initializer_list<const char*> names) {
+    if (auto value = env(names)) field = parse_number<std::uint64_t>(*value, "an unsigned integer");
+}
+
+void read(bool& field, std::initializer_list<const char*> names) {
+    if (auto value = env(names)) field = parse_flag(*value);
+}
+
+std::string text_of(double value) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g", value);
+    return buffer;
+}
+
+std::string text_of(std::int64_t value) {
+    return std::to_string(value);
+}
+
+template <class T> void check(const Limit<T>& limit, T value) {
+    if (limit.allows(value)) return;
+    using Shown = std::conditional_t<std::is_floating_point_v<T>, double, std::int64_t>;
+    const std::string unit = limit.unit.empty() ? "" : " " + std::string(limit.unit);
+    throw Error(errc::invalid_argument, "invalid configuration: " + std::string(limit.field) +
+                                            " must be between " + text_of(Shown(limit.min)) +
+                                            " and " + text_of(Shown(limit.max)) + unit + ", got " +
+                                            text_of(Shown(value)));
 }
 
 void require(bool ok, const std::string& what) {
@@ -37,49 +103,58 @@ void require(bool ok, const std::string& what) {
 
 Config Config::from_env() {
     Config config;
-    if (auto key = env("ANTHROPIC_API_KEY"))
-        config.api_key = *key;
-    else if (auto alt = env("CLAUDE_API_KEY"))
-        config.api_key = *alt;
-    if (auto url = env("ANTHROPIC_BASE_URL")) config.base_url = *url;
-    if (auto model = env("MCQGEN_MODEL")) config.model = *model;
-    if (auto ca = env("MCQGEN_CA_FILE")) config.ca_file = *ca;
-    config.candidates = static_cast<int>(env_integer("MCQ_CANDIDATE_COUNT", config.candidates));
-    config.max_questions =
-        static_cast<int>(env_integer("MCQGEN_MAX_QUESTIONS", config.max_questions));
-    config.max_concurrency =
-        static_cast<int>(env_integer("MCQGEN_CONCURRENCY", config.max_concurrency));
-    config.max_retries = static_cast<int>(env_integer("MCQGEN_MAX_RETRIES", config.max_retries));
-    config.request_timeout =
-        std::chrono::milliseconds(env_integer("MCQGEN_TIMEOUT_MS", config.request_timeout.count()));
-    config.offline = env_flag("MCQGEN_OFFLINE");
-    config.allow_insecure_http = env_flag("MCQGEN_ALLOW_INSECURE_HTTP");
+    HttpOptions& http = config.http;
+    read(http.api_key, {"MCQGEN_API_KEY", "ANTHROPIC_API_KEY", "CLAUDE_API_KEY"});
+    read(http.base_url, {"MCQGEN_BASE_URL", "ANTHROPIC_BASE_URL"});
+    read(http.api_version, {"MCQGEN_API_VERSION"});
+    read(http.max_concurrency, {"MCQGEN_CONCURRENCY"});
+    read(http.max_retries, {"MCQGEN_MAX_RETRIES"});
+    read(http.connect_timeout, {"MCQGEN_CONNECT_TIMEOUT_MS"});
+    read(http.handshake_timeout, {"MCQGEN_HANDSHAKE_TIMEOUT_MS"});
+    read(http.request_timeout, {"MCQGEN_TIMEOUT_MS"});
+    read(http.max_retry_after, {"MCQGEN_MAX_RETRY_AFTER_MS"});
+    read(http.ca_file, {"MCQGEN_CA_FILE"});
+    read(http.verify_tls, {"MCQGEN_VERIFY_TLS"});
+    read(http.allow_insecure_http, {"MCQGEN_ALLOW_INSECURE_HTTP"});
+
+    ClaudeOptions& claude = config.claude;
+    read(claude.model, {"MCQGEN_MODEL"});
+    read(claude.max_tokens, {"MCQGEN_MAX_TOKENS"});
+    if (auto value = env({"MCQGEN_STRUCTURED_OUTPUT"}))
+        claude.structured_output = parse_structured_output(*value);
+
+    PipelineOptions& pipeline = config.pipeline;
+    read(pipeline.candidates, {"MCQGEN_CANDIDATES", "MCQ_CANDIDATE_COUNT"});
+    read(pipeline.max_questions, {"MCQGEN_MAX_QUESTIONS"});
+    read(pipeline.judge_threshold, {"MCQGEN_JUDGE_THRESHOLD"});
+    read(pipeline.seed, {"MCQGEN_SEED"});
+    read(pipeline.offline, {"MCQGEN_OFFLINE"});
     config.validate();
     return config;
 }
 
 void Config::validate() const {
-    require(candidates >= 1 && candidates <= 16, "candidates must be between 1 and 16");
-    require(max_questions >= 1 && max_questions <= 1000,
-            "max_questions must be between 1 and 1000");
-    require(max_concurrency >= 1 && max_concurrency <= 256,
-            "max_concurrency must be between 1 and 256");
-    require(max_retries >= 0 && max_retries <= 20, "max_retries must be between 0 and 20");
-    require(max_tokens >= 256 && max_tokens <= 64000, "max_tokens must be between 256 and 64000");
-    require(judge_threshold >= 0 && judge_threshold <= 1, "judge_threshold must be within 0..1");
-    require(connect_timeout.count() > 0 && handshake_timeout.count() > 0 &&
-                request_timeout.count() > 0,
-            "timeouts must be positive");
-    require(!model.empty(), "model is empty");
+    check(limits::max_concurrency, http.max_concurrency);
+    check(limits::max_retries, http.max_retries);
+    check(limits::connect_timeout, std::int64_t{http.connect_timeout.count()});
+    check(limits::handshake_timeout, std::int64_t{http.handshake_timeout.count()});
+    check(limits::request_timeout, std::int64_t{http.request_timeout.count()});
+    check(limits::max_retry_after, std::int64_t{http.max_retry_after.count()});
+    check(limits::max_tokens, claude.max_tokens);
+    check(limits::candidates, pipeline.candidates);
+    check(limits::max_questions, pipeline.max_questions);
+    check(limits::judge_threshold, pipeline.judge_threshold);
+    require(!claude.model.empty(), "model is empty");
     if (online()) {
-        const bool https = base_url.rfind("https://", 0) == 0;
-        const bool http = base_url.rfind("http://", 0) == 0;
-        require(https || (http && allow_insecure_http),
+        const bool https = http.base_url.rfind("https://", 0) == 0;
+        const bool plain = http.base_url.rfind("http://", 0) == 0;
+        require(https || (plain && http.allow_insecure_http),
                 "base_url must start with https:// (http:// only with allow_insecure_http)");
+        require(!http.api_version.empty(), "api_version is empty");
     }
 }
 
-std::map<std::string, ModelPrice, std::less<>> Config::default_prices() {
+ClaudeOptions::PriceTable ClaudeOptions::default_prices() {
     // USD per million tokens: input, output, 5-minute cache write, cache read.
     return {
         {"claude-opus-5-5", {4, 20, 5, 0.20}},      {"claude-opus-5", {5, 25, 6.25, 0.50}},

@@ -53,6 +53,13 @@ json::object question_object(const Question& q) {
     };
 }
 
+json::array question_array(const std::vector<Question>& questions) {
+    json::array items;
+    for (const auto& q : questions)
+        items.emplace_back(question_object(q));
+    return items;
+}
+
 } // namespace
 
 std::string to_json(const Test& test) {
@@ -63,11 +70,13 @@ std::string to_json(const Question& question) {
     return json::serialize(question_object(question));
 }
 
+std::string to_json(const std::vector<Question>& questions) {
+    return json::serialize(question_array(questions));
+}
+
 std::string to_json(const Test& test, const std::vector<Question>& questions) {
-    json::array items;
-    for (const auto& q : questions)
-        items.emplace_back(question_object(q));
-    return json::serialize(json::object{{"test", test_object(test)}, {"questions", items}});
+    return json::serialize(
+        json::object{{"test", test_object(test)}, {"questions", question_array(questions)}});
 }
 
 std::string to_json(const std::vector<Test>& tests) {

@@ -1,9 +1,7 @@
 #include "offline/offline_provider.hpp"
 
+#include "core/random.hpp"
 #include "offline/terms.hpp"
-#include "pipeline/validation.hpp"
-
-#include <boost/asio/post.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -14,18 +12,22 @@ namespace {
 
 constexpr const char* blank = "_____";
 
+// A sentence worth a question: long enough to carry a fact, short enough to read as a stem.
+constexpr std::size_t shortest_sentence = 40, longest_sentence = 400;
+// The blind answer is the option the passage supports best, by at least this share of its
+// words, and with no tie.
+constexpr double least_support = 0.6;
+// Stems in this range of lengths count as clear.
+constexpr std::size_t shortest_clear_stem = 30, longest_clear_stem = 400;
+// The judge's score: how well the passage supports the key, how plausible the distractors
+// are, how clear the stem is.
+constexpr double support_weight = 0.5, plausibility_weight = 0.3, clarity_weight = 0.2;
+
 struct Pick {
     std::size_t sentence = 0;
     Term term;
     double score = 0;
 };
-
-std::set<std::string> content_words(std::string_view text) {
-    std::set<std::string> words;
-    for (auto& w : tokenize(text))
-        if (!is_stopword(w)) words.insert(std::move(w));
-    return words;
-}
 
 double informativeness(const Inventory& inventory, std::string_view sentence) {
     const auto words = tokenize(sentence);
@@ -232,7 +234,7 @@ double plausibility(const std::array<std::string, 4>& options, int chosen) {
 
 } // namespace
 
-OfflineProvider::OfflineProvider(boost::asio::io_context& io) : io_(io) {}
+OfflineProvider::OfflineProvider() = default;
 OfflineProvider::~OfflineProvider() = default;
 
 const Inventory&
@@ -257,7 +259,7 @@ AuthorResult OfflineProvider::author(const AuthorRequest& request) {
         const std::size_t si = inventory.sentence_at(s.begin);
         if (si == static_cast<std::size_t>(-1)) continue;
         const auto text = inventory.sentence_text(si);
-        if (text.size() < 40 || text.size() > 400) continue;
+        if (text.size() < shortest_sentence || text.size() > longest_sentence) continue;
         const double info = informativeness(inventory, text);
         for (auto& term : inventory.terms_of(si)) {
             const double score = info * kind_priority(term.kind) *
@@ -305,15 +307,18 @@ JudgeResult OfflineProvider::verdicts(const JudgeRequest& request) {
                                         [&](double s) { return s >= *best - 1e-9; });
         Verdict v;
         v.id = item.id;
-        if (*best < 0.6 || ties > 1) {
+        if (*best < least_support || ties > 1) {
             v.chosen = -1;
             v.score = 0;
             v.reason = ties > 1 ? "more than one option is supported by the passage"
                                 : "no option is clearly supported by the passage";
         } else {
-            const double clarity = item.stem.size() >= 30 && item.stem.size() <= 400 ? 1.0 : 0.5;
+            const bool clear =
+                item.stem.size() >= shortest_clear_stem && item.stem.size() <= longest_clear_stem;
             v.chosen = chosen;
-            v.score = 0.5 * *best + 0.3 * plausibility(item.options, chosen) + 0.2 * clarity;
+            v.score = support_weight * *best +
+                      plausibility_weight * plausibility(item.options, chosen) +
+                      clarity_weight * (clear ? 1.0 : 0.5);
             v.reason = "the passage supports exactly one option";
         }
         result.verdicts.push_back(std::move(v));
@@ -321,16 +326,13 @@ JudgeResult OfflineProvider::verdicts(const JudgeRequest& request) {
     return result;
 }
 
+// Pure computation: both complete inline, and the run schedules what follows.
 void OfflineProvider::write(const AuthorRequest& request, std::function<void(AuthorResult)> done) {
-    boost::asio::post(io_, [done = std::move(done), result = author(request)]() mutable {
-        done(std::move(result));
-    });
+    done(author(request));
 }
 
 void OfflineProvider::judge(const JudgeRequest& request, std::function<void(JudgeResult)> done) {
-    boost::asio::post(io_, [done = std::move(done), result = verdicts(request)]() mutable {
-        done(std::move(result));
-    });
+    done(verdicts(request));
 }
 
 } // namespace mcqgen::detail::offline

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <regex>
 #include <set>
 
 namespace mcqgen::detail::offline {
@@ -14,28 +13,25 @@ struct Word {
     std::size_t begin = 0, end = 0;
 };
 
-bool word_byte(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
-}
-
 // Words with their offsets; keeps "1,200", "3.5", "Governor-General", "India's" whole.
 std::vector<Word> split_words(std::string_view s) {
     std::vector<Word> words;
     std::size_t i = 0;
     while (i < s.size()) {
-        if (!word_byte(s[i])) {
+        if (!is_word_byte(s[i])) {
             ++i;
             continue;
         }
         std::size_t j = i;
         while (j < s.size()) {
-            if (word_byte(s[j])) {
+            if (is_word_byte(s[j])) {
                 ++j;
             } else if ((s[j] == ',' || s[j] == '.') && j + 1 < s.size() && j > i &&
                        std::isdigit(static_cast<unsigned char>(s[j - 1])) &&
                        std::isdigit(static_cast<unsigned char>(s[j + 1]))) {
                 ++j;
-            } else if ((s[j] == '-' || s[j] == '\'') && j + 1 < s.size() && word_byte(s[j + 1])) {
+            } else if ((s[j] == '-' || s[j] == '\'') && j + 1 < s.size() &&
+                       is_word_byte(s[j + 1])) {
                 ++j;
             } else {
                 break;
@@ -45,13 +41,6 @@ std::vector<Word> split_words(std::string_view s) {
         i = j;
     }
     return words;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
 }
 
 bool capitalised(std::string_view w) {

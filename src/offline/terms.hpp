@@ -2,7 +2,7 @@
 // Key terms of a document for the offline generator: years, numbers, names, defined terms and
 // topic words, each with its kind, so distractors can be drawn from terms of the same kind.
 
-#include "pipeline/passages.hpp"
+#include "core/text.hpp"
 
 #include <map>
 #include <set>

@@ -1,6 +1,8 @@
 #include "pipeline/run.hpp"
 
 #include "core/clock.hpp"
+#include "core/random.hpp"
+#include "pipeline/selection.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -11,6 +13,27 @@ namespace {
 
 // Author calls a run may spend per missing question, re-authoring and replacements included.
 constexpr int author_calls_per_question = 3;
+// Author calls on one passage before a slot moves to a replacement passage.
+constexpr int author_calls_per_passage = 2;
+// Rejection reasons named in a shortfall message, most frequent first.
+constexpr std::size_t reasons_in_message = 3;
+
+// Seeds for a slot's calls and for the blind order of each judged item: distinct for every
+// (slot, attempt, item) below these bounds, and the same on every run of a test.
+constexpr std::uint64_t seeds_per_slot = 1000, seeds_per_attempt = 16;
+
+std::uint64_t author_seed(std::uint64_t test_seed, int position, int attempt) {
+    return mix_seed(test_seed, static_cast<std::uint64_t>(position) * seeds_per_slot +
+                                   static_cast<std::uint64_t>(attempt));
+}
+
+std::uint64_t option_order_seed(std::uint64_t test_seed, int position, int attempt,
+                                std::size_t item) {
+    return mix_seed(test_seed, (static_cast<std::uint64_t>(position) * seeds_per_slot +
+                                static_cast<std::uint64_t>(attempt)) *
+                                       seeds_per_attempt +
+                                   item);
+}
 
 bool is_fatal(errc code) {
     // Nothing a retry or another passage can fix: the caller must change something.
@@ -28,7 +51,7 @@ std::string dominant_rejections(const std::map<std::string, int>& rejections) {
         ranked.emplace_back(count, reason);
     std::sort(ranked.rbegin(), ranked.rend());
     std::string text;
-    for (std::size_t i = 0; i < ranked.size() && i < 3; ++i)
+    for (std::size_t i = 0; i < ranked.size() && i < reasons_in_message; ++i)
         text += (i ? ", " : "") + ranked[i].second + " " + std::to_string(ranked[i].first);
     return text;
 }
@@ -55,6 +78,16 @@ Run::Run(boost::asio::io_context& io, RunSetup setup)
     const int target = setup_.test.target_questions;
     plan_ = deprioritise_used(plan_passages(passages_, target), passages_, setup_.accepted);
     key_deal_ = deal_key_positions(setup_.test.seed, target);
+}
+
+template <class Result, class Step> std::function<void(Result)> Run::on_run_thread(Step step) {
+    // The Run lives until the last completion has been handled: each one holds it.
+    return [self = shared_from_this(), step = std::move(step)](Result result) mutable {
+        boost::asio::post(self->io_,
+                          [self, step = std::move(step), result = std::move(result)]() mutable {
+                              step(std::move(result));
+                          });
+    };
 }
 
 void Run::log(const std::string& line) const {
@@ -105,12 +138,11 @@ void Run::start_slot(std::shared_ptr<Slot> slot) {
     request.attempt = slot->attempt++;
     request.passage = &passages_[static_cast<std::size_t>(slot->passage)];
     request.count = setup_.candidates;
-    request.seed = mix_seed(setup_.test.seed,
-                            static_cast<std::uint64_t>(slot->position * 1000 + request.attempt));
+    request.seed = author_seed(setup_.test.seed, slot->position, request.attempt);
     ++slot->on_passage;
-    setup_.provider->write(request, [self = shared_from_this(), slot](AuthorResult result) {
-        self->on_authored(slot, std::move(result));
-    });
+    setup_.provider->write(request, on_run_thread<AuthorResult>([this, slot](AuthorResult result) {
+                               on_authored(slot, std::move(result));
+                           }));
 }
 
 void Run::on_authored(std::shared_ptr<Slot> slot, AuthorResult result) {
@@ -148,8 +180,7 @@ void Run::on_authored(std::shared_ptr<Slot> slot, AuthorResult result) {
     std::vector<std::array<int, 4>> orders;
     for (std::size_t i = 0; i < survivors.size(); ++i) {
         const auto order = seeded_permutation(
-            mix_seed(setup_.test.seed,
-                     static_cast<std::uint64_t>(slot->position * 1000 + slot->attempt) * 16 + i));
+            option_order_seed(setup_.test.seed, slot->position, slot->attempt, i));
         JudgeItem item;
         item.id = static_cast<int>(i) + 1;
         item.stem = survivors[i].stem;
@@ -158,11 +189,12 @@ void Run::on_authored(std::shared_ptr<Slot> slot, AuthorResult result) {
         request.items.push_back(std::move(item));
         orders.push_back(order);
     }
-    setup_.provider->judge(request, [self = shared_from_this(), slot,
-                                     survivors = std::move(survivors),
-                                     orders = std::move(orders)](JudgeResult verdicts) mutable {
-        self->on_judged(slot, std::move(survivors), std::move(orders), std::move(verdicts));
-    });
+    setup_.provider->judge(
+        request,
+        on_run_thread<JudgeResult>([this, slot, survivors = std::move(survivors),
+                                    orders = std::move(orders)](JudgeResult verdicts) mutable {
+            on_judged(slot, std::move(survivors), std::move(orders), std::move(verdicts));
+        }));
 }
 
 void Run::on_judged(std::shared_ptr<Slot> slot, std::vector<Candidate> candidates,
@@ -200,8 +232,7 @@ void Run::on_judged(std::shared_ptr<Slot> slot, std::vector<Candidate> candidate
             reject(*why);
             continue;
         }
-        if (accept(*slot, candidates[i], score)) return end_slot(true);
-        return end_slot(false);
+        return end_slot(accept(*slot, candidates[i], score));
     }
     retry_slot(slot);
 }
@@ -209,7 +240,7 @@ void Run::on_judged(std::shared_ptr<Slot> slot, std::vector<Candidate> candidate
 void Run::retry_slot(std::shared_ptr<Slot> slot) {
     if (stopping()) return end_slot(false);
     // One more author call on the same passage, then a replacement passage.
-    if (slot->on_passage >= 2) {
+    if (slot->on_passage >= author_calls_per_passage) {
         slot->passage = next_passage();
         slot->on_passage = 0;
     }

@@ -6,8 +6,8 @@
 // posted there (Generator does).
 
 #include "pipeline/passages.hpp"
-#include "pipeline/provider.hpp"
 #include "pipeline/validation.hpp"
+#include "provider/provider.hpp"
 
 #include <mcqgen/generator.hpp>
 
@@ -24,7 +24,7 @@ struct RunSetup {
     Test test; ///< already stored, status generating
     std::string document;
     std::vector<Question> accepted; ///< questions stored before (resume)
-    int candidates = 4;
+    int candidates = 1;
     double judge_threshold = 0.5;
     Provider* provider = nullptr;
     Storage* storage = nullptr;
@@ -59,6 +59,9 @@ class Run : public std::enable_shared_from_this<Run> {
 
     /// True once the run must stop; turns a cross-thread request into a real cancel().
     bool stopping();
+    /// A provider completion that hands `step` its result on the run's thread, later, whether
+    /// the provider completes inline or on any thread.
+    template <class Result, class Step> std::function<void(Result)> on_run_thread(Step step);
     void start_slot(std::shared_ptr<Slot> slot);
     void on_authored(std::shared_ptr<Slot> slot, AuthorResult result);
     void on_judged(std::shared_ptr<Slot> slot, std::vector<Candidate> candidates,

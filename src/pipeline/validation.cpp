@@ -1,31 +1,16 @@
 #include "pipeline/validation.hpp"
 
-#include "pipeline/passages.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <regex>
 #include <set>
 
 namespace mcqgen::detail {
 namespace {
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 std::string canonical_option(std::string_view option) {
     return lower(normalize_whitespace(option));
-}
-
-std::set<std::string> content_words(std::string_view text) {
-    std::set<std::string> words;
-    for (auto& w : tokenize(text))
-        if (!is_stopword(w)) words.insert(std::move(w));
-    return words;
 }
 
 template <class Set> double jaccard(const Set& a, const Set& b) {
@@ -168,72 +153,6 @@ std::optional<std::string_view> AcceptedQuestions::check(const Candidate& c) con
             return reason::stem_contains_key;
     }
     return std::nullopt;
-}
-
-std::uint64_t SeededRandom::next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-std::uint64_t SeededRandom::below(std::uint64_t bound) {
-    if (bound <= 1) return 0;
-    // Rejection sampling removes the modulo bias.
-    const std::uint64_t limit = ~std::uint64_t{0} - (~std::uint64_t{0} % bound);
-    std::uint64_t x = next();
-    while (x >= limit)
-        x = next();
-    return x % bound;
-}
-
-double SeededRandom::unit() {
-    return static_cast<double>(next() >> 11) * 0x1.0p-53;
-}
-
-std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b) {
-    SeededRandom r(a ^ (b * 0x9E3779B97F4A7C15ull));
-    return r.next();
-}
-
-std::vector<int> deal_key_positions(std::uint64_t seed, int count) {
-    std::vector<int> positions;
-    for (int i = 0; i < count; ++i)
-        positions.push_back(i % 4);
-    SeededRandom random(mix_seed(seed, 0x6B6579)); // "key"
-    for (std::size_t i = positions.size(); i > 1; --i)
-        std::swap(positions[i - 1], positions[random.below(i)]);
-    return positions;
-}
-
-std::array<int, 4> seeded_permutation(std::uint64_t seed) {
-    std::array<int, 4> order{0, 1, 2, 3};
-    SeededRandom random(seed);
-    for (std::size_t i = 4; i > 1; --i)
-        std::swap(order[i - 1], order[random.below(i)]);
-    return order;
-}
-
-Question place_key(const Candidate& c, int key_position, std::uint64_t seed) {
-    std::vector<std::string> distractors;
-    for (std::size_t i = 0; i < 4; ++i)
-        if (static_cast<int>(i) != c.answer_index) distractors.push_back(c.options[i]);
-    SeededRandom random(seed);
-    for (std::size_t i = distractors.size(); i > 1; --i)
-        std::swap(distractors[i - 1], distractors[random.below(i)]);
-    Question q;
-    q.stem = c.stem;
-    std::size_t next = 0;
-    for (int i = 0; i < 4; ++i)
-        q.options[static_cast<std::size_t>(i)] =
-            i == key_position ? c.options[static_cast<std::size_t>(c.answer_index)]
-                              : distractors[next++];
-    q.answer_index = key_position;
-    q.explanation = c.explanation;
-    q.source_quote = c.quote;
-    q.style = c.style;
-    q.difficulty = c.difficulty;
-    return q;
 }
 
 } // namespace mcqgen::detail

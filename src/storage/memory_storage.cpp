@@ -7,11 +7,6 @@
 
 namespace mcqgen {
 
-void Storage::record_call(std::string_view, const CallRecord&) {}
-std::vector<CallRecord> Storage::calls(std::string_view) {
-    return {};
-}
-
 struct MemoryStorage::Impl {
     struct Entry {
         Test test;
@@ -27,8 +22,7 @@ struct MemoryStorage::Impl {
 
     Entry& at(std::string_view id) {
         auto it = entries.find(std::string(id));
-        if (it == entries.end())
-            throw Error(errc::not_found, "no test with id '" + std::string(id) + "'");
+        if (it == entries.end()) throw no_such_test(id);
         return it->second;
     }
 };

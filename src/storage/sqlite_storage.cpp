@@ -5,17 +5,33 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <boost/json.hpp>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 namespace mcqgen {
 namespace {
 
 // 'MCQG': marks the file as ours, so another program's SQLite database is refused, not altered.
 constexpr int application_id = 0x4D435147;
+
+// How long a connection waits for another connection's lock before it gives up: long enough for
+// another process's schema creation or commit, short enough that a database some other program
+// keeps locked is reported within seconds instead of hanging the caller.
+constexpr std::chrono::milliseconds busy_timeout{5000};
+
+// What a file says about itself, read in one snapshot: three separate reads could straddle
+// another process's schema creation and see a version 0 file that is no longer empty.
+struct SchemaState {
+    int version = 0;
+    int app_id = 0;
+    bool empty = true;
+};
 
 // Forward migrations; entry i takes the schema from version i to i + 1. Never edit a released
 // entry: append a new one and raise SqliteStorage::schema_version.
@@ -121,12 +137,6 @@ std::map<std::string, int> parse_rejections(const std::string& text) {
     return result;
 }
 
-errc errc_from_name(const std::string& name) {
-    for (int i = 0; i <= static_cast<int>(errc::not_found); ++i)
-        if (to_string(static_cast<errc>(i)) == name) return static_cast<errc>(i);
-    return errc::internal;
-}
-
 Test read_test(SQLite::Statement& row) {
     Test t;
     t.id = row.getColumn(0).getString();
@@ -135,7 +145,7 @@ Test read_test(SQLite::Statement& row) {
     t.questions_generated = row.getColumn(3).getInt();
     t.progress = row.getColumn(4).getDouble();
     t.message = row.getColumn(5).getString();
-    t.error = errc_from_name(row.getColumn(6).getString());
+    t.error = errc_from_string(row.getColumn(6).getString()).value_or(errc::internal);
     t.usage.input_tokens = row.getColumn(7).getInt64();
     t.usage.output_tokens = row.getColumn(8).getInt64();
     t.usage.cache_creation_input_tokens = row.getColumn(9).getInt64();
@@ -186,26 +196,44 @@ struct SqliteStorage::Impl {
         }
     }
 
+    // Nothing is written before the file is known to be ours and sound. A file already at
+    // schema_version is opened without the write lock, so a busy database can still be read.
     void open() {
         db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
-                                                5000);
+                                                static_cast<int>(busy_timeout.count()));
         db->exec("PRAGMA foreign_keys = ON");
-        const int version = db->execAndGet("PRAGMA user_version").getInt();
-        const int app_id = db->execAndGet("PRAGMA application_id").getInt();
-        if (version < 0)
-            throw Error(errc::storage,
-                        path + " has a corrupt schema version (" + std::to_string(version) + ")");
-        if (version > schema_version)
-            throw Error(errc::storage, path + " was written by a newer mcqgen (schema " +
-                                           std::to_string(version) + ")");
-        const bool empty = db->execAndGet("SELECT count(*) FROM sqlite_master").getInt() == 0;
-        if (app_id != application_id && !(version == 0 && empty))
-            throw Error(errc::storage, path + " is another program's SQLite database");
+        const SchemaState state = snapshot_schema_state();
+        refuse_if_not_ours(state);
         refuse_if_damaged();
-        // WAL: readers never block the writer, and a killed writer leaves a consistent file.
-        db->exec("PRAGMA journal_mode = WAL");
+        use_wal();
         db->exec("PRAGMA synchronous = NORMAL");
-        migrate(version);
+        if (state.version < schema_version) migrate();
+    }
+
+    SchemaState read_schema_state() {
+        SchemaState state;
+        state.version = db->execAndGet("PRAGMA user_version").getInt();
+        state.app_id = db->execAndGet("PRAGMA application_id").getInt();
+        state.empty = db->execAndGet("SELECT count(*) FROM sqlite_master").getInt() == 0;
+        return state;
+    }
+
+    SchemaState snapshot_schema_state() {
+        SQLite::Transaction snapshot(*db); // deferred: one read transaction, no write lock
+        const SchemaState state = read_schema_state();
+        snapshot.commit();
+        return state;
+    }
+
+    void refuse_if_not_ours(const SchemaState& state) const {
+        if (state.version < 0)
+            throw Error(errc::storage, path + " has a corrupt schema version (" +
+                                           std::to_string(state.version) + ")");
+        if (state.version > schema_version)
+            throw Error(errc::storage, path + " was written by a newer mcqgen (schema " +
+                                           std::to_string(state.version) + ")");
+        if (state.app_id != application_id && !(state.version == 0 && state.empty))
+            throw Error(errc::storage, path + " is another program's SQLite database");
     }
 
     // A damaged file does not always fail loudly: SQLite can read back wrong or missing rows
@@ -219,14 +247,41 @@ struct SqliteStorage::Impl {
         throw Error(errc::storage, path + " is damaged (integrity check: " + finding + ")");
     }
 
-    void migrate(int from) {
-        for (int version = from; version < schema_version; ++version) {
-            SQLite::Transaction transaction(*db);
-            db->exec(migrations[static_cast<std::size_t>(version)]);
-            db->exec("PRAGMA application_id = " + std::to_string(application_id));
-            db->exec("PRAGMA user_version = " + std::to_string(version + 1));
-            transaction.commit();
+    // WAL: readers never block the writer, and a killed writer leaves a consistent file. The
+    // switch cannot run inside a transaction, and on a new file every opener makes it at once:
+    // a connection that finds another one reading gets SQLITE_BUSY at once, without the busy
+    // handler (the switch upgrades a read lock to a write lock, and waiting could deadlock).
+    // So it is retried here, for as long as the busy handler would have waited.
+    void use_wal() {
+        const auto deadline = std::chrono::steady_clock::now() + busy_timeout;
+        auto pause = std::chrono::milliseconds(1);
+        for (;;) {
+            try {
+                db->exec("PRAGMA journal_mode = WAL");
+                return;
+            } catch (const SQLite::Exception& e) {
+                const bool busy = (e.getErrorCode() & 0xff) == SQLITE_BUSY;
+                if (!busy || std::chrono::steady_clock::now() >= deadline) throw;
+            }
+            std::this_thread::sleep_for(pause);
+            pause = std::min(pause * 2, std::chrono::milliseconds(20));
         }
+    }
+
+    // Creates or upgrades the schema under the write lock (BEGIN IMMEDIATE waits for it with the
+    // busy handler), deciding what to do only once it is held: the openers of a new file all
+    // get here together, and those that wait must find the schema another one has finished
+    // (and do nothing), not create its tables again. One transaction: all steps or none.
+    void migrate() {
+        SQLite::Transaction transaction(*db, SQLite::TransactionBehavior::IMMEDIATE);
+        const SchemaState state = read_schema_state();
+        refuse_if_not_ours(state);
+        if (state.version == schema_version) return; // another process got here first
+        for (int version = state.version; version < schema_version; ++version)
+            db->exec(migrations[static_cast<std::size_t>(version)]);
+        db->exec("PRAGMA application_id = " + std::to_string(application_id));
+        db->exec("PRAGMA user_version = " + std::to_string(schema_version));
+        transaction.commit();
     }
 
     void write_test(const Test& t) {
@@ -260,7 +315,7 @@ struct SqliteStorage::Impl {
         update.bind(++i, t.created_at);
         update.bind(++i, t.updated_at);
         update.bind(++i, t.id);
-        if (update.exec() != 1) throw Error(errc::not_found, "no test with id '" + t.id + "'");
+        if (update.exec() != 1) throw no_such_test(t.id);
     }
 };
 
@@ -352,8 +407,7 @@ std::string SqliteStorage::document(std::string_view test_id) {
     return impl_->guarded("reading a document", [&](SQLite::Database& db) {
         SQLite::Statement select(db, "SELECT text FROM documents WHERE test_id = ?");
         select.bind(1, std::string(test_id));
-        if (!select.executeStep())
-            throw Error(errc::not_found, "no test with id '" + std::string(test_id) + "'");
+        if (!select.executeStep()) throw no_such_test(test_id);
         return select.getColumn(0).getString();
     });
 }
@@ -409,7 +463,7 @@ std::vector<CallRecord> SqliteStorage::calls(std::string_view test_id) {
             c.slot = select.getColumn(2).getInt();
             c.http_status = select.getColumn(3).getInt();
             c.attempts = select.getColumn(4).getInt();
-            c.error = errc_from_name(select.getColumn(5).getString());
+            c.error = errc_from_string(select.getColumn(5).getString()).value_or(errc::internal);
             c.usage.input_tokens = select.getColumn(6).getInt64();
             c.usage.output_tokens = select.getColumn(7).getInt64();
             c.usage.cache_creation_input_tokens = select.getColumn(8).getInt64();

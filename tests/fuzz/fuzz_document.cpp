@@ -7,13 +7,13 @@
 
 #include "fuzz_input.hpp"
 
+#include "core/random.hpp"
 #include "offline/offline_provider.hpp"
 #include "pipeline/passages.hpp"
+#include "pipeline/selection.hpp"
 #include "pipeline/validation.hpp"
 
 #include <mcqgen/mcqgen.hpp>
-
-#include <boost/asio/io_context.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -64,8 +64,7 @@ void check_passages(const std::string& text, const std::vector<Passage>& passage
 
 void offline_calls(const std::shared_ptr<const std::string>& text,
                    const std::vector<Passage>& passages, fuzz::Input& in) {
-    boost::asio::io_context io;
-    offline::OfflineProvider provider(io);
+    offline::OfflineProvider provider;
     const QuoteIndex quotes(*text);
     for (std::size_t p = 0; p < passages.size() && p < 6; ++p) {
         AuthorRequest request;
@@ -102,8 +101,8 @@ void offline_calls(const std::shared_ptr<const std::string>& text,
 
 void whole_run(const Document& document, int count, std::uint64_t seed) {
     Config config;
-    config.offline = true;
-    config.seed = seed | 1;
+    config.pipeline.offline = true;
+    config.pipeline.seed = seed | 1;
     MemoryStorage storage;
     const auto test = Generator(config).generate(document, count, storage);
     const auto questions = storage.questions(test.id);

@@ -58,7 +58,7 @@ void exercise(const fs::path& path) {
             if (listed.target_questions <= 5 && listed.status != Status::completed &&
                 document.size() <= 4096) {
                 Config config;
-                config.offline = true;
+                config.pipeline.offline = true;
                 (void)Generator(config).resume(listed.id, storage);
             }
         } catch (const Error& e) {

@@ -10,6 +10,8 @@
 
 #include "fuzz_input.hpp"
 
+#include "core/random.hpp"
+#include "pipeline/selection.hpp"
 #include "pipeline/validation.hpp"
 
 #include <algorithm>

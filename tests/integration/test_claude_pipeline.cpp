@@ -20,9 +20,9 @@ fake_claude::Options server_options() {
 
 Config claude_config(const fake_claude::Server& server) {
     auto c = test_support::fake_claude_config(server, secret_key);
-    c.seed = 17;
-    c.max_questions = 50;
-    c.request_timeout = 5s;
+    c.pipeline.seed = 17;
+    c.pipeline.max_questions = 50;
+    c.http.request_timeout = 5s;
     return c;
 }
 
@@ -63,7 +63,7 @@ TEST_SUITE("claude_pipeline") {
         fake_claude::Server server(server_options());
         MemoryStorage storage;
         auto config = claude_config(server);
-        config.max_concurrency = 4;
+        config.http.max_concurrency = 4;
         std::vector<int> created;
         const auto test = Generator(config).generate(test_support::sample_document(), 20, storage,
                                                      [&](const Progress& p) {
@@ -83,7 +83,7 @@ TEST_SUITE("claude_pipeline") {
         CHECK(test.usage.input_tokens > 0);
         CHECK(test.usage.cache_read_input_tokens > 0); // the document prefix repeats
         CHECK(test.usage.estimated_cost_usd > 0);
-        CHECK(test.provider == "claude:" + config.model);
+        CHECK(test.provider == "claude:" + config.claude.model);
         // Every call is kept with the API's request id and its own usage.
         const auto calls = storage.calls(test.id);
         CHECK(static_cast<std::int64_t>(calls.size()) ==
@@ -102,7 +102,7 @@ TEST_SUITE("claude_pipeline") {
         fake_claude::Server server(server_options());
         MemoryStorage storage;
         auto config = claude_config(server);
-        config.structured_output = StructuredOutput::tool;
+        config.claude.structured_output = StructuredOutput::tool;
         const auto result = run(config, storage, 4);
         REQUIRE_FALSE(result.error);
         CHECK(result.test.status == Status::completed);
@@ -121,7 +121,7 @@ TEST_SUITE("claude_pipeline") {
             fake_claude::Server server(options);
             MemoryStorage storage;
             auto config = claude_config(server);
-            config.request_timeout = 1500ms; // the stall must time out and be retried
+            config.http.request_timeout = 1500ms; // the stall must time out and be retried
             const auto result = run(config, storage, 5);
             REQUIRE_FALSE(result.error);
             CHECK(result.test.status == Status::completed);
@@ -136,7 +136,7 @@ TEST_SUITE("claude_pipeline") {
         fake_claude::Server server(options);
         MemoryStorage storage;
         auto config = claude_config(server);
-        config.max_retries = 1;
+        config.http.max_retries = 1;
         const auto result = run(config, storage, 3);
         REQUIRE_FALSE(result.error);
         CHECK(result.test.status == Status::failed);
@@ -162,7 +162,7 @@ TEST_SUITE("claude_pipeline") {
         fake_claude::Server server(server_options());
         MemoryStorage storage;
         auto config = claude_config(server);
-        config.api_key = "test-key-wrong";
+        config.http.api_key = "test-key-wrong";
         const auto result = run(config, storage, 5);
         REQUIRE(result.error);
         CHECK(result.error->code_value() == errc::auth);
@@ -171,7 +171,7 @@ TEST_SUITE("claude_pipeline") {
         CHECK(tests[0].status == Status::failed);
         CHECK(tests[0].error == errc::auth);
         // At most one attempt per slot in flight when the first 401 came back; none retried.
-        CHECK(server.stats().requests <= config.max_concurrency);
+        CHECK(server.stats().requests <= config.http.max_concurrency);
     }
 
     TEST_CASE("an untrusted CA or a certificate for another host is refused with a TLS error") {
@@ -179,7 +179,7 @@ TEST_SUITE("claude_pipeline") {
             fake_claude::Server server(server_options());
             MemoryStorage storage;
             auto config = claude_config(server);
-            config.ca_file.clear();
+            config.http.ca_file.clear();
             const auto result = run(config, storage, 2);
             REQUIRE(result.error);
             CHECK(result.error->code_value() == errc::tls);
@@ -223,7 +223,7 @@ TEST_SUITE("claude_pipeline") {
             REQUIRE_FALSE(result.error);
             everything += to_json(result.test, storage.questions(result.test.id));
             auto wrong = config;
-            wrong.api_key = secret_key + "-wrong";
+            wrong.http.api_key = secret_key + "-wrong";
             server.set_faults("");
             const auto failed = run(wrong, storage, 2);
             REQUIRE(failed.error);
@@ -245,8 +245,8 @@ TEST_SUITE("claude_pipeline") {
         fake_claude::Server server(options);
         MemoryStorage storage;
         auto config = claude_config(server);
-        config.max_concurrency = 2;
-        config.request_timeout = 600s;
+        config.http.max_concurrency = 2;
+        config.http.request_timeout = 600s;
         Generator generator(config);
         std::atomic<bool> slowed{false};
         auto job =

@@ -20,7 +20,6 @@
 using namespace std::chrono_literals;
 using mcqgen::errc;
 using mcqgen::detail::claude::ApiResponse;
-using mcqgen::detail::claude::ClientOptions;
 using mcqgen::detail::claude::HttpsClient;
 
 namespace {
@@ -30,6 +29,16 @@ const std::string messages_body = R"({"model":"claude-haiku-4-5","max_tokens":32
                                   R"("messages":[{"role":"user","content":"Say hello."}]})";
 // Bounds every io_context run, so a bug fails the test instead of hanging it.
 constexpr auto run_limit = 120s;
+
+// Everything an HttpsClient is built from: the API settings and the two hooks beside them.
+struct ClientOptions : mcqgen::HttpOptions {
+    HttpsClient::Log log;
+    std::size_t max_response_bytes = HttpsClient::default_max_response_bytes;
+};
+
+HttpsClient make_client(boost::asio::io_context& io, const ClientOptions& options) {
+    return HttpsClient{io, options, options.log, options.max_response_bytes};
+}
 
 // A test's changes to the default options below; empty for none.
 using ServerTweak = std::function<void(fake_claude::Options&)>;
@@ -89,7 +98,8 @@ bool contains(const std::string& text, std::string_view part) {
 // the server's CA, each built from the default options with the test's tweak applied.
 struct Rig {
     explicit Rig(const ServerTweak& server_tweak = {}, const ClientTweak& client_tweak = {})
-        : server{server_options(server_tweak)}, client{io, client_options(server, client_tweak)} {}
+        : server{server_options(server_tweak)}, client{make_client(
+                                                    io, client_options(server, client_tweak))} {}
 
     // Posts `count` calls whose outcomes are appended to `results` in completion order, as the
     // io_context runs.

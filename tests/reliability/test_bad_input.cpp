@@ -112,7 +112,7 @@ TEST_SUITE("reliability_bad_input") {
         SqliteStorage storage(db);
         for (int max : {20, 1000}) {
             auto config = offline_config();
-            config.max_questions = max;
+            config.pipeline.max_questions = max;
             Generator generator(config);
             for (int count : {0, -1, max + 1, 100000, INT_MAX, INT_MIN}) {
                 CAPTURE(max);
@@ -129,7 +129,7 @@ TEST_SUITE("reliability_bad_input") {
         }
         for (int max : {0, -1, 1001, INT_MAX}) {
             auto config = offline_config();
-            config.max_questions = max;
+            config.pipeline.max_questions = max;
             std::string message;
             CHECK(error_of([&] { Generator{config}; }, &message) == errc::invalid_argument);
             CHECK(message.find("max_questions") != std::string::npos);

@@ -40,8 +40,8 @@ std::vector<std::string> child_environment(const fake_claude::Server& server) {
 
 Config resume_config(const fake_claude::Server& server) {
     auto c = test_support::fake_claude_config(server, api_key);
-    c.max_concurrency = 4;
-    c.request_timeout = 20s;
+    c.http.max_concurrency = 4;
+    c.http.request_timeout = 20s;
     return c;
 }
 

@@ -31,14 +31,14 @@ constexpr int author_calls_per_question = 3;
 
 std::int64_t attempt_budget(const Config& config, int questions) {
     const std::int64_t calls = static_cast<std::int64_t>(questions) * author_calls_per_question * 2;
-    return calls * (config.max_retries + 1 + 1);
+    return calls * (config.http.max_retries + 1 + 1);
 }
 
 Config claude_config(const fake_claude::Server& server) {
     auto c = test_support::fake_claude_config(server, api_key);
-    c.max_concurrency = 4;
-    c.max_retries = 2;
-    c.request_timeout = 1500ms; // a stalled answer costs one timeout, then a retry
+    c.http.max_concurrency = 4;
+    c.http.max_retries = 2;
+    c.http.request_timeout = 1500ms; // a stalled answer costs one timeout, then a retry
     return c;
 }
 
@@ -61,7 +61,7 @@ Batch run_batch(const fake_claude::Server& server, Storage& storage, int threads
             try {
                 for (int i = next++; i < tests; i = next++) {
                     auto config = claude_config(server);
-                    config.seed = seed + static_cast<std::uint64_t>(i);
+                    config.pipeline.seed = seed + static_cast<std::uint64_t>(i);
                     const auto test = Generator(config).generate(document, per_test, storage);
                     std::lock_guard lock(mutex);
                     batch.client_attempts += test.usage.requests;

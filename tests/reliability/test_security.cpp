@@ -27,10 +27,10 @@ fake_claude::Options server_options() {
 
 Config claude_config(const fake_claude::Server& server) {
     auto c = test_support::fake_claude_config(server, secret);
-    c.seed = 5;
-    c.max_retries = 1;
-    c.request_timeout = 400ms;
-    c.max_retry_after = 200ms;
+    c.pipeline.seed = 5;
+    c.http.max_retries = 1;
+    c.http.request_timeout = 400ms;
+    c.http.max_retry_after = 200ms;
     return c;
 }
 
@@ -124,15 +124,15 @@ TEST_SUITE("reliability_security") {
             server.set_faults("");
             // A wrong key that contains the right one, a refused TLS peer, a closed port.
             auto wrong = claude_config(server);
-            wrong.api_key = secret + "-revoked";
+            wrong.http.api_key = secret + "-revoked";
             evidence.attach(wrong);
             CHECK(generate(wrong, storage, evidence).error->code_value() == errc::auth);
             auto untrusted = claude_config(server);
-            untrusted.ca_file.clear();
+            untrusted.http.ca_file.clear();
             evidence.attach(untrusted);
             CHECK(generate(untrusted, storage, evidence).error->code_value() == errc::tls);
             auto closed = claude_config(server);
-            closed.base_url = "https://127.0.0.1:1";
+            closed.http.base_url = "https://127.0.0.1:1";
             evidence.attach(closed);
             const auto refused = generate(closed, storage, evidence);
             CHECK((refused.error || refused.test->error == errc::network));
@@ -256,7 +256,7 @@ TEST_SUITE("reliability_security") {
                     config = Config::from_env();
                 } else {
                     config = claude_config(server);
-                    if (!c.trust_ca) config.ca_file = other.ca_file().string();
+                    if (!c.trust_ca) config.http.ca_file = other.ca_file().string();
                 }
                 Evidence evidence;
                 const auto outcome = generate(config, storage, evidence, 3);
@@ -309,8 +309,8 @@ TEST_SUITE("reliability_security") {
 
         // Set on Config directly, the same rule holds when the Generator is made.
         Config direct;
-        direct.api_key = secret;
-        direct.base_url = "http://127.0.0.1:1";
+        direct.http.api_key = secret;
+        direct.http.base_url = "http://127.0.0.1:1";
         try {
             Generator{direct};
             FAIL("an http:// base URL was accepted");
@@ -320,8 +320,8 @@ TEST_SUITE("reliability_security") {
 
         // Allowed, it is really used: the run reaches the (closed) port and fails on the network,
         // having stored a failed test and nothing else.
-        direct.allow_insecure_http = true;
-        direct.max_retries = 0;
+        direct.http.allow_insecure_http = true;
+        direct.http.max_retries = 0;
         MemoryStorage storage;
         const auto test = Generator(direct).generate(test_support::sample_document(), 1, storage);
         CHECK(test.status == Status::failed);
@@ -340,8 +340,8 @@ TEST_SUITE("reliability_security") {
         for (const char* url : urls) {
             INFO("url: ", url);
             Config config;
-            config.api_key = secret;
-            config.base_url = url;
+            config.http.api_key = secret;
+            config.http.base_url = url;
             MemoryStorage storage;
             try {
                 Generator(config).generate(test_support::sample_document(), 1, storage);

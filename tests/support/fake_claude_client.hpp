@@ -25,9 +25,9 @@ inline fake_claude::Options fake_server_options(const std::string& api_key,
 inline mcqgen::Config fake_claude_config(const fake_claude::Server& server,
                                          const std::string& api_key) {
     mcqgen::Config config;
-    config.api_key = api_key;
-    config.base_url = server.base_url();
-    config.ca_file = server.ca_file().string();
+    config.http.api_key = api_key;
+    config.http.base_url = server.base_url();
+    config.http.ca_file = server.ca_file().string();
     return config;
 }
 

@@ -58,8 +58,8 @@ inline mcqgen::Document short_document() {
 /// An offline configuration with a fixed seed.
 inline mcqgen::Config offline_config(std::uint64_t seed = 42) {
     mcqgen::Config config;
-    config.offline = true;
-    config.seed = seed;
+    config.pipeline.offline = true;
+    config.pipeline.seed = seed;
     return config;
 }
 

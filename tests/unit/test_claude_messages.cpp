@@ -34,7 +34,7 @@ const char* candidates_json = R"({"candidates":[
 
 TEST_SUITE("claude_messages") {
     TEST_CASE("the author request caches the document first and asks for JSON by schema or tool") {
-        mcqgen::Config config;
+        mcqgen::ClaudeOptions config;
         for (auto mode : {OutputMode::json_schema, OutputMode::tool}) {
             const auto body = json::parse(author_body(config, mode, "THE DOCUMENT", passage(), 4));
             const auto& content = body.at("messages").at(0).at("content").as_array();
@@ -55,7 +55,7 @@ TEST_SUITE("claude_messages") {
     }
 
     TEST_CASE("the judge request carries the questions without their keys") {
-        mcqgen::Config config;
+        mcqgen::ClaudeOptions config;
         JudgeItem item{1, "Who?", {"a", "b", "c", "d"}};
         const auto text = judge_body(config, OutputMode::json_schema, "DOC", passage(), {item});
         CHECK(text.find("<questions>") != std::string::npos);
@@ -65,7 +65,7 @@ TEST_SUITE("claude_messages") {
     }
 
     TEST_CASE("the output mode follows the model unless configured") {
-        mcqgen::Config config;
+        mcqgen::ClaudeOptions config;
         config.model = "claude-sonnet-4-6";
         CHECK(output_mode_for(config) == OutputMode::json_schema);
         config.model = "claude-3-5-haiku-20241022";
@@ -124,7 +124,7 @@ TEST_SUITE("claude_messages") {
     }
 
     TEST_CASE("cost comes from the configured price table") {
-        mcqgen::Config config;
+        mcqgen::ClaudeOptions config;
         config.model = "claude-haiku-4-5";
         mcqgen::Usage usage;
         usage.input_tokens = 1'000'000;

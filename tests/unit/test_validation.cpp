@@ -1,3 +1,5 @@
+#include "core/random.hpp"
+#include "pipeline/selection.hpp"
 #include "pipeline/validation.hpp"
 
 #include <doctest/doctest.h>

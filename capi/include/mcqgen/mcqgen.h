@@ -17,13 +17,16 @@
  *         fprintf(stderr, "%s\n", mcqgen_last_error());
  *         ...
  *     }
+ *     mcqgen_run_options run = MCQGEN_RUN_OPTIONS_INIT;
+ *     run.count = 10;
+ *     run.on_progress = on_progress;              // may be NULL
+ *     run.user_data = my_state;
  *     mcqgen_run_result result = MCQGEN_RUN_RESULT_INIT;
- *     mcqgen_status s = mcqgen_generate(&result, gen, text, text_len, 10, store,
- *                                       on_progress, my_state);
+ *     mcqgen_status s = mcqgen_generate(&result, gen, text, text_len, store, &run);
  *     if (s != MCQGEN_OK) fprintf(stderr, "%s\n", mcqgen_generator_last_error(gen));
  *
  *     char* json = NULL;
- *     if (mcqgen_storage_show_json(store, result.test_id, &json) == MCQGEN_OK) {
+ *     if (mcqgen_storage_show_json(&json, store, result.test_id) == MCQGEN_OK) {
  *         puts(json);
  *         mcqgen_free(json);
  *     }
@@ -42,6 +45,7 @@
  *
  * Ownership
  * ---------
+ * - Out-parameters come first in every function.
  * - Handles returned through a `T** out` parameter belong to the caller, who frees each with
  *   its matching ..._destroy function (destroy(NULL) does nothing). Handles may be destroyed in
  *   any order: a run in flight keeps the generator and storage it uses alive, destroying a
@@ -102,8 +106,9 @@ MCQGEN_C_API int32_t mcqgen_abi_version(void);
 
 /**
  * The result of every fallible call. Each error is the negated mcqgen::errc value of the C++
- * API. Codes are appended, never renumbered or reused. MCQGEN_E_NOMEM and MCQGEN_E_BUSY exist
- * only in C and sit apart from the errc range so that range can grow.
+ * API (one table names them all: mcqgen_status_string). Codes are appended, never renumbered
+ * or reused. MCQGEN_E_NOMEM exists only in C and sits apart from the errc range so that range
+ * can grow.
  */
 typedef enum mcqgen_status {
     MCQGEN_OK = 0,
@@ -119,11 +124,15 @@ typedef enum mcqgen_status {
     MCQGEN_E_BAD_RESPONSE = -10,    /* the API answered something that breaks the contract */
     MCQGEN_E_INTERNAL = -11,        /* a bug in mcqgen */
     MCQGEN_E_NOT_FOUND = -12,       /* no test with that id in the storage */
-    MCQGEN_E_NOMEM = -100,          /* out of memory */
-    MCQGEN_E_BUSY = -101            /* the generator is already running a generation */
+    MCQGEN_E_BUSY = -13,            /* the generator is already running a generation */
+    MCQGEN_E_NOMEM = -100           /* out of memory */
 } mcqgen_status;
 
-/** A short lower-case name of a status ("ok", "not_found", ...). Static string, never NULL. */
+/**
+ * A short lower-case name of a status ("ok", "not_found", "out_of_memory", ...), the same as the
+ * C++ mcqgen::to_string(errc); "unknown" for any other value. Static string, never NULL.
+ * Bindings walk the codes with it: -1, -2, ... until "unknown", and MCQGEN_E_NOMEM.
+ */
 MCQGEN_C_API const char* mcqgen_status_string(mcqgen_status status);
 
 /**
@@ -151,35 +160,50 @@ MCQGEN_C_API const char* mcqgen_test_status_string(int32_t test_status);
 
 /* ---- Configuration ------------------------------------------------------------------------- */
 
-#define MCQGEN_CONFIG_VERSION 1
+#define MCQGEN_CONFIG_VERSION 2
 /** Initialiser (C99, C++20) for a config that mcqgen_config_from_env will fill. */
 #define MCQGEN_CONFIG_INIT                                                                         \
     { .version = MCQGEN_CONFIG_VERSION }
 
+/** How Claude is asked for JSON (mcqgen::StructuredOutput). */
+typedef enum mcqgen_structured_output {
+    MCQGEN_STRUCTURED_OUTPUT_AUTOMATIC = 0,   /* per model */
+    MCQGEN_STRUCTURED_OUTPUT_JSON_SCHEMA = 1, /* output_config.format with a JSON schema */
+    MCQGEN_STRUCTURED_OUTPUT_TOOL = 2         /* a forced tool call */
+} mcqgen_structured_output;
+
 /**
- * Generator configuration (mcqgen::Config). Fill it with mcqgen_config_init or
- * mcqgen_config_from_env, then change fields. Fields are only ever appended; `version` says
- * which fields the caller's struct has. Strings are UTF-8; NULL means the default.
+ * Generator configuration (mcqgen::Config, whose groups it follows field by field: http,
+ * claude, pipeline). Fill it with mcqgen_config_init or mcqgen_config_from_env, then change
+ * fields. `version` says which fields the caller's struct has. Strings are UTF-8; NULL means
+ * the default. The ranges and defaults are mcqgen::limits; durations are in milliseconds.
+ * C++-only settings: the price table and the log sink.
  */
 typedef struct mcqgen_config {
-    uint32_t version;             /* MCQGEN_CONFIG_VERSION */
+    uint32_t version; /* MCQGEN_CONFIG_VERSION */
+    /* http: the connection to the API */
     const char* api_key;          /* Claude API key; NULL or "": offline generator */
     const char* base_url;         /* NULL: "https://api.anthropic.com" */
-    const char* model;            /* NULL: "claude-sonnet-4-6" */
-    int32_t max_tokens;           /* per Claude call, 256..64000, default 4096 */
-    int32_t max_concurrency;      /* Claude calls in flight, 1..256, default 8 */
+    const char* api_version;      /* anthropic-version header; NULL: "2023-06-01" */
+    int32_t max_concurrency;      /* calls in flight, 1..256, default 8 */
     int32_t max_retries;          /* retries per call, 0..20, default 2 */
-    int32_t connect_timeout_ms;   /* TCP connect, > 0, default 5000 */
-    int32_t handshake_timeout_ms; /* TLS handshake, > 0, default 10000 */
-    int32_t request_timeout_ms;   /* one request attempt, > 0, default 600000 */
+    int32_t connect_timeout_ms;   /* TCP connect, 1..600000, default 5000 */
+    int32_t handshake_timeout_ms; /* TLS handshake, 1..600000, default 10000 */
+    int32_t request_timeout_ms;   /* one request attempt, 1..86400000, default 600000 */
+    int32_t max_retry_after_ms;   /* longest server delay obeyed, 0..86400000, default 60000 */
     const char* ca_file;          /* extra CA bundle (PEM) besides the system store; NULL: none */
-    int32_t verify_tls;           /* boolean, default 1; turn off only for tests */
+    int32_t verify_tls;           /* boolean, default 1; 0 only for a development server */
     int32_t allow_insecure_http;  /* boolean, default 0: accept an http:// base_url */
-    int32_t candidates;           /* candidates written per question, 1..16, default 4 */
-    int32_t max_questions;        /* largest count a request may ask for, 1..1000, default 20 */
-    double judge_threshold;       /* a candidate needs this judge score, 0..1, default 0.5 */
-    uint64_t seed;                /* 0: a random seed, stored with the test */
-    int32_t offline;              /* boolean, default 0: offline even when a key is set */
+    /* claude: what each request asks for */
+    const char* model;         /* NULL: "claude-sonnet-4-6" */
+    int32_t max_tokens;        /* per Claude call, 256..64000, default 4096 */
+    int32_t structured_output; /* mcqgen_structured_output, default AUTOMATIC */
+    /* pipeline: how a test is made */
+    int32_t candidates;     /* candidates written per question, 1..16, default 4 */
+    int32_t max_questions;  /* largest count a request may ask for, 1..1000, default 20 */
+    double judge_threshold; /* least judge score accepted, 0..1, default 0.5 */
+    uint64_t seed;          /* 0: a random seed, stored with the test */
+    int32_t offline;        /* boolean, default 0: offline even when a key is set */
 } mcqgen_config;
 
 /** sizeof(mcqgen_config) as compiled into the library, for bindings that mirror the struct. */
@@ -194,10 +218,10 @@ MCQGEN_C_API size_t mcqgen_config_size(void);
 MCQGEN_C_API mcqgen_status mcqgen_config_init(mcqgen_config* config, uint32_t version);
 
 /**
- * Fills `*config` with the defaults overlaid by the environment, as mcqgen::Config::from_env:
- * ANTHROPIC_API_KEY (or CLAUDE_API_KEY), ANTHROPIC_BASE_URL, MCQGEN_MODEL, MCQ_CANDIDATE_COUNT,
- * MCQGEN_MAX_QUESTIONS, MCQGEN_CONCURRENCY, MCQGEN_MAX_RETRIES, MCQGEN_CA_FILE,
- * MCQGEN_TIMEOUT_MS, MCQGEN_OFFLINE, MCQGEN_ALLOW_INSECURE_HTTP.
+ * Fills `*config` with the defaults overlaid by the environment, as mcqgen::Config::from_env
+ * (every variable is MCQGEN_*, e.g. MCQGEN_API_KEY, MCQGEN_MODEL, MCQGEN_CANDIDATES; the
+ * original service's ANTHROPIC_API_KEY, CLAUDE_API_KEY, ANTHROPIC_BASE_URL and
+ * MCQ_CANDIDATE_COUNT are accepted too; the README lists them all).
  * `config->version` must be set first (MCQGEN_CONFIG_INIT or mcqgen_config_init).
  * The strings it stores live in thread-local storage of the library: valid on this thread
  * until the next mcqgen_config_from_env call on it (mcqgen_generator_create copies them).
@@ -225,6 +249,14 @@ typedef struct mcqgen_job mcqgen_job;
  */
 MCQGEN_C_API mcqgen_status mcqgen_generator_create(mcqgen_generator** out,
                                                    const mcqgen_config* config);
+
+/**
+ * The generator's effective configuration, as validated at creation. Strings point into the
+ * generator and stay valid while the handle lives (the API key included: it is the caller's own).
+ * @param[out] out filled completely; its version is set to MCQGEN_CONFIG_VERSION.
+ * @return MCQGEN_OK, or MCQGEN_E_INVALID_ARGUMENT for NULL.
+ */
+MCQGEN_C_API mcqgen_status mcqgen_generator_config(mcqgen_config* out, const mcqgen_generator* gen);
 
 /**
  * Releases the caller's handle. A run in flight (blocking on another thread, or a job) is
@@ -335,6 +367,32 @@ typedef struct mcqgen_run_result {
 /** sizeof(mcqgen_run_result) as compiled into the library. */
 MCQGEN_C_API size_t mcqgen_run_result_size(void);
 
+#define MCQGEN_RUN_OPTIONS_VERSION 1
+/** Initialiser (C99, C++20) for run options: sets the version, zeroes the rest. */
+#define MCQGEN_RUN_OPTIONS_INIT                                                                    \
+    { .version = MCQGEN_RUN_OPTIONS_VERSION }
+
+/**
+ * What one run is asked for, besides its document or test id. Fields are only ever appended;
+ * `version` says which the caller's struct has. Copied by the call, except the callback and
+ * user_data, which are used for the duration of the run.
+ */
+typedef struct mcqgen_run_options {
+    uint32_t version;               /* MCQGEN_RUN_OPTIONS_VERSION */
+    int32_t count;                  /* questions wanted, 1..config.max_questions (generate) */
+    mcqgen_progress_fn on_progress; /* may be NULL */
+    void* user_data;                /* passed back to on_progress untouched */
+} mcqgen_run_options;
+
+/** sizeof(mcqgen_run_options) as compiled into the library. */
+MCQGEN_C_API size_t mcqgen_run_options_size(void);
+
+/**
+ * Fills `*options` with the defaults (count 0: must be set for a generation; no callback).
+ * @return MCQGEN_OK, or MCQGEN_E_INVALID_ARGUMENT for NULL or an unknown version.
+ */
+MCQGEN_C_API mcqgen_status mcqgen_run_options_init(mcqgen_run_options* options, uint32_t version);
+
 /**
  * Generates `count` questions from `document` into `storage`, blocking the calling thread.
  *
@@ -346,27 +404,27 @@ MCQGEN_C_API size_t mcqgen_run_result_size(void);
  * @param[out] out the outcome; may be NULL. Its version must be set.
  * @param document UTF-8 text (no NUL bytes, not blank); copied. `len` bytes, or
  *        MCQGEN_NUL_TERMINATED.
- * @param count questions wanted, 1..config.max_questions.
- * @param on_progress may be NULL. `user_data` is passed back to it untouched.
- * @return MCQGEN_OK; MCQGEN_E_INVALID_ARGUMENT (bad handle, document or count: nothing is
- *         stored); MCQGEN_E_BUSY (the generator is running); MCQGEN_E_AUTH / MCQGEN_E_TLS
- *         (Claude refused the key or the peer; the test is stored as failed);
+ * @param options the count (required) and the progress callback; not NULL.
+ * @return MCQGEN_OK; MCQGEN_E_INVALID_ARGUMENT (bad handle, document, options or count:
+ *         nothing is stored); MCQGEN_E_BUSY (the generator is running); MCQGEN_E_AUTH /
+ *         MCQGEN_E_TLS (Claude refused the key or the peer; the test is stored as failed);
  *         MCQGEN_E_STORAGE; MCQGEN_E_NOMEM.
  */
 MCQGEN_C_API mcqgen_status mcqgen_generate(mcqgen_run_result* out, mcqgen_generator* gen,
-                                           const char* document, size_t len, int32_t count,
-                                           mcqgen_storage* storage, mcqgen_progress_fn on_progress,
-                                           void* user_data);
+                                           const char* document, size_t len,
+                                           mcqgen_storage* storage,
+                                           const mcqgen_run_options* options);
 
 /**
  * Generates only what a stored test still lacks (after a partial run, a cancellation or a
  * crash), with the test's own seed. A completed test is returned as is. Blocking, as
  * mcqgen_generate.
+ * @param options the progress callback; may be NULL (no callback). Its count is ignored.
  * @return as mcqgen_generate, and MCQGEN_E_NOT_FOUND for an unknown test id.
  */
 MCQGEN_C_API mcqgen_status mcqgen_resume(mcqgen_run_result* out, mcqgen_generator* gen,
                                          const char* test_id, mcqgen_storage* storage,
-                                         mcqgen_progress_fn on_progress, void* user_data);
+                                         const mcqgen_run_options* options);
 
 /**
  * Starts mcqgen_generate on a thread of its own and returns at once. The progress callback
@@ -376,14 +434,14 @@ MCQGEN_C_API mcqgen_status mcqgen_resume(mcqgen_run_result* out, mcqgen_generato
  * @param[out] out the job, owned by the caller (mcqgen_job_destroy); NULL on failure.
  */
 MCQGEN_C_API mcqgen_status mcqgen_generate_start(mcqgen_job** out, mcqgen_generator* gen,
-                                                 const char* document, size_t len, int32_t count,
+                                                 const char* document, size_t len,
                                                  mcqgen_storage* storage,
-                                                 mcqgen_progress_fn on_progress, void* user_data);
+                                                 const mcqgen_run_options* options);
 
 /** Starts mcqgen_resume on a thread of its own, as mcqgen_generate_start. */
 MCQGEN_C_API mcqgen_status mcqgen_resume_start(mcqgen_job** out, mcqgen_generator* gen,
                                                const char* test_id, mcqgen_storage* storage,
-                                               mcqgen_progress_fn on_progress, void* user_data);
+                                               const mcqgen_run_options* options);
 
 /**
  * Waits until the job's run has ended or `timeout_ms` passed (negative: no limit; 0: poll).
@@ -404,7 +462,7 @@ MCQGEN_C_API mcqgen_status mcqgen_job_cancel(mcqgen_job* job);
  * NULL; its version must be set), or the status mcqgen_generate would have returned, with the
  * message in mcqgen_job_last_error.
  */
-MCQGEN_C_API mcqgen_status mcqgen_job_result(mcqgen_job* job, mcqgen_run_result* out);
+MCQGEN_C_API mcqgen_status mcqgen_job_result(mcqgen_run_result* out, mcqgen_job* job);
 
 /** As mcqgen_generator_last_error, for a job handle. */
 MCQGEN_C_API const char* mcqgen_job_last_error(const mcqgen_job* job);
@@ -426,16 +484,16 @@ MCQGEN_C_API void mcqgen_job_destroy(mcqgen_job* job);
  */
 
 /** The test record: {"id", "status", "target_questions", "questions_generated", ...}. */
-MCQGEN_C_API mcqgen_status mcqgen_storage_test_json(mcqgen_storage* storage, const char* test_id,
-                                                    char** json_out);
+MCQGEN_C_API mcqgen_status mcqgen_storage_test_json(char** json_out, mcqgen_storage* storage,
+                                                    const char* test_id);
 /** The test's questions ordered by position: [{"id", "position", "stem", "options", ...}]. */
-MCQGEN_C_API mcqgen_status mcqgen_storage_questions_json(mcqgen_storage* storage,
-                                                         const char* test_id, char** json_out);
+MCQGEN_C_API mcqgen_status mcqgen_storage_questions_json(char** json_out, mcqgen_storage* storage,
+                                                         const char* test_id);
 /** Both: {"test": {...}, "questions": [...]}. */
-MCQGEN_C_API mcqgen_status mcqgen_storage_show_json(mcqgen_storage* storage, const char* test_id,
-                                                    char** json_out);
+MCQGEN_C_API mcqgen_status mcqgen_storage_show_json(char** json_out, mcqgen_storage* storage,
+                                                    const char* test_id);
 /** Every test, newest first: [{...}, ...]. */
-MCQGEN_C_API mcqgen_status mcqgen_storage_list_json(mcqgen_storage* storage, char** json_out);
+MCQGEN_C_API mcqgen_status mcqgen_storage_list_json(char** json_out, mcqgen_storage* storage);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -6,7 +6,7 @@
 int main(int argc, char** argv) {
     if (argc != 2) return 2;
     mcqgen::Config config;
-    config.offline = true;
+    config.pipeline.offline = true;
     mcqgen::MemoryStorage storage;
     const auto test =
         mcqgen::Generator(config).generate(mcqgen::Document::from_file(argv[1]), 2, storage);

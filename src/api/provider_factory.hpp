@@ -1,7 +1,7 @@
 #pragma once
 // Picks the provider a configuration asks for: Claude when a key is set, offline otherwise.
 
-#include "pipeline/provider.hpp"
+#include "provider/provider.hpp"
 
 #include <mcqgen/config.hpp>
 

@@ -3,10 +3,12 @@
 // (src/claude/), the offline generator with text statistics (src/offline/); the pipeline
 // does not know which it has.
 //
-// Both calls are asynchronous: `done` is invoked exactly once, on the thread running the
-// generation's io_context, and never from inside the call itself (implementations post it).
+// `done` is invoked exactly once per call, from any thread, inline (inside the call) or later:
+// the run posts every completion onto its own io_context, so a provider need not schedule
+// anything (the offline provider is plain computation; the Claude provider completes on the
+// io_context it was given).
 
-#include "pipeline/passages.hpp"
+#include "core/text.hpp"
 
 #include <mcqgen/errors.hpp>
 #include <mcqgen/question.hpp>
@@ -22,6 +24,36 @@
 #include <vector>
 
 namespace mcqgen::detail {
+
+/// A run of consecutive sentences, the unit a question slot is written from.
+struct Passage {
+    int index = 0;         ///< order in the document
+    std::size_t begin = 0; ///< byte range in the document
+    std::size_t end = 0;
+    std::string text;                ///< the document's bytes in [begin, end)
+    std::vector<Sentence> sentences; ///< absolute offsets into the document
+    double score = 0;                ///< BM25 relevance to the document's key terms
+};
+
+/// Stable rejection reasons, as stored in Test::rejections.
+namespace reason {
+inline constexpr std::string_view schema = "schema";
+inline constexpr std::string_view option_count = "option_count";
+inline constexpr std::string_view empty_field = "empty_field";
+inline constexpr std::string_view duplicate_options = "duplicate_options";
+inline constexpr std::string_view key_out_of_range = "key_out_of_range";
+inline constexpr std::string_view all_none_of_the_above = "all_or_none_of_the_above";
+inline constexpr std::string_view quote_not_in_document = "quote_not_in_document";
+inline constexpr std::string_view giveaway_length = "giveaway_longest_option";
+inline constexpr std::string_view giveaway_echo = "giveaway_echoes_stem";
+inline constexpr std::string_view explanation_letter = "explanation_names_letter";
+inline constexpr std::string_view near_duplicate = "near_duplicate";
+inline constexpr std::string_view same_key_same_passage = "same_key_overlapping_passage";
+inline constexpr std::string_view stem_contains_key = "stem_contains_key";
+inline constexpr std::string_view judge_disagrees = "judge_disagrees";
+inline constexpr std::string_view judge_low_score = "judge_low_score";
+inline constexpr std::string_view judge_missing = "judge_no_verdict";
+} // namespace reason
 
 /// A question as an author proposed it: not yet trusted (option count, key range, quote...).
 struct Candidate {
@@ -46,7 +78,7 @@ struct AuthorRequest {
     std::shared_ptr<const std::string> document; ///< the whole document, shared by the run
     int attempt = 0;                  ///< 0 for the first call of a slot, 1.. for re-authoring
     const Passage* passage = nullptr; ///< valid until `done` runs
-    int count = 4;                    ///< candidates wanted
+    int count = 1;                    ///< candidates wanted (the run sets it)
     std::uint64_t seed = 0;
 };
 

@@ -1,5 +1,5 @@
 // Asynchronous runs: generate()/resume() on a thread of their own, with wait, cancel and result.
-#include <mcqgen/generator.hpp>
+#include "api/generator_impl.hpp"
 
 #include <condition_variable>
 #include <mutex>
@@ -85,9 +85,7 @@ Test Job::get() const {
     return *state_->test;
 }
 
-namespace {
-
-template <class Body> std::shared_ptr<Job::State> launch(Body body, CompletionCallback on_done) {
+template <class Body> Job Generator::launch(Body body, CompletionCallback on_done) {
     auto state = std::make_shared<Job::State>();
     std::lock_guard lock(state->mutex); // the thread member is set before the run can finish
     state->thread =
@@ -95,7 +93,9 @@ template <class Body> std::shared_ptr<Job::State> launch(Body body, CompletionCa
             std::optional<Test> test;
             std::exception_ptr error;
             {
-                auto run = std::move(body); // the callbacks and their captures die in this scope
+                // The callbacks, their captures and the run's claim on the Generator die in this
+                // scope, so the Generator is free again when on_done runs.
+                auto run = std::move(body);
                 try {
                     test = run(self->stop.get_token());
                 } catch (...) {
@@ -114,27 +114,29 @@ template <class Body> std::shared_ptr<Job::State> launch(Body body, CompletionCa
             }
             self->finish(std::move(test), error);
         });
-    return state;
+    return Job(std::move(state));
 }
-
-} // namespace
 
 Job Generator::start(Document document, int count, Storage& storage, ProgressCallback on_progress,
                      CompletionCallback on_done) {
-    return Job(launch(
-        [this, document = std::move(document), count, &storage,
-         on_progress = std::move(on_progress)](std::stop_token stop) {
-            return generate(document, count, storage, on_progress, stop);
+    // Checked here, on the caller's thread: a bad count or a busy Generator fails the call.
+    impl().check_count(count);
+    return launch(
+        [impl = impl_, claim = Impl::Claim(*impl_), document = std::move(document), count, &storage,
+         on_progress = std::move(on_progress)](std::stop_token stop) mutable {
+            return impl->generate(document, count, storage, on_progress, stop, std::move(claim));
         },
-        std::move(on_done)));
+        std::move(on_done));
 }
 
 Job Generator::start_resume(std::string test_id, Storage& storage, ProgressCallback on_progress,
                             CompletionCallback on_done) {
-    return Job(
-        launch([this, test_id = std::move(test_id), &storage, on_progress = std::move(on_progress)](
-                   std::stop_token stop) { return resume(test_id, storage, on_progress, stop); },
-               std::move(on_done)));
+    return launch(
+        [impl = impl_, claim = Impl::Claim(impl()), test_id = std::move(test_id), &storage,
+         on_progress = std::move(on_progress)](std::stop_token stop) mutable {
+            return impl->resume(test_id, storage, on_progress, stop, std::move(claim));
+        },
+        std::move(on_done));
 }
 
 } // namespace mcqgen

@@ -1,4 +1,4 @@
-#include "pipeline/provider_factory.hpp"
+#include "api/provider_factory.hpp"
 
 #include "claude/claude_provider.hpp"
 #include "offline/offline_provider.hpp"
@@ -7,7 +7,7 @@ namespace mcqgen::detail {
 
 std::unique_ptr<Provider> make_provider(const Config& config, boost::asio::io_context& io) {
     if (config.online()) return std::make_unique<claude::ClaudeProvider>(io, config);
-    return std::make_unique<offline::OfflineProvider>(io);
+    return std::make_unique<offline::OfflineProvider>();
 }
 
 } // namespace mcqgen::detail
