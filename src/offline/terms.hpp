@@ -33,7 +33,6 @@ class Inventory {
   public:
     explicit Inventory(std::string_view document);
 
-    const std::vector<Sentence>& sentences() const noexcept { return sentences_; }
     std::string_view sentence_text(std::size_t i) const;
     /// The terms of sentence `i`, in order; none for a heading.
     std::vector<Term> terms_of(std::size_t i) const;

@@ -17,6 +17,10 @@ std::vector<std::string> ranking_words(std::string_view text) {
     return words;
 }
 
+// How many of the document's key terms make the query passages are ranked against: enough to
+// cover its topics, few enough that common words do not dilute it.
+constexpr std::size_t query_terms = 40;
+
 struct QueryTerm {
     std::string word;
     double idf = 0;
@@ -63,7 +67,7 @@ void score_passages(std::vector<Passage>& passages) {
         if (tf >= 2) ranked.emplace_back(tf * idf(w), w);
     std::sort(ranked.rbegin(), ranked.rend());
     std::vector<QueryTerm> query;
-    for (std::size_t i = 0; i < ranked.size() && i < 40; ++i)
+    for (std::size_t i = 0; i < ranked.size() && i < query_terms; ++i)
         query.push_back({ranked[i].second, idf(ranked[i].second)});
     const double average_length = std::max(1.0, total_length / n);
     for (auto& p : passages)

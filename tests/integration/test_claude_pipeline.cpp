@@ -204,6 +204,27 @@ TEST_SUITE("claude_pipeline") {
         }
     }
 
+    TEST_CASE("verify_tls = false, and only that, lets a run reach a server it cannot verify") {
+        // The caller's explicit development switch: the same untrusted, wrongly named server
+        // that the test above refuses is reached when verification is turned off.
+        auto options = server_options();
+        options.cert_host = "localhost.invalid";
+        fake_claude::Server server(options);
+        auto config = claude_config(server);
+        config.http.ca_file.clear();
+        MemoryStorage refused_storage;
+        const auto refused = run(config, refused_storage, 2);
+        REQUIRE(refused.error);
+        CHECK(refused.error->code_value() == errc::tls);
+
+        config.http.verify_tls = false;
+        MemoryStorage storage;
+        const auto reached = run(config, storage, 2);
+        REQUIRE_FALSE(reached.error);
+        CHECK(reached.test.status == Status::completed);
+        CHECK(reached.test.provider == "claude:" + config.claude.model);
+    }
+
     TEST_CASE("the API key never appears in logs, errors, stored rows or JSON") {
         test_support::TempDir dir;
         auto options = server_options();
