@@ -1,9 +1,10 @@
-# Install rules and the exported package, so find_package(mcqgen) works for an installed copy.
+# Install rules and the exported package, so find_package(mcqgen) works for an installed copy:
+# mcqgen::mcqgen (static or shared, as built) and mcqgen::mcqgen_c (the C ABI).
 include(CMakePackageConfigHelpers)
 
 set(MCQGEN_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/mcqgen)
-set(mcqgen_install_targets mcqgen_static mcqgen_shared)
-if(TARGET mcqgen_c)
+set(mcqgen_install_targets mcqgen)
+if(MCQGEN_BUILD_CAPI)
   list(APPEND mcqgen_install_targets mcqgen_c)
 endif()
 
@@ -15,10 +16,14 @@ install(TARGETS ${mcqgen_install_targets} EXPORT mcqgenTargets
 install(DIRECTORY include/mcqgen DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES ${PROJECT_BINARY_DIR}/include/mcqgen/version.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mcqgen)
-if(EXISTS ${PROJECT_SOURCE_DIR}/capi/include/mcqgen/mcqgen.h)
+if(MCQGEN_BUILD_CAPI)
   install(FILES capi/include/mcqgen/mcqgen.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mcqgen)
 endif()
+# mcqgen is MIT-licensed; the licence travels with every binary copy (share/doc/mcqgen).
+install(FILES LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
+# The package config finds the dependencies only for a static mcqgen, whose consumers link them.
+get_target_property(MCQGEN_LIBRARY_TYPE mcqgen TYPE)
 install(EXPORT mcqgenTargets NAMESPACE mcqgen:: DESTINATION ${MCQGEN_CMAKE_DIR})
 configure_package_config_file(cmake/mcqgenConfig.cmake.in
   ${PROJECT_BINARY_DIR}/mcqgenConfig.cmake INSTALL_DESTINATION ${MCQGEN_CMAKE_DIR})

@@ -1,12 +1,24 @@
-# Options, and the private compile settings every in-tree target shares.
+# Every option of the project, and the private compile settings every in-tree target shares.
+# Tests, examples, benchmarks and install rules default to on only for a top-level build, so a
+# project that embeds mcqgen with add_subdirectory gets the libraries alone.
 option(MCQGEN_BUILD_TESTS "Build and register the tests" ${PROJECT_IS_TOP_LEVEL})
 option(MCQGEN_BUILD_EXAMPLES "Build the CLI and the example programs" ${PROJECT_IS_TOP_LEVEL})
-option(MCQGEN_INSTALL "Generate install rules" ${PROJECT_IS_TOP_LEVEL})
+option(MCQGEN_BUILD_BENCH "Build the benchmarks (bench/, run with bench/run.sh)"
+       ${PROJECT_IS_TOP_LEVEL})
+option(MCQGEN_BUILD_FUZZERS "Build the libFuzzer targets in tests/fuzz (needs clang)" OFF)
 option(MCQGEN_BUILD_CAPI "Build the C ABI library mcqgen_c" ON)
+option(MCQGEN_INSTALL "Generate install rules" ${PROJECT_IS_TOP_LEVEL})
 option(MCQGEN_WERROR "Treat warnings as errors" OFF)
 set(MCQGEN_SANITIZE "" CACHE STRING "Sanitizers: empty, 'address,undefined' or 'thread'")
 
-if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
+# mcqgen::mcqgen is static or shared as BUILD_SHARED_LIBS says, CMake's usual switch. Declared
+# only at the top level: a parent project owns its own BUILD_SHARED_LIBS.
+if(PROJECT_IS_TOP_LEVEL)
+  option(BUILD_SHARED_LIBS "Build mcqgen::mcqgen as a shared library" OFF)
+endif()
+
+# A default build type for a top-level build only; a parent project chooses its own.
+if(PROJECT_IS_TOP_LEVEL AND NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
   set(CMAKE_BUILD_TYPE RelWithDebInfo CACHE STRING "Build type" FORCE)
 endif()
 
