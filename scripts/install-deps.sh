@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git
+  clang-format # version 14 on Debian 12: scripts/check-format.sh
   libboost1.81-dev libboost-json1.81-dev
   libssl-dev openssl
   libsqlite3-dev sqlite3 libsqlitecpp-dev
