@@ -173,9 +173,16 @@ int32_t mcqgen_abi_version(void) {
 }
 
 const char* mcqgen_status_string(mcqgen_status status) {
-    if (status == MCQGEN_E_NOMEM) return "out_of_memory";
+    // A C caller may pass any int: read its bits rather than the enum (a value outside the
+    // enumerators' range is undefined as a C++ enum), and negate in 64 bits (-INT32_MIN).
+    static_assert(sizeof(status) == sizeof(std::int32_t));
+    std::int32_t raw = 0;
+    std::memcpy(&raw, &status, sizeof raw);
+    if (raw == MCQGEN_E_NOMEM) return "out_of_memory";
+    const auto value = -static_cast<std::int64_t>(raw);
+    const auto code =
+        value <= mcqgen::errc_count ? mcqgen::errc_from_int(static_cast<int>(value)) : std::nullopt;
     // The names of the errc table are string literals: NUL-terminated, static.
-    const auto code = mcqgen::errc_from_int(-static_cast<int>(status));
     return code ? mcqgen::to_string(*code).data() : "unknown";
 }
 

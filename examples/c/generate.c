@@ -64,7 +64,7 @@ static int exit_code_for(int32_t test_status) {
 /* Prints the stored test with its questions; returns the exit code for its status. */
 static int print_test(mcqgen_storage* storage, const mcqgen_run_result* result) {
     char* json = NULL;
-    if (mcqgen_storage_show_json(storage, result->test_id, &json) != MCQGEN_OK)
+    if (mcqgen_storage_show_json(&json, storage, result->test_id) != MCQGEN_OK)
         return fail("reading the test back", mcqgen_storage_last_error(storage));
     puts(json);
     mcqgen_free(json); /* strings from the library go back to the library */
@@ -83,9 +83,15 @@ static int run(const char* document, size_t length, int count, const char* db_pa
         return fail(db_path, mcqgen_last_error());
     }
 
+    /* What this run asks for: the count, and a callback for each stored question. */
+    mcqgen_run_options options = MCQGEN_RUN_OPTIONS_INIT;
+    options.count = count;
+    options.on_progress = print_progress;
+    options.user_data = NULL; /* handed back to print_progress untouched */
+
     mcqgen_run_result result = MCQGEN_RUN_RESULT_INIT;
     const mcqgen_status status =
-        mcqgen_generate(&result, generator, document, length, count, storage, print_progress, NULL);
+        mcqgen_generate(&result, generator, document, length, storage, &options);
     int code;
     if (status != MCQGEN_OK)
         code = fail(mcqgen_status_string(status), mcqgen_generator_last_error(generator));

@@ -70,7 +70,8 @@ class MCQGEN_API Job {
 
 class MCQGEN_API Generator {
   public:
-    /// @throws Error(errc::invalid_argument) when the configuration is out of range.
+    /// @throws Error(errc::invalid_argument) when the configuration is out of range or the
+    ///         base URL is malformed; Error(errc::tls) when the CA file cannot be loaded.
     explicit Generator(Config config = Config::from_env());
     /// Cancels a run still going (a Job's run ends soon after, and never touches this object).
     ~Generator();

@@ -53,6 +53,8 @@ Generator::Impl::Claim::~Claim() {
 
 Generator::Impl::Impl(Config c) : config(std::move(c)) {
     config.validate();
+    // Built now, so a bad base URL or CA file fails the Generator's construction, not a run.
+    provider_ = detail::make_provider(config, io_);
 }
 
 void Generator::Impl::check_count(int count) const {
@@ -64,7 +66,6 @@ void Generator::Impl::check_count(int count) const {
 }
 
 detail::Provider& Generator::Impl::provider() {
-    if (!provider_) provider_ = detail::make_provider(config, io_);
     return *provider_;
 }
 

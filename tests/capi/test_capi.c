@@ -1,6 +1,11 @@
 /* The C ABI driven from C11: every NULL and bad-argument path, the blocking and asynchronous
  * runs, cancellation from callbacks and other threads, reading back, and destroying handles in
- * every order while runs are in flight. Offline only. */
+ * every order while runs are in flight. Offline only.
+ *
+ *   mcqgen_capi_test TEST [DIR]    one test (ctest runs each as capi.c_api.TEST), or 'all'
+ *   mcqgen_capi_test --list        the test names
+ *
+ * Files go to a fresh directory under DIR (ctest passes the build directory), else $TMPDIR. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "capi_check.h"
@@ -35,10 +40,11 @@ static int wait_for_flag(atomic_int* flag) {
     return wait_for_flag_ms(flag, 30000);
 }
 
-static char temp_dir[64];
+/* This test's own directory, made under the directory given on the command line or TMPDIR. */
+static char temp_dir[1024];
 
 static const char* temp_path(const char* name) {
-    static char path[128];
+    static char path[sizeof temp_dir + 64];
     snprintf(path, sizeof path, "%s/%s", temp_dir, name);
     return path;
 }
@@ -59,25 +65,36 @@ static mcqgen_storage* memory_storage(void) {
     return storage;
 }
 
+/* Run options asking for `count` questions, with an optional progress callback. */
+static mcqgen_run_options run_options(int32_t count, mcqgen_progress_fn on_progress,
+                                      void* user_data) {
+    mcqgen_run_options options = MCQGEN_RUN_OPTIONS_INIT;
+    options.count = count;
+    options.on_progress = on_progress;
+    options.user_data = user_data;
+    return options;
+}
+
 /* Blocking and background runs on the sample document. */
 static mcqgen_status generate_sample(mcqgen_run_result* out, mcqgen_generator* gen, int32_t count,
                                      mcqgen_storage* storage, mcqgen_progress_fn on_progress,
                                      void* user_data) {
-    return mcqgen_generate(out, gen, document_text, MCQGEN_NUL_TERMINATED, count, storage,
-                           on_progress, user_data);
+    const mcqgen_run_options options = run_options(count, on_progress, user_data);
+    return mcqgen_generate(out, gen, document_text, MCQGEN_NUL_TERMINATED, storage, &options);
 }
 
 static mcqgen_status generate_start_sample(mcqgen_job** out, mcqgen_generator* gen, int32_t count,
                                            mcqgen_storage* storage, mcqgen_progress_fn on_progress,
                                            void* user_data) {
-    return mcqgen_generate_start(out, gen, document_text, MCQGEN_NUL_TERMINATED, count, storage,
-                                 on_progress, user_data);
+    const mcqgen_run_options options = run_options(count, on_progress, user_data);
+    return mcqgen_generate_start(out, gen, document_text, MCQGEN_NUL_TERMINATED, storage,
+                                 &options);
 }
 
 /* Whether no test in `storage` is still generating, i.e. every run on it has ended. */
 static int no_run_generating(mcqgen_storage* storage) {
     char* json = NULL;
-    CHECK_STATUS(mcqgen_storage_list_json(storage, &json), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_storage_list_json(&json, storage), MCQGEN_OK);
     const int ended = json && strstr(json, "\"generating\"") == NULL;
     mcqgen_free(json);
     return ended;
@@ -161,16 +178,52 @@ static void test_versions_and_strings(void) {
     CHECK(mcqgen_progress_size() == sizeof(mcqgen_progress));
     CHECK(mcqgen_run_result_size() == sizeof(mcqgen_run_result));
 
-    CHECK(strcmp(mcqgen_status_string(MCQGEN_OK), "ok") == 0);
-    CHECK(strcmp(mcqgen_status_string(MCQGEN_E_INVALID_ARGUMENT), "invalid_argument") == 0);
-    CHECK(strcmp(mcqgen_status_string(MCQGEN_E_RATE_LIMITED), "rate_limited") == 0);
-    CHECK(strcmp(mcqgen_status_string(MCQGEN_E_NOT_FOUND), "not_found") == 0);
-    CHECK(strcmp(mcqgen_status_string(MCQGEN_E_NOMEM), "out_of_memory") == 0);
-    CHECK(strcmp(mcqgen_status_string(MCQGEN_E_BUSY), "busy") == 0);
+    CHECK(mcqgen_run_options_size() == sizeof(mcqgen_run_options));
+
+    /* Every status by its number and its name; the errc range ends at -13 (busy). */
+    static const struct {
+        mcqgen_status status;
+        int value;
+        const char* name;
+    } statuses[] = {
+        {MCQGEN_OK, 0, "ok"},
+        {MCQGEN_E_INVALID_ARGUMENT, -1, "invalid_argument"},
+        {MCQGEN_E_STORAGE, -2, "storage"},
+        {MCQGEN_E_NETWORK, -3, "network"},
+        {MCQGEN_E_TLS, -4, "tls"},
+        {MCQGEN_E_AUTH, -5, "auth"},
+        {MCQGEN_E_RATE_LIMITED, -6, "rate_limited"},
+        {MCQGEN_E_SERVER, -7, "server"},
+        {MCQGEN_E_TIMEOUT, -8, "timeout"},
+        {MCQGEN_E_CANCELLED, -9, "cancelled"},
+        {MCQGEN_E_BAD_RESPONSE, -10, "bad_response"},
+        {MCQGEN_E_INTERNAL, -11, "internal"},
+        {MCQGEN_E_NOT_FOUND, -12, "not_found"},
+        {MCQGEN_E_BUSY, -13, "busy"},
+        {MCQGEN_E_NOMEM, -100, "out_of_memory"},
+    };
+    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; ++i) {
+        CHECK((int)statuses[i].status == statuses[i].value);
+        const char* got = mcqgen_status_string((mcqgen_status)statuses[i].value);
+        CHECK(got != NULL && strcmp(got, statuses[i].name) == 0);
+        if (got && strcmp(got, statuses[i].name) != 0)
+            fprintf(stderr, "  status %d is \"%s\", expected \"%s\"\n", statuses[i].value, got,
+                    statuses[i].name);
+    }
+    /* A binding walks -1, -2, ... until "unknown": it must stop right after busy. */
+    int walked = 0;
+    while (strcmp(mcqgen_status_string((mcqgen_status) - (walked + 1)), "unknown") != 0 &&
+           walked < 1000)
+        ++walked;
+    CHECK(walked == 13);
+    CHECK(strcmp(mcqgen_status_string((mcqgen_status)-14), "unknown") == 0);
+    CHECK(strcmp(mcqgen_status_string((mcqgen_status)-101), "unknown") == 0); /* the old busy */
+    CHECK(strcmp(mcqgen_status_string((mcqgen_status)-99), "unknown") == 0);
     CHECK(strcmp(mcqgen_status_string((mcqgen_status)-55), "unknown") == 0);
     CHECK(strcmp(mcqgen_status_string((mcqgen_status)7), "unknown") == 0);
-    for (int s = 0; s >= -12; --s)
-        CHECK(strcmp(mcqgen_status_string((mcqgen_status)s), "unknown"));
+    CHECK(strcmp(mcqgen_status_string((mcqgen_status)1), "unknown") == 0);
+    CHECK(strcmp(mcqgen_status_string((mcqgen_status)INT32_MIN), "unknown") == 0);
+    CHECK(strcmp(mcqgen_status_string((mcqgen_status)INT32_MAX), "unknown") == 0);
 
     CHECK(strcmp(mcqgen_test_status_string(MCQGEN_TEST_PARTIAL), "partial") == 0);
     CHECK(strcmp(mcqgen_test_status_string(MCQGEN_TEST_NONE), "none") == 0);
@@ -205,6 +258,10 @@ static void test_config(void) {
     CHECK(cfg.seed == 0);
     CHECK(cfg.judge_threshold > 0.49 && cfg.judge_threshold < 0.51);
     CHECK(cfg.connect_timeout_ms > 0 && cfg.handshake_timeout_ms > 0 && cfg.request_timeout_ms > 0);
+    CHECK(cfg.api_version && strcmp(cfg.api_version, "2023-06-01") == 0);
+    CHECK(cfg.max_retry_after_ms == 60000);
+    CHECK(cfg.max_tokens == 4096);
+    CHECK(cfg.structured_output == MCQGEN_STRUCTURED_OUTPUT_AUTOMATIC);
 
     CHECK_STATUS(mcqgen_config_from_env(NULL), MCQGEN_E_INVALID_ARGUMENT);
     mcqgen_config unset;
@@ -286,6 +343,196 @@ static void test_generator_create(void) {
     mcqgen_job_destroy(NULL);
 }
 
+/* A CA certificate made for this test only (no private key exists any more): what ca_file
+ * names has to be a readable PEM file. */
+static const char test_ca_pem[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBrjCCAVWgAwIBAgIUXvNi47KCMMIZ/dYMWaJUej8ATgIwCgYIKoZIzj0EAwIw\n"
+    "LDEqMCgGA1UEAwwhbWNxZ2VuIGNhcGkgdGVzdCBDQSAobm90IHRydXN0ZWQpMCAX\n"
+    "DTI2MTIwMTIxNDgyNVoYDzIxMjYxMTA3MjE0ODI1WjAsMSowKAYDVQQDDCFtY3Fn\n"
+    "ZW4gY2FwaSB0ZXN0IENBIChub3QgdHJ1c3RlZCkwWTATBgcqhkjOPQIBBggqhkjO\n"
+    "PQMBBwNCAAQ6d/tTN0HddieuTdCIzwjTKLjY8UIJXlO/gUh8bWgWo3cxRYOSPKm3\n"
+    "q8j38tkpA6dDYg8mj6ykSWae8m7dpqN1o1MwUTAdBgNVHQ4EFgQUvWmMxOdYgOta\n"
+    "d6Mw/uJ4yAO5aPQwHwYDVR0jBBgwFoAUvWmMxOdYgOtad6Mw/uJ4yAO5aPQwDwYD\n"
+    "VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiB1JMJ74ulOptnCRAvMWcLP\n"
+    "fTLuAhRMw9RK3ZdbYXgcRQIgGlfhE1as+TqcQJa04zDXa+J0rxRrIvcCLoD/Pttq\n"
+    "5kw=\n"
+    "-----END CERTIFICATE-----\n";
+
+static int same_string(const char* got, const char* expected) {
+    return got && expected && strcmp(got, expected) == 0;
+}
+
+/* Every field of `got` equals `expected`, strings by content. */
+static void expect_same_config(const mcqgen_config* got, const mcqgen_config* expected) {
+    CHECK(got->version == MCQGEN_CONFIG_VERSION);
+    if (expected->api_key && expected->api_key[0])
+        CHECK(same_string(got->api_key, expected->api_key));
+    else
+        CHECK(got->api_key == NULL); /* NULL and "" both mean "no key" */
+    CHECK(same_string(got->base_url, expected->base_url));
+    CHECK(same_string(got->api_version, expected->api_version));
+    CHECK(got->max_concurrency == expected->max_concurrency);
+    CHECK(got->max_retries == expected->max_retries);
+    CHECK(got->connect_timeout_ms == expected->connect_timeout_ms);
+    CHECK(got->handshake_timeout_ms == expected->handshake_timeout_ms);
+    CHECK(got->request_timeout_ms == expected->request_timeout_ms);
+    CHECK(got->max_retry_after_ms == expected->max_retry_after_ms);
+    if (expected->ca_file && expected->ca_file[0])
+        CHECK(same_string(got->ca_file, expected->ca_file));
+    else
+        CHECK(got->ca_file == NULL);
+    CHECK(got->verify_tls == expected->verify_tls);
+    CHECK(got->allow_insecure_http == expected->allow_insecure_http);
+    CHECK(same_string(got->model, expected->model));
+    CHECK(got->max_tokens == expected->max_tokens);
+    CHECK(got->structured_output == expected->structured_output);
+    CHECK(got->candidates == expected->candidates);
+    CHECK(got->max_questions == expected->max_questions);
+    CHECK(got->judge_threshold == expected->judge_threshold);
+    CHECK(got->seed == expected->seed);
+    CHECK(got->offline == expected->offline);
+}
+
+/* A generator reads back exactly the configuration it was made with, every field set to
+ * something other than its default; the caller's strings are copied, not kept. */
+static void test_config_round_trip(void) {
+    mcqgen_config defaults;
+    CHECK_STATUS(mcqgen_config_init(&defaults, MCQGEN_CONFIG_VERSION), MCQGEN_OK);
+
+    const char* ca_path = temp_path("test-ca.pem");
+    FILE* ca = fopen(ca_path, "wb");
+    CHECK(ca != NULL);
+    if (ca) {
+        fputs(test_ca_pem, ca);
+        fclose(ca);
+    }
+    /* The strings live in buffers that are scribbled over once the generator exists. */
+    char api_key[] = "test-key-not-real";
+    char base_url[] = "https://127.0.0.1:1";
+    char api_version[] = "2024-02-29";
+    char model[] = "claude-round-trip-model";
+    char ca_file[1100];
+    snprintf(ca_file, sizeof ca_file, "%s", ca_path);
+
+    mcqgen_config cfg;
+    CHECK_STATUS(mcqgen_config_init(&cfg, MCQGEN_CONFIG_VERSION), MCQGEN_OK);
+    cfg.api_key = api_key;
+    cfg.base_url = base_url;
+    cfg.api_version = api_version;
+    cfg.max_concurrency = 3;
+    cfg.max_retries = 7;
+    cfg.connect_timeout_ms = 1234;
+    cfg.handshake_timeout_ms = 2345;
+    cfg.request_timeout_ms = 345678;
+    cfg.max_retry_after_ms = 4567;
+    cfg.ca_file = ca_file;
+    cfg.verify_tls = 0;
+    cfg.allow_insecure_http = 1;
+    cfg.model = model;
+    cfg.max_tokens = 1000;
+    cfg.structured_output = MCQGEN_STRUCTURED_OUTPUT_TOOL;
+    cfg.candidates = 7;
+    cfg.max_questions = 33;
+    cfg.judge_threshold = 0.625;
+    cfg.seed = UINT64_C(0xFEDCBA9876543210); /* the top bit set: all 64 bits survive */
+    cfg.offline = 1;                         /* nothing is sent, whatever the URL */
+
+    /* Every field differs from its default, so a field that is dropped shows. */
+    CHECK(!same_string(cfg.base_url, defaults.base_url));
+    CHECK(!same_string(cfg.api_version, defaults.api_version));
+    CHECK(!same_string(cfg.model, defaults.model));
+    CHECK(defaults.api_key == NULL && defaults.ca_file == NULL);
+    CHECK(cfg.max_concurrency != defaults.max_concurrency);
+    CHECK(cfg.max_retries != defaults.max_retries);
+    CHECK(cfg.connect_timeout_ms != defaults.connect_timeout_ms);
+    CHECK(cfg.handshake_timeout_ms != defaults.handshake_timeout_ms);
+    CHECK(cfg.request_timeout_ms != defaults.request_timeout_ms);
+    CHECK(cfg.max_retry_after_ms != defaults.max_retry_after_ms);
+    CHECK(cfg.verify_tls != defaults.verify_tls);
+    CHECK(cfg.allow_insecure_http != defaults.allow_insecure_http);
+    CHECK(cfg.max_tokens != defaults.max_tokens);
+    CHECK(cfg.structured_output != defaults.structured_output);
+    CHECK(cfg.candidates != defaults.candidates);
+    CHECK(cfg.max_questions != defaults.max_questions);
+    CHECK(cfg.judge_threshold != defaults.judge_threshold);
+    CHECK(cfg.seed != defaults.seed);
+    CHECK(cfg.offline != defaults.offline);
+
+    mcqgen_config expected = cfg;
+    expected.api_key = "test-key-not-real";
+    expected.base_url = "https://127.0.0.1:1";
+    expected.api_version = "2024-02-29";
+    expected.model = "claude-round-trip-model";
+    expected.ca_file = ca_path;
+
+    mcqgen_generator* gen = NULL;
+    CHECK_STATUS(mcqgen_generator_create(&gen, &cfg), MCQGEN_OK);
+    memset(api_key, 'x', sizeof api_key - 1);
+    memset(base_url, 'x', sizeof base_url - 1);
+    memset(api_version, 'x', sizeof api_version - 1);
+    memset(model, 'x', sizeof model - 1);
+    memset(ca_file, 'x', strlen(ca_file));
+
+    mcqgen_config got;
+    memset(&got, 0xa5, sizeof got); /* filled completely, version included */
+    CHECK_STATUS(mcqgen_generator_config(&got, gen), MCQGEN_OK);
+    expect_same_config(&got, &expected);
+    /* The strings are the generator's own, not the caller's buffers. */
+    CHECK(got.api_key != api_key && got.base_url != base_url && got.api_version != api_version &&
+          got.model != model && got.ca_file != ca_file);
+
+    /* The generator uses what it reports: max_questions 33 bounds the count. */
+    mcqgen_storage* storage = memory_storage();
+    mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
+    CHECK_STATUS(generate_sample(&r, gen, 34, storage, NULL, NULL), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK(strstr(mcqgen_generator_last_error(gen), "between 1 and 33") != NULL);
+    CHECK(strstr(mcqgen_generator_last_error(gen), "test-key-not-real") == NULL);
+    mcqgen_storage_destroy(storage);
+
+    /* Reading back again gives the same; bad arguments are refused and leave *out alone. */
+    mcqgen_config again;
+    CHECK_STATUS(mcqgen_generator_config(&again, gen), MCQGEN_OK);
+    expect_same_config(&again, &expected);
+    CHECK_STATUS(mcqgen_generator_config(NULL, gen), MCQGEN_E_INVALID_ARGUMENT);
+    again.max_tokens = -42;
+    CHECK_STATUS(mcqgen_generator_config(&again, NULL), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK(strstr(mcqgen_last_error(), "NULL") != NULL);
+    CHECK(again.max_tokens == -42);
+    mcqgen_generator_destroy(gen);
+
+    /* The defaults come back as mcqgen_config_init gives them: no key, no CA file. */
+    CHECK_STATUS(mcqgen_generator_create(&gen, &defaults), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_generator_config(&got, gen), MCQGEN_OK);
+    expect_same_config(&got, &defaults);
+    mcqgen_generator_destroy(gen);
+
+    /* An empty key is the same as none. */
+    mcqgen_config empty_key = defaults;
+    empty_key.api_key = "";
+    CHECK_STATUS(mcqgen_generator_create(&gen, &empty_key), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_generator_config(&got, gen), MCQGEN_OK);
+    CHECK(got.api_key == NULL);
+    mcqgen_generator_destroy(gen);
+
+    /* The other structured-output values survive too; an unknown one is refused. */
+    for (int32_t mode = MCQGEN_STRUCTURED_OUTPUT_AUTOMATIC; mode <= MCQGEN_STRUCTURED_OUTPUT_TOOL;
+         ++mode) {
+        mcqgen_config c = defaults;
+        c.structured_output = mode;
+        CHECK_STATUS(mcqgen_generator_create(&gen, &c), MCQGEN_OK);
+        CHECK_STATUS(mcqgen_generator_config(&got, gen), MCQGEN_OK);
+        CHECK(got.structured_output == mode);
+        mcqgen_generator_destroy(gen);
+    }
+    mcqgen_config c = defaults;
+    c.structured_output = 3;
+    expect_bad_config(c, "structured_output 3");
+    c.structured_output = -1;
+    expect_bad_config(c, "structured_output -1");
+    c = defaults, c.max_retry_after_ms = -1, expect_bad_config(c, "max_retry_after_ms -1");
+}
+
 /* ---- Storage ------------------------------------------------------------------------------- */
 
 static void test_storage_open(void) {
@@ -310,7 +557,7 @@ static void test_storage_open(void) {
     CHECK_STATUS(mcqgen_storage_open_sqlite(&s, temp_path("a.db")), MCQGEN_OK);
     CHECK(s != NULL);
     char* json = (char*)&json;
-    CHECK_STATUS(mcqgen_storage_list_json(s, &json), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_storage_list_json(&json, s), MCQGEN_OK);
     CHECK(json && strcmp(json, "[]") == 0);
     mcqgen_free(json);
     CHECK(strcmp(mcqgen_storage_last_error(s), "") == 0);
@@ -319,20 +566,104 @@ static void test_storage_open(void) {
 
 /* ---- Blocking runs ------------------------------------------------------------------------- */
 
-static void expect_bad_generate(mcqgen_generator* gen, const char* doc, size_t len, int32_t count,
-                                mcqgen_storage* storage) {
+/* mcqgen_generate and mcqgen_generate_start both refuse the arguments; nothing is stored. */
+static void expect_bad_run(mcqgen_generator* gen, const char* doc, size_t len,
+                           mcqgen_storage* storage, const mcqgen_run_options* options) {
     mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
     r.status = 77;
-    CHECK_STATUS(mcqgen_generate(&r, gen, doc, len, count, storage, NULL, NULL),
-                 MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_generate(&r, gen, doc, len, storage, options), MCQGEN_E_INVALID_ARGUMENT);
     CHECK(r.status == MCQGEN_TEST_NONE);
     CHECK(r.error == MCQGEN_E_INVALID_ARGUMENT);
     CHECK(r.test_id[0] == '\0');
     CHECK(r.message[0] != '\0');
     mcqgen_job* job = (mcqgen_job*)&r;
-    CHECK_STATUS(mcqgen_generate_start(&job, gen, doc, len, count, storage, NULL, NULL),
+    CHECK_STATUS(mcqgen_generate_start(&job, gen, doc, len, storage, options),
                  MCQGEN_E_INVALID_ARGUMENT);
     CHECK(job == NULL);
+}
+
+static void expect_bad_generate(mcqgen_generator* gen, const char* doc, size_t len, int32_t count,
+                                mcqgen_storage* storage) {
+    const mcqgen_run_options options = run_options(count, NULL, NULL);
+    expect_bad_run(gen, doc, len, storage, &options);
+}
+
+/* The run options themselves: required for a generation, versioned, and initialisable. */
+static void test_run_options(void) {
+    CHECK(mcqgen_run_options_size() == sizeof(mcqgen_run_options));
+    const mcqgen_run_options init = MCQGEN_RUN_OPTIONS_INIT;
+    CHECK(init.version == MCQGEN_RUN_OPTIONS_VERSION);
+    CHECK(init.count == 0 && init.on_progress == NULL && init.user_data == NULL);
+
+    mcqgen_run_options options;
+    memset(&options, 0x5a, sizeof options);
+    CHECK_STATUS(mcqgen_run_options_init(NULL, MCQGEN_RUN_OPTIONS_VERSION),
+                 MCQGEN_E_INVALID_ARGUMENT);
+    CHECK(strstr(mcqgen_last_error(), "NULL") != NULL);
+    CHECK_STATUS(mcqgen_run_options_init(&options, 0), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_run_options_init(&options, MCQGEN_RUN_OPTIONS_VERSION + 1),
+                 MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_run_options_init(&options, MCQGEN_RUN_OPTIONS_VERSION), MCQGEN_OK);
+    CHECK(options.version == MCQGEN_RUN_OPTIONS_VERSION);
+    CHECK(options.count == 0 && options.on_progress == NULL && options.user_data == NULL);
+
+    mcqgen_generator* gen = offline_generator(2);
+    mcqgen_storage* storage = memory_storage();
+    const char* doc = document_text;
+
+    /* A generation needs options: NULL, an unset version or an unknown one is refused. */
+    expect_bad_run(gen, doc, MCQGEN_NUL_TERMINATED, storage, NULL);
+    CHECK(strstr(mcqgen_generator_last_error(gen), "options") != NULL);
+    mcqgen_run_options bad = run_options(3, NULL, NULL);
+    bad.version = 0;
+    expect_bad_run(gen, doc, MCQGEN_NUL_TERMINATED, storage, &bad);
+    CHECK(strstr(mcqgen_generator_last_error(gen), "MCQGEN_RUN_OPTIONS_VERSION") != NULL);
+    bad.version = MCQGEN_RUN_OPTIONS_VERSION + 1;
+    expect_bad_run(gen, doc, MCQGEN_NUL_TERMINATED, storage, &bad);
+    /* mcqgen_run_options_init's count of 0 must be set before a generation. */
+    expect_bad_run(gen, doc, MCQGEN_NUL_TERMINATED, storage, &options);
+    CHECK(strstr(mcqgen_generator_last_error(gen), "between 1 and 20") != NULL);
+
+    /* A resume takes NULL options, ignores the count, and checks the version. */
+    mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
+    options.count = 2;
+    CHECK_STATUS(mcqgen_generate(&r, gen, doc, MCQGEN_NUL_TERMINATED, storage, &options),
+                 MCQGEN_OK);
+    CHECK(r.status == MCQGEN_TEST_COMPLETED && r.created == 2);
+    mcqgen_run_result resumed = MCQGEN_RUN_RESULT_INIT;
+    CHECK_STATUS(mcqgen_resume(&resumed, gen, r.test_id, storage, NULL), MCQGEN_OK);
+    CHECK(resumed.status == MCQGEN_TEST_COMPLETED && resumed.created == 2);
+    mcqgen_run_options any_count = run_options(-5, NULL, NULL);
+    CHECK_STATUS(mcqgen_resume(&resumed, gen, r.test_id, storage, &any_count), MCQGEN_OK);
+    CHECK(resumed.status == MCQGEN_TEST_COMPLETED && resumed.target == 2);
+    bad.version = 0;
+    CHECK_STATUS(mcqgen_resume(&resumed, gen, r.test_id, storage, &bad),
+                 MCQGEN_E_INVALID_ARGUMENT);
+    CHECK(resumed.status == MCQGEN_TEST_NONE && resumed.error == MCQGEN_E_INVALID_ARGUMENT);
+    mcqgen_job* job = (mcqgen_job*)&r;
+    CHECK_STATUS(mcqgen_resume_start(&job, gen, r.test_id, storage, &bad),
+                 MCQGEN_E_INVALID_ARGUMENT);
+    CHECK(job == NULL);
+    CHECK_STATUS(mcqgen_resume_start(&job, gen, r.test_id, storage, &any_count), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_job_result(&resumed, job), MCQGEN_OK);
+    CHECK(resumed.status == MCQGEN_TEST_COMPLETED && resumed.created == 2);
+    mcqgen_job_destroy(job);
+
+    /* The options are copied: changing them after the call starts nothing new. */
+    recorder rec;
+    recorder_init(&rec);
+    mcqgen_run_options live = run_options(3, record_progress, &rec);
+    CHECK_STATUS(mcqgen_generate_start(&job, gen, doc, MCQGEN_NUL_TERMINATED, storage, &live),
+                 MCQGEN_OK);
+    live.count = 99;
+    live.on_progress = NULL;
+    CHECK_STATUS(mcqgen_job_result(&r, job), MCQGEN_OK);
+    CHECK(r.status == MCQGEN_TEST_COMPLETED && r.target == 3 && r.created == 3);
+    CHECK(rec.question_events == 3 && rec.in_order);
+    mcqgen_job_destroy(job);
+
+    mcqgen_storage_destroy(storage);
+    mcqgen_generator_destroy(gen);
 }
 
 static void test_generate_bad_arguments(void) {
@@ -362,29 +693,29 @@ static void test_generate_bad_arguments(void) {
     CHECK(unversioned.status == 0 && unversioned.error == 0); /* left untouched */
 
     mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
-    CHECK_STATUS(mcqgen_resume(&r, gen, NULL, storage, NULL, NULL), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_resume(&r, gen, "\xff", storage, NULL, NULL), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_resume(&r, NULL, "x", storage, NULL, NULL), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_resume(&r, gen, "x", NULL, NULL, NULL), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_resume(&r, gen, "no-such-test", storage, NULL, NULL), MCQGEN_E_NOT_FOUND);
+    CHECK_STATUS(mcqgen_resume(&r, gen, NULL, storage, NULL), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_resume(&r, gen, "\xff", storage, NULL), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_resume(&r, NULL, "x", storage, NULL), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_resume(&r, gen, "x", NULL, NULL), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_resume(&r, gen, "no-such-test", storage, NULL), MCQGEN_E_NOT_FOUND);
     CHECK(r.error == MCQGEN_E_NOT_FOUND && r.status == MCQGEN_TEST_NONE);
     CHECK(strstr(mcqgen_generator_last_error(gen), "no-such-test") != NULL);
 
     mcqgen_job* job = (mcqgen_job*)&r;
-    CHECK_STATUS(mcqgen_resume_start(&job, gen, NULL, storage, NULL, NULL),
+    CHECK_STATUS(mcqgen_resume_start(&job, gen, NULL, storage, NULL),
                  MCQGEN_E_INVALID_ARGUMENT);
     CHECK(job == NULL);
-    CHECK_STATUS(mcqgen_resume_start(NULL, gen, "x", storage, NULL, NULL),
+    CHECK_STATUS(mcqgen_resume_start(NULL, gen, "x", storage, NULL),
                  MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_resume_start(&job, NULL, "x", storage, NULL, NULL),
+    CHECK_STATUS(mcqgen_resume_start(&job, NULL, "x", storage, NULL),
                  MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_resume_start(&job, gen, "x", NULL, NULL, NULL), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_resume_start(&job, gen, "x", NULL, NULL), MCQGEN_E_INVALID_ARGUMENT);
     CHECK_STATUS(generate_start_sample(NULL, gen, 3, storage, NULL, NULL),
                  MCQGEN_E_INVALID_ARGUMENT);
 
     /* Nothing was stored by any of these. */
     char* json = NULL;
-    CHECK_STATUS(mcqgen_storage_list_json(storage, &json), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_storage_list_json(&json, storage), MCQGEN_OK);
     CHECK(json && strcmp(json, "[]") == 0);
     mcqgen_free(json);
 
@@ -404,9 +735,10 @@ static void test_generate_and_read_back(void) {
     recorder rec;
     recorder_init(&rec);
     mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
-    CHECK_STATUS(mcqgen_generate(&r, gen, document_text, strlen(document_text), 5, storage,
-                                 record_progress, &rec),
-                 MCQGEN_OK);
+    const mcqgen_run_options options = run_options(5, record_progress, &rec);
+    CHECK_STATUS(
+        mcqgen_generate(&r, gen, document_text, strlen(document_text), storage, &options),
+        MCQGEN_OK);
     CHECK(r.status == MCQGEN_TEST_COMPLETED);
     CHECK(r.created == 5 && r.target == 5);
     CHECK(r.error == MCQGEN_OK);
@@ -419,39 +751,39 @@ static void test_generate_and_read_back(void) {
     CHECK(pthread_equal(rec.thread, pthread_self())); /* blocking: the caller's thread */
 
     char* json = NULL;
-    CHECK_STATUS(mcqgen_storage_test_json(storage, r.test_id, &json), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_storage_test_json(&json, storage, r.test_id), MCQGEN_OK);
     CHECK(json && strstr(json, r.test_id) && strstr(json, "\"status\":\"completed\""));
     mcqgen_free(json);
-    CHECK_STATUS(mcqgen_storage_questions_json(storage, r.test_id, &json), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_storage_questions_json(&json, storage, r.test_id), MCQGEN_OK);
     CHECK(json && json[0] == '[' && count_occurrences(json, "\"stem\"") == 5);
     mcqgen_free(json);
-    CHECK_STATUS(mcqgen_storage_show_json(storage, r.test_id, &json), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_storage_show_json(&json, storage, r.test_id), MCQGEN_OK);
     CHECK(json && strncmp(json, "{\"test\":", 8) == 0 && count_occurrences(json, "\"stem\"") == 5);
     mcqgen_free(json);
-    CHECK_STATUS(mcqgen_storage_list_json(storage, &json), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_storage_list_json(&json, storage), MCQGEN_OK);
     CHECK(json && count_occurrences(json, "\"target_questions\"") == 1);
     mcqgen_free(json);
 
     /* Reading back: every bad argument. */
     json = (char*)&json;
-    CHECK_STATUS(mcqgen_storage_test_json(storage, "nope", &json), MCQGEN_E_NOT_FOUND);
+    CHECK_STATUS(mcqgen_storage_test_json(&json, storage, "nope"), MCQGEN_E_NOT_FOUND);
     CHECK(json == NULL);
     CHECK(strstr(mcqgen_storage_last_error(storage), "nope") != NULL);
-    CHECK_STATUS(mcqgen_storage_questions_json(storage, "nope", &json), MCQGEN_E_NOT_FOUND);
-    CHECK_STATUS(mcqgen_storage_show_json(storage, "nope", &json), MCQGEN_E_NOT_FOUND);
-    CHECK_STATUS(mcqgen_storage_test_json(storage, NULL, &json), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_storage_test_json(storage, "\xff", &json), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_storage_test_json(storage, r.test_id, NULL), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_storage_test_json(NULL, r.test_id, &json), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_storage_questions_json(NULL, r.test_id, &json), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_storage_questions_json(storage, NULL, &json), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_storage_questions_json(storage, r.test_id, NULL),
+    CHECK_STATUS(mcqgen_storage_questions_json(&json, storage, "nope"), MCQGEN_E_NOT_FOUND);
+    CHECK_STATUS(mcqgen_storage_show_json(&json, storage, "nope"), MCQGEN_E_NOT_FOUND);
+    CHECK_STATUS(mcqgen_storage_test_json(&json, storage, NULL), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_storage_test_json(&json, storage, "\xff"), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_storage_test_json(NULL, storage, r.test_id), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_storage_test_json(&json, NULL, r.test_id), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_storage_questions_json(&json, NULL, r.test_id), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_storage_questions_json(&json, storage, NULL), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_storage_questions_json(NULL, storage, r.test_id),
                  MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_storage_show_json(NULL, r.test_id, &json), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_storage_show_json(storage, NULL, &json), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_storage_show_json(storage, r.test_id, NULL), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_storage_list_json(NULL, &json), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_storage_list_json(storage, NULL), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_storage_show_json(&json, NULL, r.test_id), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_storage_show_json(&json, storage, NULL), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_storage_show_json(NULL, storage, r.test_id), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_storage_list_json(&json, NULL), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_storage_list_json(NULL, storage), MCQGEN_E_INVALID_ARGUMENT);
     CHECK(json == NULL);
 
     /* A NULL result is allowed; so is a NUL-terminated document. */
@@ -474,15 +806,15 @@ static void test_cancel_from_callback_and_resume(void) {
 
     recorder_init(&rec);
     mcqgen_run_result resumed = MCQGEN_RUN_RESULT_INIT;
-    CHECK_STATUS(mcqgen_resume(&resumed, gen, r.test_id, storage, record_progress, &rec),
-                 MCQGEN_OK);
+    const mcqgen_run_options options = run_options(0, record_progress, &rec);
+    CHECK_STATUS(mcqgen_resume(&resumed, gen, r.test_id, storage, &options), MCQGEN_OK);
     CHECK(resumed.status == MCQGEN_TEST_COMPLETED);
     CHECK(resumed.created == 10);
     CHECK(strcmp(resumed.test_id, r.test_id) == 0);
     CHECK(rec.question_events == 8);
 
     char* json = NULL;
-    CHECK_STATUS(mcqgen_storage_questions_json(storage, r.test_id, &json), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_storage_questions_json(&json, storage, r.test_id), MCQGEN_OK);
     CHECK(json && count_occurrences(json, "\"stem\"") == 10);
     mcqgen_free(json);
     mcqgen_storage_destroy(storage);
@@ -567,7 +899,7 @@ static void test_destroy_generator_during_blocking_run(void) {
 
     CHECK_STATUS(mcqgen_storage_open_sqlite(&storage, temp_path("zombie.db")), MCQGEN_OK);
     char* json = NULL;
-    CHECK_STATUS(mcqgen_storage_test_json(storage, run.result.test_id, &json), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_storage_test_json(&json, storage, run.result.test_id), MCQGEN_OK);
     CHECK(json && strstr(json, "\"status\":\"partial\""));
     mcqgen_free(json);
     mcqgen_storage_destroy(storage);
@@ -590,7 +922,7 @@ static mcqgen_job* start_blocked_job(mcqgen_generator* gen, mcqgen_storage* stor
 /* Returns the result of the released job, which must have ended cancelled, and destroys it. */
 static mcqgen_run_result finish_cancelled_job(mcqgen_job* job) {
     mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
-    CHECK_STATUS(mcqgen_job_result(job, &r), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_job_result(&r, job), MCQGEN_OK);
     expect_cancelled_partial(&r);
     mcqgen_job_destroy(job);
     return r;
@@ -608,33 +940,33 @@ static void test_job_runs_in_background(void) {
     CHECK_STATUS(mcqgen_job_wait(job, 0), MCQGEN_OK);
     CHECK_STATUS(mcqgen_job_wait(job, INT64_MAX), MCQGEN_OK);
     mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
-    CHECK_STATUS(mcqgen_job_result(job, &r), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_job_result(&r, job), MCQGEN_OK);
     CHECK(r.status == MCQGEN_TEST_COMPLETED && r.created == 4);
     CHECK(rec.question_events == 4 && rec.in_order);
     CHECK(!pthread_equal(rec.thread, pthread_self())); /* the job's own thread */
-    CHECK_STATUS(mcqgen_job_result(job, NULL), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_job_result(NULL, job), MCQGEN_OK);
     mcqgen_run_result unversioned;
     memset(&unversioned, 0, sizeof unversioned);
-    CHECK_STATUS(mcqgen_job_result(job, &unversioned), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_job_result(&unversioned, job), MCQGEN_E_INVALID_ARGUMENT);
     CHECK(strcmp(mcqgen_job_last_error(job), "") != 0);
     mcqgen_job_destroy(job);
 
     /* Resume as a job: a completed test comes back as is. */
-    CHECK_STATUS(mcqgen_resume_start(&job, gen, r.test_id, storage, NULL, NULL), MCQGEN_OK);
-    CHECK_STATUS(mcqgen_job_result(job, &r), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_resume_start(&job, gen, r.test_id, storage, NULL), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_job_result(&r, job), MCQGEN_OK);
     CHECK(r.status == MCQGEN_TEST_COMPLETED);
     mcqgen_job_destroy(job);
 
     /* A run that fails reports through the job. */
-    CHECK_STATUS(mcqgen_resume_start(&job, gen, "unknown-id", storage, NULL, NULL), MCQGEN_OK);
-    CHECK_STATUS(mcqgen_job_result(job, &r), MCQGEN_E_NOT_FOUND);
+    CHECK_STATUS(mcqgen_resume_start(&job, gen, "unknown-id", storage, NULL), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_job_result(&r, job), MCQGEN_E_NOT_FOUND);
     CHECK(r.status == MCQGEN_TEST_NONE && r.error == MCQGEN_E_NOT_FOUND);
     CHECK(strstr(mcqgen_job_last_error(job), "unknown-id") != NULL);
     mcqgen_job_destroy(job);
 
     CHECK_STATUS(mcqgen_job_wait(NULL, 0), MCQGEN_E_INVALID_ARGUMENT);
     CHECK_STATUS(mcqgen_job_cancel(NULL), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_job_result(NULL, &r), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_job_result(&r, NULL), MCQGEN_E_INVALID_ARGUMENT);
     CHECK(r.status == MCQGEN_TEST_NONE);
     mcqgen_storage_destroy(storage);
     mcqgen_generator_destroy(gen);
@@ -725,7 +1057,7 @@ static int wait_for_self(const mcqgen_progress* p, void* user_data) {
     if (p->question_json && atomic_load(&w->ready)) {
         mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
         w->wait_status = mcqgen_job_wait(w->job, -1);
-        w->result_status = mcqgen_job_result(w->job, &r);
+        w->result_status = mcqgen_job_result(&r, w->job);
         mcqgen_job_cancel(w->job);
         atomic_store(&w->ready, 0);
     }
@@ -740,7 +1072,7 @@ static void test_job_callback_cannot_wait_for_itself(void) {
     CHECK_STATUS(generate_start_sample(&w.job, gen, 15, storage, wait_for_self, &w), MCQGEN_OK);
     atomic_store(&w.ready, 1);
     mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
-    CHECK_STATUS(mcqgen_job_result(w.job, &r), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_job_result(&r, w.job), MCQGEN_OK);
     if (atomic_load(&w.ready) == 0) { /* the callback saw `ready` before the run ended */
         CHECK_STATUS(w.wait_status, MCQGEN_E_BUSY);
         CHECK_STATUS(w.result_status, MCQGEN_E_BUSY);
@@ -816,37 +1148,87 @@ static void test_create_destroy_churn(void) {
     }
 }
 
-int main(void) {
+/* ---- Main ---------------------------------------------------------------------------------- */
+
+#define CAPI_TEST(name) {#name, test_##name}
+static const struct {
+    const char* name;
+    void (*run)(void);
+} tests[] = {
+    CAPI_TEST(versions_and_strings),
+    CAPI_TEST(config),
+    CAPI_TEST(generator_create),
+    CAPI_TEST(config_round_trip),
+    CAPI_TEST(storage_open),
+    CAPI_TEST(run_options),
+    CAPI_TEST(generate_bad_arguments),
+    CAPI_TEST(generate_and_read_back),
+    CAPI_TEST(cancel_from_callback_and_resume),
+    CAPI_TEST(nested_call_is_busy),
+    CAPI_TEST(cancel_from_another_thread),
+    CAPI_TEST(destroy_generator_during_blocking_run),
+    CAPI_TEST(job_runs_in_background),
+    CAPI_TEST(job_cancel_timeout_and_busy),
+    CAPI_TEST(generator_cancel_reaches_job),
+    CAPI_TEST(destroy_handles_while_job_runs),
+    CAPI_TEST(job_callback_cannot_wait_for_itself),
+    CAPI_TEST(job_destroyed_from_its_own_callback),
+    CAPI_TEST(create_destroy_churn),
+};
+enum { test_count = sizeof tests / sizeof tests[0] };
+
+static int usage(const char* program) {
+    fprintf(stderr,
+            "usage: %s TEST [DIR]   run one test (or 'all'), its files under DIR (default: "
+            "$TMPDIR)\n"
+            "       %s --list       print the test names\n",
+            program, program);
+    return 2;
+}
+
+int main(int argc, char** argv) {
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        for (int i = 0; i < test_count; ++i)
+            puts(tests[i].name);
+        return 0;
+    }
+    if (argc < 2 || argc > 3) return usage(argv[0]);
+    const char* wanted = argv[1];
+    int found = strcmp(wanted, "all") == 0;
+    for (int i = 0; i < test_count && !found; ++i)
+        found = strcmp(tests[i].name, wanted) == 0;
+    if (!found) {
+        fprintf(stderr, "%s: no test named '%s' (see --list)\n", argv[0], wanted);
+        return 2;
+    }
+    const char* parent = argc == 3 ? argv[2] : getenv("TMPDIR");
+    if (!parent || !*parent) {
+        fprintf(stderr, "%s: give a directory for the test files, or set TMPDIR\n", argv[0]);
+        return 2;
+    }
+    const int length = snprintf(temp_dir, sizeof temp_dir, "%s/mcqgen-capi-XXXXXX", parent);
+    if (length < 0 || (size_t)length >= sizeof temp_dir) {
+        fprintf(stderr, "%s: directory name too long: %s\n", argv[0], parent);
+        return 2;
+    }
+    if (!mkdtemp(temp_dir)) {
+        perror(temp_dir);
+        return 2;
+    }
     document_text = read_whole_file(MCQGEN_SAMPLES_DIR "/indian_constitution.txt", NULL);
     if (!document_text) {
         fprintf(stderr, "cannot read the sample document\n");
         return 1;
     }
-    snprintf(temp_dir, sizeof temp_dir, "/tmp/mcqgen-capi-XXXXXX");
-    if (!mkdtemp(temp_dir)) {
-        perror("mkdtemp");
-        return 1;
+
+    for (int i = 0; i < test_count; ++i) {
+        if (strcmp(wanted, "all") != 0 && strcmp(tests[i].name, wanted) != 0) continue;
+        printf("%s\n", tests[i].name);
+        fflush(stdout);
+        tests[i].run();
     }
 
-    test_versions_and_strings();
-    test_config();
-    test_generator_create();
-    test_storage_open();
-    test_generate_bad_arguments();
-    test_generate_and_read_back();
-    test_cancel_from_callback_and_resume();
-    test_nested_call_is_busy();
-    test_cancel_from_another_thread();
-    test_destroy_generator_during_blocking_run();
-    test_job_runs_in_background();
-    test_job_cancel_timeout_and_busy();
-    test_generator_cancel_reaches_job();
-    test_destroy_handles_while_job_runs();
-    test_job_callback_cannot_wait_for_itself();
-    test_job_destroyed_from_its_own_callback();
-    test_create_destroy_churn();
-
-    char command[128];
+    char command[sizeof temp_dir + 16];
     snprintf(command, sizeof command, "rm -rf '%s'", temp_dir);
     if (system(command) != 0) fprintf(stderr, "could not remove %s\n", temp_dir);
     free(document_text);

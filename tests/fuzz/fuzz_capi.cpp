@@ -43,11 +43,11 @@ int progress(const mcqgen_progress* p, void* cancel_at) {
 }
 
 void read_back(mcqgen_storage* storage, const char* test_id, bool exists) {
-    using Fn = mcqgen_status (*)(mcqgen_storage*, const char*, char**);
+    using Fn = mcqgen_status (*)(char**, mcqgen_storage*, const char*);
     for (Fn fn : {Fn(&mcqgen_storage_test_json), Fn(&mcqgen_storage_questions_json),
                   Fn(&mcqgen_storage_show_json)}) {
         char* json = reinterpret_cast<char*>(&json);
-        const auto s = fn(storage, test_id, &json);
+        const auto s = fn(&json, storage, test_id);
         if (exists)
             FUZZ_CHECK(s == MCQGEN_OK);
         else
@@ -87,6 +87,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(one_of(s, {MCQGEN_OK, MCQGEN_E_INVALID_ARGUMENT}));
         FUZZ_CHECK((s == MCQGEN_OK) == (gen != nullptr));
         if (s != MCQGEN_OK) FUZZ_CHECK(std::strstr(mcqgen_last_error(), "fuzz-secret") == nullptr);
+        if (s == MCQGEN_OK) {
+            // What was accepted is what the generator reports, as its own copy.
+            mcqgen_config effective{};
+            FUZZ_CHECK(mcqgen_generator_config(&effective, gen) == MCQGEN_OK);
+            FUZZ_CHECK(effective.version == MCQGEN_CONFIG_VERSION);
+            FUZZ_CHECK(effective.model != nullptr && effective.model != model.c_str() &&
+                       std::strcmp(effective.model, model.c_str()) == 0);
+            FUZZ_CHECK(effective.base_url != nullptr &&
+                       std::strcmp(effective.base_url, base_url.c_str()) == 0);
+        }
         mcqgen_generator_destroy(gen);
     }
 
@@ -99,11 +109,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         int cancel_at = (flags >> 1) & 7;
         if (cancel_at == 0) cancel_at = 1000;
         const bool terminated = (flags & 0x10) && document.find('\0') == std::string::npos;
+        mcqgen_run_options options{};
+        FUZZ_CHECK(mcqgen_run_options_init(&options, MCQGEN_RUN_OPTIONS_VERSION) == MCQGEN_OK);
+        options.count = count;
+        options.on_progress = (flags & 0x20) ? &progress : nullptr;
+        options.user_data = &cancel_at;
         mcqgen_run_result r{};
         r.version = MCQGEN_RUN_RESULT_VERSION;
         const auto s = mcqgen_generate(&r, gen, document.c_str(),
-                                       terminated ? MCQGEN_NUL_TERMINATED : document.size(), count,
-                                       storage, (flags & 0x20) ? &progress : nullptr, &cancel_at);
+                                       terminated ? MCQGEN_NUL_TERMINATED : document.size(),
+                                       storage, &options);
         FUZZ_CHECK(one_of(s, {MCQGEN_OK, MCQGEN_E_INVALID_ARGUMENT}));
         check_result(r);
         if (s == MCQGEN_OK) {
@@ -113,7 +128,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             read_back(storage, r.test_id, true);
             mcqgen_run_result again{};
             again.version = MCQGEN_RUN_RESULT_VERSION;
-            FUZZ_CHECK(mcqgen_resume(&again, gen, r.test_id, storage, nullptr, nullptr) ==
+            FUZZ_CHECK(mcqgen_resume(&again, gen, r.test_id, storage, nullptr) ==
                        MCQGEN_OK);
             check_result(again);
         } else {
@@ -125,13 +140,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (test_id.find('\0') == std::string::npos) {
         mcqgen_run_result r{};
         r.version = MCQGEN_RUN_RESULT_VERSION;
-        const auto s = mcqgen_resume(&r, gen, test_id.c_str(), storage, nullptr, nullptr);
+        const auto s = mcqgen_resume(&r, gen, test_id.c_str(), storage, nullptr);
         FUZZ_CHECK(one_of(s, {MCQGEN_E_NOT_FOUND, MCQGEN_E_INVALID_ARGUMENT}));
         check_result(r);
         read_back(storage, test_id.c_str(), false);
     }
     char* json = nullptr;
-    FUZZ_CHECK(mcqgen_storage_list_json(storage, &json) == MCQGEN_OK && json != nullptr);
+    FUZZ_CHECK(mcqgen_storage_list_json(&json, storage) == MCQGEN_OK && json != nullptr);
     mcqgen_free(json);
     mcqgen_storage_destroy(storage);
     return 0;

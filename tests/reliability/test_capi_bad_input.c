@@ -63,6 +63,10 @@ static void count_rows(const char* path, long long* tests, long long* questions)
     sqlite3_close(db);
 }
 
+/* Run options asking for `n` questions, no callback (a C11 compound literal). */
+#define RUN_OPTIONS(n)                                                                             \
+    (&(const mcqgen_run_options){.version = MCQGEN_RUN_OPTIONS_VERSION, .count = (n)})
+
 static mcqgen_generator* offline_generator(void) {
     mcqgen_config cfg = MCQGEN_CONFIG_INIT;
     mcqgen_config_init(&cfg, MCQGEN_CONFIG_VERSION);
@@ -80,7 +84,7 @@ static const char* seeded_database(const char* name, char* test_id) {
     CHECK_STATUS(mcqgen_storage_open_sqlite(&s, path), MCQGEN_OK);
     mcqgen_generator* gen = offline_generator();
     mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
-    CHECK_STATUS(mcqgen_generate(&r, gen, sample, MCQGEN_NUL_TERMINATED, 3, s, NULL, NULL),
+    CHECK_STATUS(mcqgen_generate(&r, gen, sample, MCQGEN_NUL_TERMINATED, s, RUN_OPTIONS(3)),
                  MCQGEN_OK);
     CHECK(r.status == MCQGEN_TEST_COMPLETED);
     if (test_id) strcpy(test_id, r.test_id);
@@ -121,7 +125,7 @@ static void test_bad_documents_and_counts(void) {
     };
     for (size_t i = 0; i < sizeof docs / sizeof docs[0]; ++i) {
         mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
-        CHECK_STATUS(mcqgen_generate(&r, gen, docs[i].bytes, docs[i].len, 3, s, NULL, NULL),
+        CHECK_STATUS(mcqgen_generate(&r, gen, docs[i].bytes, docs[i].len, s, RUN_OPTIONS(3)),
                      MCQGEN_E_INVALID_ARGUMENT);
         CHECK(r.status == MCQGEN_TEST_NONE && r.error == MCQGEN_E_INVALID_ARGUMENT);
         CHECK(r.test_id[0] == '\0');
@@ -132,7 +136,7 @@ static void test_bad_documents_and_counts(void) {
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; ++i) {
         mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
         CHECK_STATUS(
-            mcqgen_generate(&r, gen, sample, MCQGEN_NUL_TERMINATED, counts[i], s, NULL, NULL),
+            mcqgen_generate(&r, gen, sample, MCQGEN_NUL_TERMINATED, s, RUN_OPTIONS(counts[i])),
             MCQGEN_E_INVALID_ARGUMENT);
         CHECK(strstr(mcqgen_generator_last_error(gen), "between 1 and 20") != NULL);
         char got[32];
@@ -141,24 +145,48 @@ static void test_bad_documents_and_counts(void) {
     }
     /* NULL in every pointer position that takes one. */
     mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
-    CHECK_STATUS(mcqgen_generate(&r, NULL, sample, MCQGEN_NUL_TERMINATED, 3, s, NULL, NULL),
+    CHECK_STATUS(mcqgen_generate(&r, NULL, sample, MCQGEN_NUL_TERMINATED, s, RUN_OPTIONS(3)),
                  MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_generate(&r, gen, NULL, 5, 3, s, NULL, NULL), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_generate(&r, gen, sample, MCQGEN_NUL_TERMINATED, 3, NULL, NULL, NULL),
+    CHECK_STATUS(mcqgen_generate(&r, gen, NULL, 5, s, RUN_OPTIONS(3)), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_generate(&r, gen, sample, MCQGEN_NUL_TERMINATED, NULL, RUN_OPTIONS(3)),
                  MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_resume(&r, gen, NULL, s, NULL, NULL), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_generate_start(NULL, gen, sample, MCQGEN_NUL_TERMINATED, 3, s, NULL, NULL),
+    CHECK_STATUS(mcqgen_generate(&r, gen, sample, MCQGEN_NUL_TERMINATED, s, NULL),
                  MCQGEN_E_INVALID_ARGUMENT);
+    CHECK(strstr(mcqgen_generator_last_error(gen), "options") != NULL);
+    CHECK(r.status == MCQGEN_TEST_NONE && r.error == MCQGEN_E_INVALID_ARGUMENT);
+    const mcqgen_run_options unversioned = {.version = 0, .count = 3};
+    CHECK_STATUS(mcqgen_generate(&r, gen, sample, MCQGEN_NUL_TERMINATED, s, &unversioned),
+                 MCQGEN_E_INVALID_ARGUMENT);
+    CHECK(strstr(mcqgen_generator_last_error(gen), "MCQGEN_RUN_OPTIONS_VERSION") != NULL);
+    const mcqgen_run_options future = {.version = MCQGEN_RUN_OPTIONS_VERSION + 1, .count = 3};
+    CHECK_STATUS(mcqgen_generate(&r, gen, sample, MCQGEN_NUL_TERMINATED, s, &future),
+                 MCQGEN_E_INVALID_ARGUMENT);
+    mcqgen_job* job = (mcqgen_job*)&r;
+    CHECK_STATUS(mcqgen_generate_start(&job, gen, sample, MCQGEN_NUL_TERMINATED, s, NULL),
+                 MCQGEN_E_INVALID_ARGUMENT);
+    CHECK(job == NULL);
+    job = (mcqgen_job*)&r;
+    CHECK_STATUS(mcqgen_generate_start(&job, gen, sample, MCQGEN_NUL_TERMINATED, s, &future),
+                 MCQGEN_E_INVALID_ARGUMENT);
+    CHECK(job == NULL);
+    CHECK_STATUS(mcqgen_resume(&r, gen, NULL, s, NULL), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_resume(&r, gen, "x", s, &unversioned), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_run_options_init(NULL, MCQGEN_RUN_OPTIONS_VERSION),
+                 MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_generator_config(NULL, gen), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(
+        mcqgen_generate_start(NULL, gen, sample, MCQGEN_NUL_TERMINATED, s, RUN_OPTIONS(3)),
+        MCQGEN_E_INVALID_ARGUMENT);
     char* json = (char*)&json;
-    CHECK_STATUS(mcqgen_storage_show_json(NULL, "x", &json), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_storage_show_json(&json, NULL, "x"), MCQGEN_E_INVALID_ARGUMENT);
     CHECK(json == NULL);
-    CHECK_STATUS(mcqgen_storage_show_json(s, NULL, &json), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_storage_show_json(s, "x", NULL), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_storage_list_json(s, NULL), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_storage_list_json(NULL, &json), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_storage_show_json(&json, s, NULL), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_storage_show_json(NULL, s, "x"), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_storage_list_json(NULL, s), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_storage_list_json(&json, NULL), MCQGEN_E_INVALID_ARGUMENT);
     CHECK_STATUS(mcqgen_job_wait(NULL, 0), MCQGEN_E_INVALID_ARGUMENT);
     CHECK_STATUS(mcqgen_job_cancel(NULL), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_job_result(NULL, &r), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_job_result(&r, NULL), MCQGEN_E_INVALID_ARGUMENT);
     CHECK_STATUS(mcqgen_config_init(NULL, MCQGEN_CONFIG_VERSION), MCQGEN_E_INVALID_ARGUMENT);
     CHECK_STATUS(mcqgen_storage_open_sqlite(NULL, db), MCQGEN_E_INVALID_ARGUMENT);
     mcqgen_generator_destroy(gen);
@@ -175,12 +203,12 @@ static void expect_storage_failure(const char* path) {
     mcqgen_status status = mcqgen_storage_open_sqlite(&s, path);
     if (status == MCQGEN_OK) {
         char* json = NULL;
-        status = mcqgen_storage_list_json(s, &json);
+        status = mcqgen_storage_list_json(&json, s);
         mcqgen_free(json);
         if (status == MCQGEN_OK) {
             mcqgen_generator* gen = offline_generator();
             mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
-            status = mcqgen_generate(&r, gen, sample, MCQGEN_NUL_TERMINATED, 2, s, NULL, NULL);
+            status = mcqgen_generate(&r, gen, sample, MCQGEN_NUL_TERMINATED, s, RUN_OPTIONS(2));
             mcqgen_generator_destroy(gen);
         }
         mcqgen_storage_destroy(s);
@@ -258,11 +286,11 @@ static void test_locked_database(void) {
     mcqgen_storage* s = NULL;
     CHECK_STATUS(mcqgen_storage_open_sqlite(&s, db), MCQGEN_OK);
     char* json = NULL;
-    CHECK_STATUS(mcqgen_storage_show_json(s, test_id, &json), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_storage_show_json(&json, s, test_id), MCQGEN_OK);
     mcqgen_free(json);
     mcqgen_generator* gen = offline_generator();
     mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
-    CHECK_STATUS(mcqgen_generate(&r, gen, sample, MCQGEN_NUL_TERMINATED, 2, s, NULL, NULL),
+    CHECK_STATUS(mcqgen_generate(&r, gen, sample, MCQGEN_NUL_TERMINATED, s, RUN_OPTIONS(2)),
                  MCQGEN_E_STORAGE);
     CHECK(strstr(mcqgen_generator_last_error(gen), "locked") != NULL);
     kill(locker, SIGKILL);
@@ -271,7 +299,7 @@ static void test_locked_database(void) {
     count_rows(db, &tests1, &questions1);
     CHECK(tests1 == tests0 && questions1 == questions0);
     /* Once the other process is gone, the same handles work. */
-    CHECK_STATUS(mcqgen_generate(&r, gen, sample, MCQGEN_NUL_TERMINATED, 2, s, NULL, NULL),
+    CHECK_STATUS(mcqgen_generate(&r, gen, sample, MCQGEN_NUL_TERMINATED, s, RUN_OPTIONS(2)),
                  MCQGEN_OK);
     CHECK(r.status == MCQGEN_TEST_COMPLETED);
     mcqgen_generator_destroy(gen);
@@ -308,18 +336,18 @@ static void test_sql_and_html_are_data(void) {
     CHECK_STATUS(mcqgen_storage_open_sqlite(&s, db), MCQGEN_OK);
     mcqgen_generator* gen = offline_generator();
     mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
-    CHECK_STATUS(mcqgen_generate(&r, gen, text, MCQGEN_NUL_TERMINATED, 4, s, NULL, NULL),
+    CHECK_STATUS(mcqgen_generate(&r, gen, text, MCQGEN_NUL_TERMINATED, s, RUN_OPTIONS(4)),
                  MCQGEN_OK);
     CHECK(r.created > 0);
     char* json = NULL;
-    CHECK_STATUS(mcqgen_storage_questions_json(s, r.test_id, &json), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_storage_questions_json(&json, s, r.test_id), MCQGEN_OK);
     CHECK(json && strstr(json, "'); DROP TABLE tests;--</b> & ") != NULL);
     mcqgen_free(json);
     const char* ids[] = {"'; DROP TABLE tests; --", "<script>alert(1)</script>", "%s%n%x"};
     for (size_t i = 0; i < 3; ++i) {
         mcqgen_run_result missing = MCQGEN_RUN_RESULT_INIT;
-        CHECK_STATUS(mcqgen_resume(&missing, gen, ids[i], s, NULL, NULL), MCQGEN_E_NOT_FOUND);
-        CHECK_STATUS(mcqgen_storage_show_json(s, ids[i], &json), MCQGEN_E_NOT_FOUND);
+        CHECK_STATUS(mcqgen_resume(&missing, gen, ids[i], s, NULL), MCQGEN_E_NOT_FOUND);
+        CHECK_STATUS(mcqgen_storage_show_json(&json, s, ids[i]), MCQGEN_E_NOT_FOUND);
     }
     mcqgen_generator_destroy(gen);
     mcqgen_storage_destroy(s);
@@ -411,7 +439,7 @@ static void test_big_document(void) {
     CHECK_STATUS(mcqgen_storage_open_sqlite(&s, path_in("big.db")), MCQGEN_OK);
     mcqgen_generator* gen = offline_generator();
     mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
-    CHECK_STATUS(mcqgen_generate(&r, gen, text, strlen(text), 20, s, NULL, NULL), MCQGEN_OK);
+    CHECK_STATUS(mcqgen_generate(&r, gen, text, strlen(text), s, RUN_OPTIONS(20)), MCQGEN_OK);
     CHECK(r.status == MCQGEN_TEST_COMPLETED && r.created == 20);
     mcqgen_generator_destroy(gen);
     mcqgen_storage_destroy(s);

@@ -245,7 +245,8 @@ typedef struct mcqgen_job mcqgen_job;
  * @param[out] out the new handle, owned by the caller (mcqgen_generator_destroy); NULL on
  *             failure.
  * @return MCQGEN_OK, or MCQGEN_E_INVALID_ARGUMENT for a NULL `out`, an unknown config version,
- *         a non-UTF-8 string or a value out of range (message in mcqgen_last_error).
+ *         a non-UTF-8 string, a value out of range or a malformed base_url (when a key is set);
+ *         MCQGEN_E_TLS when ca_file cannot be loaded (message in mcqgen_last_error).
  */
 MCQGEN_C_API mcqgen_status mcqgen_generator_create(mcqgen_generator** out,
                                                    const mcqgen_config* config);

@@ -15,12 +15,14 @@ int main(int argc, char** argv) {
     mcqgen_generator* gen = NULL;
     mcqgen_storage* storage = NULL;
     mcqgen_run_result result = MCQGEN_RUN_RESULT_INIT;
+    mcqgen_run_options options = MCQGEN_RUN_OPTIONS_INIT;
+    options.count = 2;
     if (mcqgen_abi_version() != MCQGEN_ABI_VERSION) return 1;
     mcqgen_config_init(&config, MCQGEN_CONFIG_VERSION);
     config.offline = 1;
     if (mcqgen_generator_create(&gen, &config) != MCQGEN_OK ||
         mcqgen_storage_create_memory(&storage) != MCQGEN_OK ||
-        mcqgen_generate(&result, gen, document, length, 2, storage, NULL, NULL) != MCQGEN_OK) {
+        mcqgen_generate(&result, gen, document, length, storage, &options) != MCQGEN_OK) {
         fprintf(stderr, "%s\n", mcqgen_last_error());
         return 1;
     }
