@@ -10,7 +10,7 @@ packages=(
   libssl-dev openssl
   libsqlite3-dev sqlite3 libsqlitecpp-dev
   doctest-dev
-  python3 python3-pip
+  python3 python3-pip python3-venv
 )
 # Extra tools for the reliability checks (sanitizers, fuzzing); opt in with MCQGEN_DEV_TOOLS=1.
 if [ "${MCQGEN_DEV_TOOLS:-0}" = 1 ]; then

@@ -58,6 +58,8 @@ class FakeClaude:
     def close(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
+        if self.process.stdout:
+            self.process.stdout.close()
 
     def __enter__(self) -> FakeClaude:
         return self

@@ -50,9 +50,9 @@ class ClaudeTest(TempDirTest):
                 gen.generate(SAMPLE, 2, storage=store)
         self.assertNotIn(wrong, str(caught.exception))
         self.assertNotIn("SECRET", str(caught.exception))
-        (test,) = store.list_tests()
+        (test,) = store.tests()
         self.assertEqual(test.status, mcqgen.Status.FAILED)  # stored as failed first
-        self.assertEqual(test.error, "auth")
+        self.assertIs(test.error, mcqgen.ErrorCode.AUTH)
 
     def test_an_untrusted_server_raises_tls_error(self):
         with self.server() as server:
@@ -80,7 +80,7 @@ class ClaudeTest(TempDirTest):
             with self.subTest(faults=faults):
                 test = self.run_with_faults(faults, **options)
                 self.assertIn(test.status, (mcqgen.Status.FAILED, mcqgen.Status.PARTIAL))
-                self.assertEqual(test.error, name, test.message)
+                self.assertIs(test.error, mcqgen.ErrorCode[name.upper()], test.message)
                 with self.assertRaises(exception) as caught:
                     test.raise_for_status()
                 self.assertEqual(caught.exception.code.name.lower(), name)
@@ -98,9 +98,9 @@ class ClaudeTest(TempDirTest):
             finally:
                 timer.cancel()
             self.assertLess(time.monotonic() - started, 10)
-            (test,) = store.list_tests()
+            (test,) = store.tests()
             self.assertNotEqual(test.status, mcqgen.Status.GENERATING)
-            self.assertEqual(test.error, "cancelled")
+            self.assertIs(test.error, mcqgen.ErrorCode.CANCELLED)
 
     def test_cancel_from_another_thread_while_calls_are_in_flight(self):
         with self.server("--latency-ms", "400") as server, self.generator(server) as gen:
@@ -110,7 +110,7 @@ class ClaudeTest(TempDirTest):
             test = gen.generate(SAMPLE, 10)
             timer.join()
         self.assertLess(time.monotonic() - started, 10)
-        self.assertEqual(test.error, "cancelled")
+        self.assertIs(test.error, mcqgen.ErrorCode.CANCELLED)
         with self.assertRaises(mcqgen.CancelledError):
             test.raise_for_status()
 

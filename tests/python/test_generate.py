@@ -4,6 +4,9 @@ cancellation."""
 from __future__ import annotations
 
 import _thread
+import dataclasses
+import os
+import sqlite3
 import threading
 import time
 import unittest
@@ -60,22 +63,32 @@ class GenerateTest(TempDirTest):
         self.assertAlmostEqual(events[-1].fraction, 1.0)
         self.assertTrue(all(e.test_id == test.id for e in events))
 
-    def test_a_document_may_be_a_path_text_or_bytes(self):
+    def test_a_document_is_text_as_str_or_bytes_and_a_file_as_a_path(self):
         text = SAMPLE.read_text(encoding="utf-8")
         with_bom = self.dir / "bom.txt"
         with_bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+
+        class OwnPath:  # any os.PathLike, not only pathlib
+            def __fspath__(self) -> str:
+                return str(SAMPLE)
+
+        self.assertIsInstance(OwnPath(), os.PathLike)
         with offline(seed=7) as gen:
             from_path = gen.generate(SAMPLE, 3)
-            from_str_path = gen.generate(str(SAMPLE), 3)
-            from_text = gen.generate(text, 3)
-            from_bytes = gen.generate(text.encode("utf-8"), 3)
-            from_bom = gen.generate(with_bom, 3)
+            others = [gen.generate(document, 3) for document in (
+                OwnPath(), text, text.encode("utf-8"), bytearray(text.encode("utf-8")),
+                memoryview(text.encode("utf-8")), with_bom)]
         stems = [q.stem for q in from_path.questions]
-        for other in (from_str_path, from_text, from_bytes, from_bom):
+        for other in others:
             self.assertEqual([q.stem for q in other.questions], stems)
-        # A str that names no file is the text itself.
-        with offline() as gen:
-            self.assertEqual(gen.generate("no-such-file.txt", 1).status, mcqgen.Status.FAILED)
+        # A str is always the text itself, even when it names a file: no guessing.
+        with offline() as gen, mcqgen.SqliteStorage(self.dir / "t.db") as store:
+            as_text = gen.generate(str(SAMPLE), 1, storage=store)
+        self.assertEqual(as_text.status, mcqgen.Status.FAILED)
+        with sqlite3.connect(self.dir / "t.db") as conn:
+            (stored,) = conn.execute("SELECT text FROM documents WHERE test_id = ?",
+                                     (as_text.id,)).fetchone()
+        self.assertEqual(stored, str(SAMPLE))
 
     def test_a_short_document_ends_partial_with_a_reason(self):
         with offline() as gen:
@@ -92,13 +105,13 @@ class GenerateTest(TempDirTest):
             test = gen.generate(SAMPLE, 4, storage=store)
             other = gen.generate(SHORT, 2, storage=store)
         with mcqgen.SqliteStorage(str(db)) as store:
-            shown = store.show(test.id)
-            self.assertEqual(shown, test)
-            status = store.status(test.id)
-            self.assertEqual(status.questions, [])
-            self.assertEqual(status.questions_generated, 4)
+            record = store.test(test.id)
+            self.assertEqual(record.questions, [])  # as in C++: a Test has no questions
+            self.assertEqual(record, dataclasses.replace(test, questions=[]))
+            self.assertEqual(record.questions_generated, 4)
+            self.assertEqual(store.find_test(test.id), record)
             self.assertEqual(store.questions(test.id), test.questions)
-            self.assertEqual([t.id for t in store.list_tests()], [other.id, test.id])
+            self.assertEqual([t.id for t in store.tests()], [other.id, test.id])
             self.assertEqual(store.path, str(db))
 
     def test_generators_and_storages_are_configurable(self):
@@ -131,15 +144,15 @@ class CancelAndResumeTest(TempDirTest):
         with offline() as gen:
             with self.assertRaises(Stop):
                 gen.generate(SAMPLE, 10, storage=store, on_progress=on_progress)
-            (test,) = store.list_tests()
+            (test,) = store.tests()
             self.assertEqual(test.questions_generated, 2)  # stopped before a third was stored
             self.assertEqual(seen[-1], 2)                   # no event after the exception
             self.assertEqual(test.status, mcqgen.Status.PARTIAL)
-            self.assertEqual(test.error, "cancelled")
+            self.assertIs(test.error, mcqgen.ErrorCode.CANCELLED)
             with self.assertRaises(mcqgen.CancelledError):
                 test.raise_for_status()
 
-            resumed = gen.resume(test.id, store)
+            resumed = gen.resume(test.id, storage=store)
         self.assertEqual(resumed.status, mcqgen.Status.COMPLETED)
         self.assertEqual(resumed.id, test.id)
         self.assertEqual(len(resumed.questions), 10)
@@ -156,7 +169,7 @@ class CancelAndResumeTest(TempDirTest):
 
         test = gen.generate(SAMPLE, 15, on_progress=on_progress)
         self.assertEqual(test.status, mcqgen.Status.PARTIAL)
-        self.assertEqual(test.error, "cancelled")
+        self.assertIs(test.error, mcqgen.ErrorCode.CANCELLED)
         self.assertGreaterEqual(test.questions_generated, 1)
         self.assertLess(test.questions_generated, 15)
         self.assertEqual(len(test.questions), test.questions_generated)
@@ -175,12 +188,12 @@ class CancelAndResumeTest(TempDirTest):
         self.assertEqual(first.questions_generated, 3)
         events = []
         with offline() as gen, mcqgen.SqliteStorage(db) as store:
-            resumed = gen.resume(first.id, store, on_progress=events.append)
+            resumed = gen.resume(first.id, storage=store, on_progress=events.append)
             self.assertEqual(resumed.status, mcqgen.Status.COMPLETED)
             self.assertEqual(resumed.seed, 3)  # the test's own seed, not this generator's
             self.assertEqual(resumed.questions[:3], first.questions)
             self.assertEqual(len([e for e in events if e.question]), 5)
-            again = gen.resume(first.id, store)  # complete: returned as is
+            again = gen.resume(first.id, storage=store)  # complete: returned as is
             self.assertEqual(again.updated_at, resumed.updated_at)
 
     def test_ctrl_c_inside_on_progress_cancels_keeps_and_raises(self):
@@ -196,11 +209,11 @@ class CancelAndResumeTest(TempDirTest):
         with self.assertRaises(KeyboardInterrupt):
             gen.generate(SAMPLE, 15, storage=store, on_progress=on_progress)
         self.assertLess(time.monotonic() - started, 4)
-        (test,) = store.list_tests()
+        (test,) = store.tests()
         self.assertEqual(test.status, mcqgen.Status.PARTIAL)
         self.assertEqual(test.questions_generated, 1)
         self.assertEqual(len(store.questions(test.id)), 1)
-        self.assertEqual(gen.resume(test.id, store).status, mcqgen.Status.COMPLETED)
+        self.assertEqual(gen.resume(test.id, storage=store).status, mcqgen.Status.COMPLETED)
         gen.close()
 
     def test_one_generation_at_a_time_per_generator(self):

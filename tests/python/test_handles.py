@@ -4,6 +4,7 @@ create/destroy cycles, struct mirrors, the exported symbols, and where the libra
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import gc
 import os
 import shutil
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import unittest
 from pathlib import Path
+from unittest import mock
 
 import mcqgen
 from mcqgen import _capi, _lib
@@ -29,9 +31,12 @@ def resident_kib() -> int:
 
 class LibraryTest(unittest.TestCase):
     def test_struct_mirrors_match_the_library(self):
-        self.assertEqual(ctypes.sizeof(_capi.Config), _capi.mcqgen_config_size())
-        self.assertEqual(ctypes.sizeof(_capi.ProgressEvent), _capi.mcqgen_progress_size())
-        self.assertEqual(ctypes.sizeof(_capi.RunResult), _capi.mcqgen_run_result_size())
+        mirrors = {struct for struct, _ in _capi.STRUCT_SIZES}
+        self.assertEqual(mirrors, {_capi.Config, _capi.ProgressEvent, _capi.RunOptions,
+                                   _capi.RunResult})
+        for struct, size in _capi.STRUCT_SIZES:
+            with self.subTest(struct=struct.__name__):
+                self.assertEqual(ctypes.sizeof(struct), size())
 
     def test_versions(self):
         self.assertEqual(_capi.mcqgen_abi_version(), _lib.ABI_VERSION)
@@ -40,12 +45,22 @@ class LibraryTest(unittest.TestCase):
 
     def test_config_defaults_come_from_the_library(self):
         config = _capi.Config()
-        self.assertEqual(_capi.mcqgen_config_init(ctypes.byref(config), 1), _capi.OK)
+        self.assertEqual(_capi.mcqgen_config_init(ctypes.byref(config), _capi.CONFIG_VERSION),
+                         _capi.OK)
         self.assertEqual((config.max_questions, config.candidates), (20, 4))
         self.assertIsNone(config.api_key)
         self.assertEqual(config.base_url, b"https://api.anthropic.com")
-        self.assertEqual(_capi.mcqgen_config_init(ctypes.byref(config), 2), -1)
+        self.assertEqual(
+            _capi.mcqgen_config_init(ctypes.byref(config), _capi.CONFIG_VERSION + 1), -1)
         self.assertIn(b"MCQGEN_CONFIG_VERSION", _capi.mcqgen_last_error())
+
+    def test_run_options_defaults_come_from_the_library(self):
+        options = _capi.RunOptions()
+        status = _capi.mcqgen_run_options_init(ctypes.byref(options), _capi.RUN_OPTIONS_VERSION)
+        self.assertEqual(status, _capi.OK)
+        self.assertEqual(options.version, _capi.RUN_OPTIONS_VERSION)
+        self.assertFalse(options.on_progress)
+        self.assertIsNone(options.user_data)
 
     @unittest.skipUnless(shutil.which("nm"), "needs nm")
     def test_only_mcqgen_symbols_are_exported(self):
@@ -70,12 +85,40 @@ class HandleTest(TempDirTest):
         storage.close()
         storage.close()
 
-    def test_collected_handles_are_released(self):
-        for _ in range(50):
-            offline()
-            mcqgen.MemoryStorage()
-            mcqgen.SqliteStorage(self.dir / "gc.db")
-        gc.collect()
+    def test_collected_handles_are_released_once(self):
+        destroyed: list[int] = []
+
+        def address(handle) -> int:
+            return ctypes.cast(handle, ctypes.c_void_p).value
+
+        def counting(destroy):
+            def wrapper(handle):
+                destroyed.append(address(handle))
+                destroy(handle)
+            return staticmethod(wrapper)
+
+        created: dict[str, list[int]] = {"generator": [], "storage": []}
+        gc.collect()  # what earlier tests left is not counted
+        with mock.patch.object(mcqgen.Storage, "_destroy",
+                               counting(_capi.mcqgen_storage_destroy)), \
+                mock.patch.object(mcqgen.Generator, "_destroy",
+                                  counting(_capi.mcqgen_generator_destroy)):
+            for _ in range(50):
+                # Each object is dropped at once: its __del__ releases the handle.
+                created["generator"].append(address(offline()._handle))
+                created["storage"].append(address(mcqgen.MemoryStorage()._handle))
+                created["storage"].append(
+                    address(mcqgen.SqliteStorage(self.dir / "gc.db")._handle))
+                self.assertEqual(destroyed[-3:], [created["generator"][-1]] +
+                                 created["storage"][-2:])
+            closed = mcqgen.MemoryStorage()
+            created["storage"].append(address(closed._handle))
+            closed.close()
+            del closed  # closed already: the collector must not destroy it again
+            gc.collect()
+        mine = created["generator"] + created["storage"]
+        self.assertEqual(len(mine), 151)
+        self.assertEqual(sorted(a for a in destroyed if a in mine), sorted(mine))
 
     def test_handles_may_be_closed_in_any_order_during_a_run(self):
         db = self.dir / "order.db"
@@ -89,13 +132,14 @@ class HandleTest(TempDirTest):
         test = gen.generate(SAMPLE, 15, storage=store, on_progress=close_everything)
         self.assertTrue(gen.closed and store.closed)
         self.assertEqual(test.status, mcqgen.Status.PARTIAL)
-        self.assertEqual(test.error, "cancelled")
+        self.assertEqual(test.error, mcqgen.ErrorCode.CANCELLED)
         self.assertEqual(test.questions_generated, 2)
         self.assertEqual(len(test.questions), 2)  # read back before the storage was released
         with self.assertRaises(mcqgen.InvalidArgumentError):
-            store.list_tests()
+            store.tests()
         with mcqgen.SqliteStorage(db) as reopened:
-            self.assertEqual(reopened.show(test.id), test)
+            self.assertEqual(reopened.test(test.id), dataclasses.replace(test, questions=[]))
+            self.assertEqual(reopened.questions(test.id), test.questions)
 
     @unittest.skipIf(os.environ.get("MCQGEN_SANITIZED"), "sanitizers keep freed memory")
     def test_memory_does_not_grow_over_1000_create_destroy_cycles(self):

@@ -86,7 +86,7 @@ class PythonBadInput(unittest.TestCase):
             with self.subTest(path=path.name):
                 with self.assertRaises(mcqgen.StorageError) as caught:
                     with mcqgen.SqliteStorage(path) as store, offline() as gen:
-                        store.list_tests()
+                        store.tests()
                         gen.generate(SAMPLE, 2, storage=store)
                 self.assertEqual(caught.exception.code, mcqgen.ErrorCode.STORAGE)
                 self.assertIn(str(path), str(caught.exception))
@@ -106,7 +106,7 @@ class PythonBadInput(unittest.TestCase):
         try:
             self.assertEqual(holder.stdout.readline().strip(), "locked")
             with mcqgen.SqliteStorage(self.db) as store, offline() as gen:
-                self.assertEqual(len(store.show(self.seeded.id).questions), 3)  # reads work
+                self.assertEqual(len(store.questions(self.seeded.id)), 3)  # reads work
                 with self.assertRaises(mcqgen.StorageError) as caught:
                     gen.generate(SAMPLE, 2, storage=store)
                 self.assertIn("locked", str(caught.exception))
@@ -122,19 +122,20 @@ class PythonBadInput(unittest.TestCase):
         with offline() as gen, mcqgen.SqliteStorage(self.db) as store:
             test = gen.generate(text, 4, storage=store)
             self.assertEqual(test.status, mcqgen.Status.COMPLETED)
-            shown = store.show(test.id)
+            questions = store.questions(test.id)
             for test_id in ("'; DROP TABLE tests; --", "<script>alert(1)</script>", "%s%n"):
                 with self.assertRaises(mcqgen.NotFoundError):
-                    store.show(test_id)
+                    store.test(test_id)
+                self.assertIsNone(store.find_test(test_id))
         with sqlite3.connect(self.db) as conn:
-            for q in shown.questions:
+            for q in questions:
                 stored = conn.execute("SELECT stem, source_quote, option_a FROM questions "
                                       "WHERE id = ?", (q.id,)).fetchone()
                 self.assertEqual(stored, (q.stem, q.source_quote, q.options[0]))
                 self.assertIn(" ".join(q.source_quote.split()), " ".join(text.split()))
             self.assertEqual(conn.execute("SELECT text FROM documents WHERE test_id = ?",
                                           (test.id,)).fetchone()[0], text)
-        self.assertIn("DROP TABLE tests;--", " ".join(q.source_quote for q in shown.questions))
+        self.assertIn("DROP TABLE tests;--", " ".join(q.source_quote for q in questions))
         self.assertEqual(rows(self.db), (self.before[0] + 1, self.before[1] + 4))
 
     def test_a_50_mb_document_finishes_with_bounded_memory(self):

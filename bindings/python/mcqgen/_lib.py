@@ -1,7 +1,8 @@
 """Finding and loading the C library, libmcqgen_c.
 
 Search order: the ``MCQGEN_LIBRARY`` environment variable (a full path; when set, nothing else
-is tried), then this package's own directory, then the system loader (``LD_LIBRARY_PATH``, the
+is tried), then this package's own directory (where a wheel built by ``pip install
+./bindings/python`` bundles it), then the system loader (``LD_LIBRARY_PATH``, the
 ld.so cache, ...) by the library's versioned and plain names. Loading has no other effect.
 """
 
@@ -54,6 +55,7 @@ def load() -> tuple[ctypes.CDLL, str]:
     raise ImportError(
         "mcqgen: cannot load the C library libmcqgen_c. Tried:\n  "
         + "\n  ".join(tried)
-        + f"\nBuild it (target mcqgen_c) and set {LIBRARY_ENV} to its full path, copy it into "
-        "the mcqgen package directory, or install it where the system loader finds it."
+        + f"\nInstall the package with pip (which builds and bundles the library), or build it "
+        f"(target mcqgen_c) and set {LIBRARY_ENV} to its full path, copy it into the mcqgen "
+        "package directory, or install it where the system loader finds it."
     )
