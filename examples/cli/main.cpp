@@ -37,8 +37,8 @@ const char* usage_text =
     "  mcqgen show TEST_ID --db PATH [--json]\n"
     "  mcqgen list --db PATH [--json]\n"
     "  mcqgen resume TEST_ID --db PATH [--json] [Claude options]\n"
-    "Claude is used when ANTHROPIC_API_KEY (or CLAUDE_API_KEY) is set, the offline generator\n"
-    "otherwise. --db defaults to mcqgen.db for generate.\n";
+    "Claude is used when MCQGEN_API_KEY (or ANTHROPIC_API_KEY, CLAUDE_API_KEY) is set, the\n"
+    "offline generator otherwise. --db defaults to mcqgen.db for generate.\n";
 
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;

@@ -20,7 +20,7 @@ QUESTION_FIELDS = {"id", "position", "stem", "options", "answer_index", "explana
 
 def run(*args, env_extra=None):
     env = {k: v for k, v in os.environ.items()
-           if k not in ("ANTHROPIC_API_KEY", "CLAUDE_API_KEY")}
+           if k not in ("MCQGEN_API_KEY", "ANTHROPIC_API_KEY", "CLAUDE_API_KEY")}
     env.update(env_extra or {})
     return subprocess.run([CLI, *map(str, args)], capture_output=True, text=True, env=env,
                           timeout=120)
