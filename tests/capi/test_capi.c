@@ -87,8 +87,7 @@ static mcqgen_status generate_start_sample(mcqgen_job** out, mcqgen_generator* g
                                            mcqgen_storage* storage, mcqgen_progress_fn on_progress,
                                            void* user_data) {
     const mcqgen_run_options options = run_options(count, on_progress, user_data);
-    return mcqgen_generate_start(out, gen, document_text, MCQGEN_NUL_TERMINATED, storage,
-                                 &options);
+    return mcqgen_generate_start(out, gen, document_text, MCQGEN_NUL_TERMINATED, storage, &options);
 }
 
 /* Whether no test in `storage` is still generating, i.e. every run on it has ended. */
@@ -637,8 +636,7 @@ static void test_run_options(void) {
     CHECK_STATUS(mcqgen_resume(&resumed, gen, r.test_id, storage, &any_count), MCQGEN_OK);
     CHECK(resumed.status == MCQGEN_TEST_COMPLETED && resumed.target == 2);
     bad.version = 0;
-    CHECK_STATUS(mcqgen_resume(&resumed, gen, r.test_id, storage, &bad),
-                 MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_resume(&resumed, gen, r.test_id, storage, &bad), MCQGEN_E_INVALID_ARGUMENT);
     CHECK(resumed.status == MCQGEN_TEST_NONE && resumed.error == MCQGEN_E_INVALID_ARGUMENT);
     mcqgen_job* job = (mcqgen_job*)&r;
     CHECK_STATUS(mcqgen_resume_start(&job, gen, r.test_id, storage, &bad),
@@ -702,13 +700,10 @@ static void test_generate_bad_arguments(void) {
     CHECK(strstr(mcqgen_generator_last_error(gen), "no-such-test") != NULL);
 
     mcqgen_job* job = (mcqgen_job*)&r;
-    CHECK_STATUS(mcqgen_resume_start(&job, gen, NULL, storage, NULL),
-                 MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_resume_start(&job, gen, NULL, storage, NULL), MCQGEN_E_INVALID_ARGUMENT);
     CHECK(job == NULL);
-    CHECK_STATUS(mcqgen_resume_start(NULL, gen, "x", storage, NULL),
-                 MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(mcqgen_resume_start(&job, NULL, "x", storage, NULL),
-                 MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_resume_start(NULL, gen, "x", storage, NULL), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_resume_start(&job, NULL, "x", storage, NULL), MCQGEN_E_INVALID_ARGUMENT);
     CHECK_STATUS(mcqgen_resume_start(&job, gen, "x", NULL, NULL), MCQGEN_E_INVALID_ARGUMENT);
     CHECK_STATUS(generate_start_sample(NULL, gen, 3, storage, NULL, NULL),
                  MCQGEN_E_INVALID_ARGUMENT);
@@ -736,9 +731,8 @@ static void test_generate_and_read_back(void) {
     recorder_init(&rec);
     mcqgen_run_result r = MCQGEN_RUN_RESULT_INIT;
     const mcqgen_run_options options = run_options(5, record_progress, &rec);
-    CHECK_STATUS(
-        mcqgen_generate(&r, gen, document_text, strlen(document_text), storage, &options),
-        MCQGEN_OK);
+    CHECK_STATUS(mcqgen_generate(&r, gen, document_text, strlen(document_text), storage, &options),
+                 MCQGEN_OK);
     CHECK(r.status == MCQGEN_TEST_COMPLETED);
     CHECK(r.created == 5 && r.target == 5);
     CHECK(r.error == MCQGEN_OK);
@@ -1150,7 +1144,8 @@ static void test_create_destroy_churn(void) {
 
 /* ---- Main ---------------------------------------------------------------------------------- */
 
-#define CAPI_TEST(name) {#name, test_##name}
+#define CAPI_TEST(name)                                                                            \
+    { #name, test_##name }
 static const struct {
     const char* name;
     void (*run)(void);

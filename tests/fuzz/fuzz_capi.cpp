@@ -128,8 +128,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             read_back(storage, r.test_id, true);
             mcqgen_run_result again{};
             again.version = MCQGEN_RUN_RESULT_VERSION;
-            FUZZ_CHECK(mcqgen_resume(&again, gen, r.test_id, storage, nullptr) ==
-                       MCQGEN_OK);
+            FUZZ_CHECK(mcqgen_resume(&again, gen, r.test_id, storage, nullptr) == MCQGEN_OK);
             check_result(again);
         } else {
             FUZZ_CHECK(r.status == MCQGEN_TEST_NONE && r.test_id[0] == '\0');

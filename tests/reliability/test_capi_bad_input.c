@@ -174,9 +174,8 @@ static void test_bad_documents_and_counts(void) {
     CHECK_STATUS(mcqgen_run_options_init(NULL, MCQGEN_RUN_OPTIONS_VERSION),
                  MCQGEN_E_INVALID_ARGUMENT);
     CHECK_STATUS(mcqgen_generator_config(NULL, gen), MCQGEN_E_INVALID_ARGUMENT);
-    CHECK_STATUS(
-        mcqgen_generate_start(NULL, gen, sample, MCQGEN_NUL_TERMINATED, s, RUN_OPTIONS(3)),
-        MCQGEN_E_INVALID_ARGUMENT);
+    CHECK_STATUS(mcqgen_generate_start(NULL, gen, sample, MCQGEN_NUL_TERMINATED, s, RUN_OPTIONS(3)),
+                 MCQGEN_E_INVALID_ARGUMENT);
     char* json = (char*)&json;
     CHECK_STATUS(mcqgen_storage_show_json(&json, NULL, "x"), MCQGEN_E_INVALID_ARGUMENT);
     CHECK(json == NULL);
