@@ -77,7 +77,7 @@ if [ "$mode" != asan ]; then
     tsan_suites() {
         local failed=0 pids=() exe
         # Two programs at a time: the suites wait on sockets and timers more than on the CPU.
-        "${tsan_run[@]}" build-tsan/tests/mcqgen_unit_tests -ts=generator,job,fake_claude \
+        "${tsan_run[@]}" build-tsan/tests/mcqgen_unit_tests -ts=generator,job,contracts,fake_claude \
             --no-intro=true &
         pids+=($!)
         "${tsan_run[@]}" build-tsan/tests/mcqgen_integration_tests --no-intro=true &
