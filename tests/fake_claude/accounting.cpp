@@ -53,8 +53,11 @@ void StatsBoard::request_finished() {
     update([](Stats& s) { --s.in_flight; });
 }
 
-void StatsBoard::count_request() {
-    update([](Stats& s) { ++s.requests; });
+void StatsBoard::count_request(std::string_view user_agent) {
+    update([&](Stats& s) {
+        ++s.requests;
+        s.last_user_agent = user_agent;
+    });
 }
 void StatsBoard::count_author() {
     update([](Stats& s) { ++s.author_requests; });

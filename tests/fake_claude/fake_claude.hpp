@@ -49,6 +49,7 @@ struct Stats {
     int in_flight = 0; ///< /v1/messages requests read but not yet answered (stalls included)
     int peak_in_flight = 0;
     int open_connections = 0;
+    std::string last_user_agent; ///< of the last /v1/messages request
 };
 
 class Server {

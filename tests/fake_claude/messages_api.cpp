@@ -616,7 +616,7 @@ HttpReply MessagesApi::handle(const HttpRequest& request) {
 }
 
 HttpReply MessagesApi::handle_messages(const HttpRequest& request, CallKind& kind) {
-    stats_.count_request();
+    stats_.count_request(request.header("user-agent"));
     if (request.method != "POST")
         throw ApiError{405, "invalid_request_error", "Method Not Allowed", {{"allow", "POST"}}};
     if (request.header("x-api-key").empty())

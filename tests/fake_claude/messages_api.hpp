@@ -65,7 +65,7 @@ class StatsBoard {
     void connection_closed();
     void request_started();  ///< an API request was read
     void request_finished(); ///< ... and answered (or abandoned)
-    void count_request();
+    void count_request(std::string_view user_agent);
     void count_author();
     void count_judge();
     void count_429();

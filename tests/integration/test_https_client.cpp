@@ -3,6 +3,8 @@
 
 #include "claude/https_client.hpp"
 
+#include <mcqgen/version.hpp>
+
 #include <fake_claude.hpp>
 #include <mcqgen/errors.hpp>
 
@@ -160,6 +162,12 @@ TEST_SUITE("https_client") {
         CHECK(stats.peak_in_flight <= 8);
         CHECK(stats.in_flight == 0);
         CHECK(stats.attempts == 20);
+    }
+
+    TEST_CASE("the user agent carries the project's one version") {
+        Rig rig;
+        CHECK(rig.post_one().error == errc::ok);
+        CHECK(rig.server.stats().last_user_agent == "mcqgen/" MCQGEN_VERSION_STRING);
     }
 
     TEST_CASE("a second batch of calls reuses the idle connections of the first") {
