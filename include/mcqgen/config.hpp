@@ -81,7 +81,7 @@ struct HttpOptions {
     std::chrono::milliseconds max_retry_after{limits::max_retry_after.fallback};
     std::string ca_file; ///< extra CA bundle (PEM) trusted besides the system store
     /// Peer and host-name verification. Turning it off is for a development server only;
-    /// tests trust their own CA through ca_file instead.
+    /// tests trust their own CA through ca_file instead. No environment variable turns it off.
     bool verify_tls = true;
     bool allow_insecure_http = false; ///< accept an http:// base_url (local testing only)
 
@@ -127,12 +127,11 @@ struct MCQGEN_API Config {
     /// Reads the environment over the defaults. Every variable is MCQGEN_*: MCQGEN_API_KEY,
     /// MCQGEN_BASE_URL, MCQGEN_API_VERSION, MCQGEN_CONCURRENCY, MCQGEN_MAX_RETRIES,
     /// MCQGEN_CONNECT_TIMEOUT_MS, MCQGEN_HANDSHAKE_TIMEOUT_MS, MCQGEN_TIMEOUT_MS (the request
-    /// timeout), MCQGEN_MAX_RETRY_AFTER_MS, MCQGEN_CA_FILE, MCQGEN_VERIFY_TLS,
-    /// MCQGEN_ALLOW_INSECURE_HTTP, MCQGEN_MODEL, MCQGEN_MAX_TOKENS, MCQGEN_STRUCTURED_OUTPUT
-    /// (automatic, json_schema or tool), MCQGEN_CANDIDATES, MCQGEN_MAX_QUESTIONS,
-    /// MCQGEN_JUDGE_THRESHOLD, MCQGEN_SEED, MCQGEN_OFFLINE. The original service's names stay
-    /// accepted where no MCQGEN_ one is set: ANTHROPIC_API_KEY, CLAUDE_API_KEY,
-    /// ANTHROPIC_BASE_URL, MCQ_CANDIDATE_COUNT.
+    /// timeout), MCQGEN_MAX_RETRY_AFTER_MS, MCQGEN_CA_FILE, MCQGEN_ALLOW_INSECURE_HTTP,
+    /// MCQGEN_MODEL, MCQGEN_MAX_TOKENS, MCQGEN_STRUCTURED_OUTPUT (automatic, json_schema or tool),
+    /// MCQGEN_CANDIDATES, MCQGEN_MAX_QUESTIONS, MCQGEN_JUDGE_THRESHOLD, MCQGEN_SEED,
+    /// MCQGEN_OFFLINE. The original service's names stay accepted where no MCQGEN_ one is set:
+    /// ANTHROPIC_API_KEY, CLAUDE_API_KEY, ANTHROPIC_BASE_URL, MCQ_CANDIDATE_COUNT.
     /// @throws Error(errc::invalid_argument) naming the variable set to something unusable.
     static Config from_env();
 

@@ -114,7 +114,8 @@ Config Config::from_env() {
     read(http.request_timeout, {"MCQGEN_TIMEOUT_MS"});
     read(http.max_retry_after, {"MCQGEN_MAX_RETRY_AFTER_MS"});
     read(http.ca_file, {"MCQGEN_CA_FILE"});
-    read(http.verify_tls, {"MCQGEN_VERIFY_TLS"});
+    // verify_tls has no variable on purpose: turning verification off takes the caller's own
+    // code, never an environment someone else may have set.
     read(http.allow_insecure_http, {"MCQGEN_ALLOW_INSECURE_HTTP"});
 
     ClaudeOptions& claude = config.claude;

@@ -159,7 +159,7 @@ TEST_SUITE("config") {
                       {"MCQGEN_TIMEOUT_MS", "3456"},
                       {"MCQGEN_MAX_RETRY_AFTER_MS", "4567"},
                       {"MCQGEN_CA_FILE", "ca.pem"},
-                      {"MCQGEN_VERIFY_TLS", "0"},
+                      {"MCQGEN_VERIFY_TLS", "0"}, // not a variable: ignored
                       {"MCQGEN_ALLOW_INSECURE_HTTP", "yes"},
                       {"MCQGEN_MODEL", "claude-haiku-4-5"},
                       {"MCQGEN_MAX_TOKENS", "999"},
@@ -180,7 +180,7 @@ TEST_SUITE("config") {
         CHECK(c.http.request_timeout.count() == 3456);
         CHECK(c.http.max_retry_after.count() == 4567);
         CHECK(c.http.ca_file == "ca.pem");
-        CHECK_FALSE(c.http.verify_tls);
+        CHECK(c.http.verify_tls); // only the caller's code turns verification off
         CHECK(c.http.allow_insecure_http);
         CHECK(c.claude.model == "claude-haiku-4-5");
         CHECK(c.claude.max_tokens == 999);
