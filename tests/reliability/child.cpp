@@ -14,6 +14,11 @@
 //   mcqgen_reliability_child lock DB
 //       Opens DB with plain SQLite, takes the write lock (BEGIN EXCLUSIVE), prints "locked" and
 //       holds it until killed: another program busy with the database.
+//   mcqgen_reliability_child race DB TEST_ID BARRIER_FD
+//       Prints "ready", waits until the descriptor BARRIER_FD (the read end of a pipe the parent
+//       holds the write end of) reaches end of file, then opens DB with SqliteStorage and
+//       creates one test TEST_ID: the parent releases many of these at once onto a new file.
+//       Prints "created TEST_ID" when done.
 //
 // Exit status: 0 after a run (whatever its status), 1 with an mcqgen::Error (its code name and
 // message on stderr), 2 for bad arguments.
@@ -25,6 +30,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -83,7 +89,7 @@ int run(const std::string& mode, const std::string& document, const std::string&
         install_write_hooks();
     }
     auto config = mcqgen::Config::from_env();
-    if (!verbose) config.offline = true;
+    if (!verbose) config.pipeline.offline = true;
     mcqgen::Generator generator(config);
     const auto text = mcqgen::Document::from_file(document);
     mcqgen::SqliteStorage storage(db);
@@ -112,16 +118,45 @@ int hold_lock(const std::string& db) {
         pause();
 }
 
+// Blocks until every writer of `fd` has closed it: all children wake at the same instant.
+void wait_for_release(int fd) {
+    char byte;
+    ssize_t n = 0;
+    do
+        n = read(fd, &byte, 1);
+    while (n > 0 || (n < 0 && errno == EINTR));
+    close(fd);
+}
+
+int race(const std::string& db, const std::string& test_id, int barrier_fd) {
+    std::cout << "ready" << std::endl;
+    wait_for_release(barrier_fd);
+    mcqgen::SqliteStorage storage(db);
+    mcqgen::Test test;
+    test.id = test_id;
+    test.target_questions = 1;
+    test.created_at = test.updated_at = "2026-01-01T00:00:00Z";
+    storage.create_test(test, "A document of one sentence.");
+    std::cout << "created " << test_id << std::endl;
+    return 0;
+}
+
+int dispatch(int argc, char** argv) {
+    const std::string mode = argc > 1 ? argv[1] : "";
+    if (argc == 5 && mode == "race") return race(argv[2], argv[3], std::atoi(argv[4]));
+    if (argc == 5 && (mode == "generate" || mode == "bigdoc"))
+        return run(mode, argv[2], argv[3], std::atoi(argv[4]));
+    std::cerr << "usage: " << argv[0]
+              << " generate|bigdoc DOCUMENT DB COUNT | lock DB | race DB TEST_ID BARRIER_FD\n";
+    return 2;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     if (argc == 3 && std::string(argv[1]) == "lock") return hold_lock(argv[2]);
-    if (argc != 5 || (std::string(argv[1]) != "generate" && std::string(argv[1]) != "bigdoc")) {
-        std::cerr << "usage: " << argv[0] << " generate|bigdoc DOCUMENT DB COUNT | lock DB\n";
-        return 2;
-    }
     try {
-        return run(argv[1], argv[2], argv[3], std::atoi(argv[4]));
+        return dispatch(argc, argv);
     } catch (const mcqgen::Error& e) {
         std::cerr << to_string(e.code_value()) << ": " << e.message() << '\n';
         return 1;
