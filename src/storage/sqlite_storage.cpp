@@ -333,6 +333,8 @@ SqliteStorage::~SqliteStorage() = default;
 void SqliteStorage::create_test(const Test& test, std::string_view document) {
     impl_->guarded("creating a test", [&](SQLite::Database& db) {
         SQLite::Transaction transaction(db);
+        // tests.document stays '' since schema 4 (the text lives in documents): dropping the
+        // column would rewrite every row of an existing database for no gain.
         SQLite::Statement insert(db, "INSERT INTO tests (id, status, target_questions, document, "
                                      "created_at, updated_at) VALUES (?, ?, ?, '', ?, ?)");
         insert.bind(1, test.id);
