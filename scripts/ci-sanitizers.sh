@@ -88,8 +88,10 @@ if [ "$mode" != asan ]; then
             --no-intro=true || failed=1
         exe=$(find build-tsan -name mcqgen_capi_test -type f -perm -u+x | head -n1)
         if [ -n "$exe" ]; then
-            env MCQGEN_API_KEY= ANTHROPIC_API_KEY= CLAUDE_API_KEY= MCQGEN_OFFLINE=1 "${tsan_run[@]}" "$exe" ||
-                failed=1
+            # Every C test function in one process, its files under build-tsan.
+            mkdir -p build-tsan/capi-files
+            env MCQGEN_API_KEY= ANTHROPIC_API_KEY= CLAUDE_API_KEY= MCQGEN_OFFLINE=1 \
+                "${tsan_run[@]}" "$exe" all build-tsan/capi-files || failed=1
         fi
         return $failed
     }
