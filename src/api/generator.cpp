@@ -65,10 +65,6 @@ void Generator::Impl::check_count(int count) const {
                                                 std::to_string(count));
 }
 
-detail::Provider& Generator::Impl::provider() {
-    return *provider_;
-}
-
 detail::RunSetup Generator::Impl::setup_for(Test test, std::string document, Storage& storage,
                                             const ProgressCallback& on_progress) {
     detail::RunSetup setup;
@@ -76,7 +72,7 @@ detail::RunSetup Generator::Impl::setup_for(Test test, std::string document, Sto
     setup.document = std::move(document);
     setup.candidates = setup.test.candidates_per_question;
     setup.judge_threshold = config.pipeline.judge_threshold;
-    setup.provider = &provider();
+    setup.provider = provider_.get();
     setup.storage = &storage;
     setup.on_progress = &on_progress;
     setup.log = config.log;
@@ -91,7 +87,7 @@ Test Generator::Impl::generate(const Document& document, int count, Storage& sto
     test.target_questions = count;
     test.seed = config.pipeline.seed ? config.pipeline.seed : detail::random_seed();
     test.candidates_per_question = config.pipeline.candidates;
-    test.provider = provider().name();
+    test.provider = provider_->name();
     test.created_at = test.updated_at = detail::now_rfc3339();
     test.message = "0 of " + std::to_string(count) + " questions created";
     storage.create_test(test, document.text());
@@ -109,7 +105,7 @@ Test Generator::Impl::resume(std::string_view test_id, Storage& storage,
         return test;
     test.status = Status::generating;
     test.error = errc::ok;
-    test.provider = provider().name();
+    test.provider = provider_->name();
     test.updated_at = detail::now_rfc3339();
     storage.update_test(test);
     auto setup = setup_for(std::move(test), storage.document(test_id), storage, on_progress);

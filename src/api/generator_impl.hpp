@@ -50,10 +50,9 @@ class Generator::Impl {
     Test execute(detail::RunSetup setup, std::stop_token stop);
     detail::RunSetup setup_for(Test test, std::string document, Storage& storage,
                                const ProgressCallback& on_progress);
-    detail::Provider& provider();
 
     boost::asio::io_context io_{1};
-    std::unique_ptr<detail::Provider> provider_;
+    std::unique_ptr<detail::Provider> provider_; ///< built with the Impl, never null
     // cancel() comes from any thread; the mutex orders it against a run's start and end, so a
     // cancel between the claim and the run's first step is not lost.
     std::mutex mutex_;
