@@ -10,6 +10,8 @@ packages=(
   libssl-dev openssl
   libsqlite3-dev sqlite3 libsqlitecpp-dev
   doctest-dev
+  libxml2-dev libzip-dev zip  # HTML, DOCX and EPUB readers; zip builds test fixtures
+  libpoppler-cpp-dev qpdf      # the PDF component (MCQGEN_WITH_PDF); qpdf encrypts test PDFs
   python3 python3-pip python3-venv
 )
 # Extra tools for the reliability checks (sanitizers, fuzzing); opt in with MCQGEN_DEV_TOOLS=1.

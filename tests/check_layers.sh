@@ -10,8 +10,10 @@ declare -A allowed=(
     [pipeline]="core provider"
     [claude]="core provider"
     [offline]="core provider"
+    [documents]="core"
+    [pdf]="core documents"
     [storage]="core"
-    [api]="core provider pipeline claude offline storage"
+    [api]="core documents provider pipeline claude offline storage"
 )
 status=0
 for part in */; do
