@@ -1,5 +1,5 @@
 # Install rules and the exported package, so find_package(mcqgen) works for an installed copy:
-# mcqgen::mcqgen (static or shared, as built) and mcqgen::mcqgen_c (the C ABI).
+# mcqgen::mcqgen (static or shared, as built), mcqgen::mcqgen_c (the C ABI) and mcqgen::pdf.
 include(CMakePackageConfigHelpers)
 
 set(MCQGEN_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/mcqgen)
@@ -7,13 +7,22 @@ set(mcqgen_install_targets mcqgen)
 if(MCQGEN_BUILD_CAPI)
   list(APPEND mcqgen_install_targets mcqgen_c)
 endif()
+# mcqgen::pdf (GPL-2.0-or-later, include/mcqgen/pdf.hpp), when MCQGEN_WITH_PDF built it.
+set(mcqgen_header_filter PATTERN pdf.hpp EXCLUDE)
+set(MCQGEN_PDF_LIBRARY_TYPE "")
+if(TARGET mcqgen_pdf)
+  list(APPEND mcqgen_install_targets mcqgen_pdf)
+  set(mcqgen_header_filter "")
+  get_target_property(MCQGEN_PDF_LIBRARY_TYPE mcqgen_pdf TYPE)
+endif()
 
 install(TARGETS ${mcqgen_install_targets} EXPORT mcqgenTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY include/mcqgen DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY include/mcqgen DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        ${mcqgen_header_filter})
 install(FILES ${PROJECT_BINARY_DIR}/include/mcqgen/version.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mcqgen)
 if(MCQGEN_BUILD_CAPI)

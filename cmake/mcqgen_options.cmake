@@ -7,6 +7,8 @@ option(MCQGEN_BUILD_BENCH "Build the benchmarks (bench/, run with bench/run.sh)"
        ${PROJECT_IS_TOP_LEVEL})
 option(MCQGEN_BUILD_FUZZERS "Build the libFuzzer targets in tests/fuzz (needs clang)" OFF)
 option(MCQGEN_BUILD_CAPI "Build the C ABI library mcqgen_c" ON)
+# mcqgen::pdf reads PDFs through poppler-cpp; a build with it is GPL-2.0-or-later as a whole.
+option(MCQGEN_WITH_PDF "Build mcqgen::pdf, the PDF reader (poppler-cpp, GPL-2.0-or-later)" ON)
 option(MCQGEN_INSTALL "Generate install rules" ${PROJECT_IS_TOP_LEVEL})
 option(MCQGEN_WERROR "Treat warnings as errors" OFF)
 set(MCQGEN_SANITIZE "" CACHE STRING "Sanitizers: empty, 'address,undefined' or 'thread'")

@@ -9,6 +9,9 @@
 // Exit codes: 0 completed, 3 partial, 1 failed or error, 2 usage error.
 
 #include <mcqgen/mcqgen.hpp>
+#if MCQGEN_WITH_PDF
+#include <mcqgen/pdf.hpp>
+#endif
 
 #include <charconv>
 #include <csignal>
@@ -329,6 +332,9 @@ int run(const Arguments& args) {
 } // namespace
 
 int main(int argc, char** argv) {
+#if MCQGEN_WITH_PDF
+    mcqgen::enable_pdf(); // this build links mcqgen::pdf
+#endif
     try {
         return run(parse(argc, argv));
     } catch (const UsageError& e) {

@@ -4,3 +4,6 @@ set(MCQGEN_FUZZ_TARGETS messages validation document sqlite)
 if(MCQGEN_BUILD_CAPI) # the C ABI's target, when it is built
   list(APPEND MCQGEN_FUZZ_TARGETS capi)
 endif()
+if(MCQGEN_WITH_PDF) # the PDF reader's target, when it is built
+  list(APPEND MCQGEN_FUZZ_TARGETS pdf)
+endif()
