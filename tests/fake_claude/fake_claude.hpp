@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace fake_claude {
 
@@ -27,8 +28,21 @@ struct Options {
     std::chrono::milliseconds latency{0};         ///< waited (asynchronously) before every answer
     std::chrono::milliseconds author_latency{-1}; ///< overrides latency for author calls if >= 0
     std::chrono::milliseconds judge_latency{-1};  ///< overrides latency for judge calls if >= 0
-    std::string faults;       ///< fault spec, e.g. "429@0.1,reset_mid#3" (see fault_plan.hpp)
-    int rpm = 0;              ///< requests-per-minute budget, sliding 60 s window; 0: unlimited
+    std::string faults; ///< fault spec, e.g. "429@0.1,reset_mid#3" (see fault_plan.hpp)
+    int rpm = 0;        ///< requests-per-minute budget, sliding 60 s window; 0: unlimited
+    /// Input- and output-tokens-per-minute budgets (ITPM, OTPM), token buckets that refill
+    /// continuously; 0: unlimited. Input counts what is not read from the prompt cache; output
+    /// is charged max_tokens on admission and corrected to the reply's output tokens after it.
+    int64_t input_tokens_per_minute = 0;
+    int64_t output_tokens_per_minute = 0;
+    /// How long the token budgets' "minute" lasts. Only tests shorten it, so that a budget
+    /// refills in seconds; the reset headers follow it.
+    std::chrono::milliseconds token_minute{60'000};
+    /// The context window in tokens for every model; 0: each model's own (200,000, or 1,000,000
+    /// for Opus/Sonnet 4.6 and later and the 5-series; see context_window_of).
+    int64_t context_window = 0;
+    /// Larger request bodies get 413 request_too_large (the Messages API's 32 MB).
+    uint64_t max_request_bytes = 32'000'000;
     double disagree_rate = 0; ///< probability that the judge picks a wrong option
     /// Name or IP put in the server certificate's subjectAltName (with DNS:localhost).
     std::string cert_host = "127.0.0.1";
@@ -37,6 +51,10 @@ struct Options {
     int threads = 2;           ///< io_context threads
 };
 
+/// The context window of `model` in tokens, from the API facts' model overview: 1,000,000 for
+/// Opus and Sonnet 4.6 and later and for every 5-series model, 200,000 for everything else.
+int64_t context_window_of(std::string_view model);
+
 /// Counters since start or the last reset_stats(). Gauges (in_flight, open_connections) are
 /// never reset.
 struct Stats {
@@ -44,7 +62,15 @@ struct Stats {
     int64_t requests = 0; ///< requests to /v1/messages, whatever their outcome
     int64_t author_requests = 0;
     int64_t judge_requests = 0;
-    int64_t responses_429 = 0; ///< from the rpm budget and from injected 429 faults
+    int64_t responses_400 = 0; ///< invalid_request_error, a prompt too long included
+    int64_t responses_413 = 0; ///< request bodies above max_request_bytes
+    int64_t responses_429 = 0; ///< from the rpm and token budgets and from injected 429 faults
+    int64_t responses_429_tokens = 0; ///< of those, refused by the input or output token budget
+    int64_t input_tokens = 0;         ///< admitted, as counted against the input budget
+    int64_t output_tokens = 0;        ///< written in replies
+    /// The most input (output) tokens admitted (written) within any 60 s.
+    int64_t peak_input_tokens_per_minute = 0;
+    int64_t peak_output_tokens_per_minute = 0;
     int64_t faults_injected = 0;
     int in_flight = 0; ///< /v1/messages requests read but not yet answered (stalls included)
     int peak_in_flight = 0;
@@ -83,6 +109,9 @@ class Server {
                      std::chrono::milliseconds judge_latency = std::chrono::milliseconds{-1});
     void set_disagree_rate(double rate);
     void set_rpm(int rpm); ///< restarts the window
+    /// Replaces the token budgets (0: unlimited); they start full.
+    /// @throws std::invalid_argument for a negative budget.
+    void set_token_budgets(int64_t input_per_minute, int64_t output_per_minute);
 
     /// Closes the listener and every connection (stalled ones included). Idempotent.
     void stop();

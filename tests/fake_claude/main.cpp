@@ -19,7 +19,8 @@ constexpr int usage_error = 2;
 void print_usage(std::ostream& out) {
     out << "usage: mcqgen-fake-claude --port P --tls-dir DIR [--api-key K] [--latency-ms L]\n"
            "           [--author-latency-ms L] [--judge-latency-ms L] [--faults SPEC]\n"
-           "           [--rpm N] [--disagree-rate R] [--seed S] [--threads N]\n"
+           "           [--rpm N] [--itpm N] [--otpm N] [--context-window N]\n"
+           "           [--disagree-rate R] [--seed S] [--threads N]\n"
            "           [--cert-host NAME] [--expired-cert]\n"
            "\n"
            "Serves the Claude Messages API on https://127.0.0.1:P (0: any free port) with a\n"
@@ -27,8 +28,11 @@ void print_usage(std::ostream& out) {
            "SPEC: comma-separated KIND@RATE | KIND#N | KIND*, KIND one of 429 529 500 503\n"
            "  should_not_retry reset_before reset_mid stall malformed truncated text_only\n"
            "  max_tokens wrong_shape refusal.\n"
-           "Also serves GET /_stats and POST /_control "
-           "{\"faults\",\"latency_ms\",\"disagree_rate\",\"rpm\",\"reset_stats\"}.\n";
+           "--itpm/--otpm: input/output tokens per minute (token buckets; 0: unlimited).\n"
+           "--context-window: tokens for every model (0: each model's own).\n"
+           "Also serves GET /_stats and POST /_control {\"faults\",\"latency_ms\",\n"
+           "  \"disagree_rate\",\"rpm\",\"input_tokens_per_minute\",\"output_tokens_per_minute\",\n"
+           "  \"reset_stats\"}.\n";
 }
 
 struct UsageError : std::invalid_argument {
@@ -77,6 +81,12 @@ std::optional<fake_claude::Options> parse_arguments(int argc, char** argv) {
             options.faults = std::string(value);
         } else if (flag == "--rpm") {
             options.rpm = parse_number<int>(flag, value);
+        } else if (flag == "--itpm") {
+            options.input_tokens_per_minute = parse_number<int64_t>(flag, value);
+        } else if (flag == "--otpm") {
+            options.output_tokens_per_minute = parse_number<int64_t>(flag, value);
+        } else if (flag == "--context-window") {
+            options.context_window = parse_number<int64_t>(flag, value);
         } else if (flag == "--disagree-rate") {
             options.disagree_rate = parse_number<double>(flag, value);
         } else if (flag == "--seed") {

@@ -29,6 +29,7 @@ struct ApiError {
     std::string type;
     std::string message;
     Headers headers = {};
+    bool token_budget = false; ///< a 429 from the input or output token budget
 };
 
 [[noreturn]] void invalid(std::string message) {
@@ -282,6 +283,33 @@ std::string cached_prefix(const json::object& body) {
     return text.substr(0, prefix_end);
 }
 
+/// Everything the model reads, in the order it is cached (tools, system, messages), then the
+/// output schema: what the fake counts as the request's input tokens.
+size_t prompt_bytes(const json::object& body) {
+    size_t bytes = 0;
+    const auto add_blocks = [&](const json::value& content) {
+        if (content.is_string()) return void(bytes += content.as_string().size());
+        for (const auto& block : content.as_array())
+            bytes += block_text(block).size();
+    };
+    if (const auto* tools = body.if_contains("tools"))
+        for (const auto& tool : tools->as_array())
+            bytes += json::serialize(tool).size();
+    if (const auto* system = body.if_contains("system")) add_blocks(*system);
+    for (const auto& message : body.at("messages").as_array())
+        add_blocks(message.as_object().at("content"));
+    if (const auto* config = body.if_contains("output_config"))
+        if (const auto* format = config->as_object().if_contains("format");
+            format && !format->is_null())
+            bytes += json::serialize(format->as_object().at("schema")).size();
+    return bytes;
+}
+
+int64_t max_tokens_of(const json::object& body) {
+    const auto& value = body.at("max_tokens");
+    return value.is_int64() ? value.as_int64() : static_cast<int64_t>(value.as_uint64());
+}
+
 std::string last_user_text(const json::object& body) {
     const auto& messages = body.at("messages").as_array();
     for (auto message = messages.rbegin(); message != messages.rend(); ++message) {
@@ -309,7 +337,8 @@ struct ApiCall {
     std::string tool_name; ///< non-empty: answer with a tool_use block of this name
     std::string user_text; ///< the text blocks of the last user message
     std::string cache_prefix;
-    size_t request_bytes = 0;
+    int64_t input_tokens = 0; ///< the whole prompt, cached or not
+    int64_t max_tokens = 0;
 };
 
 namespace {
@@ -354,7 +383,8 @@ ApiCall parse_call(const std::string& body) {
     call.model = std::string(call.body.at("model").as_string());
     call.user_text = last_user_text(call.body);
     call.cache_prefix = cached_prefix(call.body);
-    call.request_bytes = body.size();
+    call.input_tokens = tokens_in(prompt_bytes(call.body));
+    call.max_tokens = max_tokens_of(call.body);
     choose_schema(call);
     return call;
 }
@@ -495,10 +525,6 @@ Content prose_content(std::string text) {
     return {{json::object{{"type", "text"}, {"text", std::move(text)}}}, "end_turn"};
 }
 
-int64_t tokens_in(size_t bytes) {
-    return static_cast<int64_t>(bytes / 4);
-}
-
 /// Throws the API error an HTTP-level fault stands for; returns for every other fault.
 void raise_error_fault(FaultKind fault) {
     switch (fault) {
@@ -542,12 +568,15 @@ bool HttpRequest::has_header(std::string_view name) const {
 
 MessagesApi::MessagesApi(const Options& options, StatsBoard& stats)
     : stats_(stats), api_key_(options.api_key), seed_(options.seed),
-      faults_(FaultPlan::parse(options.faults)), budget_(options.rpm),
-      fault_rng_(options.seed ^ 0x5eedfa017ull), latency_(options.latency),
+      token_minute_(options.token_minute), context_window_(options.context_window),
+      max_request_bytes_(options.max_request_bytes), faults_(FaultPlan::parse(options.faults)),
+      budget_(options.rpm), fault_rng_(options.seed ^ 0x5eedfa017ull), latency_(options.latency),
       author_latency_(options.author_latency), judge_latency_(options.judge_latency),
       disagree_rate_(0) {
     set_disagree_rate(options.disagree_rate);
     if (options.rpm < 0) throw std::invalid_argument("rpm must be >= 0");
+    if (options.context_window < 0) throw std::invalid_argument("context_window must be >= 0");
+    set_token_budgets(options.input_tokens_per_minute, options.output_tokens_per_minute);
 }
 
 MessagesApi::~MessagesApi() = default;
@@ -578,6 +607,15 @@ void MessagesApi::set_rpm(int rpm) {
     budget_ = RequestBudget(rpm);
 }
 
+void MessagesApi::set_token_budgets(int64_t input_per_minute, int64_t output_per_minute) {
+    const auto now = TokenBucket::Clock::now();
+    TokenBucket input(input_per_minute, token_minute_, now); // may throw: the old ones stay
+    TokenBucket output(output_per_minute, token_minute_, now);
+    const std::lock_guard lock(mutex_);
+    input_budget_ = input;
+    output_budget_ = output;
+}
+
 std::chrono::milliseconds MessagesApi::latency_for(CallKind kind) const {
     const std::lock_guard lock(mutex_);
     if (kind == CallKind::author && author_latency_.count() >= 0) return author_latency_;
@@ -591,6 +629,7 @@ HttpReply MessagesApi::handle(const HttpRequest& request) {
     const bool api_call = path == "/v1/messages";
     HttpReply reply;
     CallKind kind = CallKind::other;
+    bool token_refusal = false;
     try {
         if (api_call)
             reply = handle_messages(request, kind);
@@ -605,13 +644,30 @@ HttpReply MessagesApi::handle(const HttpRequest& request) {
     } catch (const ApiError& error) {
         reply = json_reply(error.status, error_body(error.type, error.message, request_id));
         reply.headers = error.headers;
+        token_refusal = error.token_budget;
     }
     reply.headers.emplace_back("request-id", request_id);
     if (api_call) {
         reply.api_call = true;
         reply.delay = latency_for(kind);
-        if (reply.status == 429) stats_.count_429();
+        if (reply.status == 429) stats_.count_429(token_refusal);
+        if (reply.status == 400) stats_.count_400();
     }
+    return reply;
+}
+
+// Cloudflare answers this one before the request reaches the API: its own body shape, no
+// request-id.
+HttpReply MessagesApi::too_large(const HttpRequest& head) {
+    const bool api_call = path_of(head.target) == "/v1/messages";
+    if (api_call) stats_.count_request(head.header("user-agent"));
+    stats_.count_413();
+    HttpReply reply = json_reply(413, json::serialize(json::object{
+                                          {"error", json::object{{"type", "request_too_large"},
+                                                                 {"message", "Request exceeds "
+                                                                             "the maximum size"}}},
+                                      }));
+    reply.api_call = api_call;
     return reply;
 }
 
@@ -641,18 +697,24 @@ HttpReply MessagesApi::handle_messages(const HttpRequest& request, CallKind& kin
             {"anthropic-ratelimit-requests-remaining", std::to_string(decision.remaining)},
             {"anthropic-ratelimit-requests-reset", rfc3339(decision.reset)},
         };
-    if (!decision.admitted) {
-        budget_headers.emplace_back("retry-after", std::to_string(decision.retry_after.count()));
-        throw ApiError{429, "rate_limit_error",
-                       "Number of requests has exceeded your per-minute rate limit",
-                       budget_headers};
-    }
+    // Every answer from here on carries the budgets, the token ones as they stand once the
+    // answer is decided.
+    const auto with_budgets = [&](Headers& headers) {
+        headers.insert(headers.end(), budget_headers.begin(), budget_headers.end());
+        const auto tokens = token_headers();
+        headers.insert(headers.end(), tokens.begin(), tokens.end());
+    };
     try {
+        if (!decision.admitted)
+            throw ApiError{429,
+                           "rate_limit_error",
+                           "Number of requests has exceeded your per-minute rate limit",
+                           {{"retry-after", std::to_string(decision.retry_after.count())}}};
         HttpReply reply = admitted_messages(request, kind);
-        reply.headers.insert(reply.headers.end(), budget_headers.begin(), budget_headers.end());
+        with_budgets(reply.headers);
         return reply;
     } catch (ApiError& error) {
-        error.headers.insert(error.headers.end(), budget_headers.begin(), budget_headers.end());
+        with_budgets(error.headers);
         throw;
     }
 }
@@ -662,6 +724,8 @@ HttpReply MessagesApi::admitted_messages(const HttpRequest& request, CallKind& k
     kind = call.kind;
     if (call.kind == CallKind::author) stats_.count_author();
     if (call.kind == CallKind::judge) stats_.count_judge();
+    check_context_window(call);
+    admit_tokens(call);
 
     std::optional<FaultKind> fault;
     {
@@ -728,7 +792,7 @@ HttpReply MessagesApi::answer(const ApiCall& call, std::optional<FaultKind> faul
         {"stop_sequence", nullptr},
         {"usage",
          json::object{
-             {"input_tokens", std::max<int64_t>(1, tokens_in(call.request_bytes) - created - read)},
+             {"input_tokens", std::max<int64_t>(1, call.input_tokens - created - read)},
              {"output_tokens", output_tokens},
              {"cache_creation_input_tokens", created},
              {"cache_read_input_tokens", read},
@@ -737,9 +801,106 @@ HttpReply MessagesApi::answer(const ApiCall& call, std::optional<FaultKind> faul
     if (fault == FaultKind::refusal)
         message["stop_details"] = json::object{
             {"type", "refusal"}, {"category", nullptr}, {"explanation", "Injected refusal."}};
+    settle_output(call, output_tokens);
     HttpReply reply = json_reply(200, json::serialize(message));
     if (fault == FaultKind::reset_mid) reply.delivery = Delivery::reset_mid;
     return reply;
+}
+
+// Claude counts the prompt, cached parts included, against the model's context window; the
+// output is not part of this check (a reply that runs into the window stops with
+// model_context_window_exceeded instead).
+void MessagesApi::check_context_window(const ApiCall& call) const {
+    const int64_t window = context_window_ > 0 ? context_window_ : context_window_of(call.model);
+    if (call.input_tokens > window)
+        invalid("prompt is too long: " + std::to_string(call.input_tokens) + " tokens > " +
+                std::to_string(window) + " maximum");
+}
+
+namespace {
+
+[[noreturn]] void refuse_for_tokens(std::string_view unit, int64_t limit,
+                                    std::chrono::seconds retry_after) {
+    throw ApiError{429,
+                   "rate_limit_error",
+                   "This request would exceed your organization's rate limit of " +
+                       std::to_string(limit) + " " + std::string(unit) +
+                       " per minute. You can see the response headers for current usage. Please "
+                       "reduce the prompt length or the maximum tokens requested, or try again "
+                       "later.",
+                   {{"retry-after", std::to_string(retry_after.count())}},
+                   true};
+}
+
+} // namespace
+
+// Input tokens read from the prompt cache do not count (the facts' rate-limit notes); output
+// is estimated as max_tokens here and corrected once the reply is written (settle_output).
+// Both are taken, or neither.
+void MessagesApi::admit_tokens(const ApiCall& call) {
+    const auto now = TokenBucket::Clock::now();
+    int64_t input = call.input_tokens;
+    {
+        const std::lock_guard lock(mutex_);
+        if (prefix_cached(call)) input -= tokens_in(call.cache_prefix.size());
+        if (input_budget_.limited() && !input_budget_.has(input, now))
+            refuse_for_tokens("input tokens", input_budget_.limit(),
+                              input_budget_.wait_for(input, now));
+        if (output_budget_.limited() && !output_budget_.has(call.max_tokens, now))
+            refuse_for_tokens("output tokens", output_budget_.limit(),
+                              output_budget_.wait_for(call.max_tokens, now));
+        if (input_budget_.limited()) input_budget_.take(input, now);
+        if (output_budget_.limited()) output_budget_.take(call.max_tokens, now);
+    }
+    stats_.count_input_tokens(input);
+}
+
+void MessagesApi::settle_output(const ApiCall& call, int64_t output_tokens) {
+    stats_.count_output_tokens(output_tokens);
+    const auto now = TokenBucket::Clock::now();
+    const std::lock_guard lock(mutex_);
+    if (!output_budget_.limited()) return;
+    const int64_t unused = call.max_tokens - output_tokens;
+    if (unused >= 0)
+        output_budget_.give_back(unused, now);
+    else
+        output_budget_.take(-unused, now);
+}
+
+// anthropic-ratelimit-{input,output}-tokens-*, and tokens-* for the more restrictive of the
+// two, its remaining count rounded to the nearest thousand (the facts' header table).
+Headers MessagesApi::token_headers() {
+    struct Snapshot {
+        const char* name;
+        int64_t limit, remaining;
+        TokenBucket::Clock::time_point reset;
+    };
+    std::vector<Snapshot> budgets;
+    {
+        const auto now = TokenBucket::Clock::now();
+        const std::lock_guard lock(mutex_);
+        for (auto [name, bucket] : {std::pair{"input-tokens", &input_budget_},
+                                    std::pair{"output-tokens", &output_budget_}})
+            if (bucket->limited())
+                budgets.push_back(
+                    {name, bucket->limit(), bucket->remaining(now), bucket->full_at(now)});
+    }
+    Headers headers;
+    if (budgets.empty()) return headers;
+    const auto add = [&](std::string_view name, const Snapshot& budget, int64_t remaining) {
+        const std::string prefix = "anthropic-ratelimit-" + std::string(name);
+        headers.emplace_back(prefix + "-limit", std::to_string(budget.limit));
+        headers.emplace_back(prefix + "-remaining", std::to_string(remaining));
+        headers.emplace_back(prefix + "-reset", rfc3339(budget.reset));
+    };
+    for (const auto& budget : budgets)
+        add(budget.name, budget, budget.remaining);
+    const auto tightest =
+        std::min_element(budgets.begin(), budgets.end(), [](const Snapshot& a, const Snapshot& b) {
+            return a.remaining < b.remaining;
+        });
+    add("tokens", *tightest, (tightest->remaining + 500) / 1000 * 1000);
+    return headers;
 }
 
 void MessagesApi::remember(const std::vector<Candidate>& candidates) {
@@ -774,6 +935,12 @@ std::mt19937_64 MessagesApi::rng_for(const ApiCall& call) {
     return std::mt19937_64(seeds);
 }
 
+// The caller holds mutex_.
+bool MessagesApi::prefix_cached(const ApiCall& call) const {
+    return !call.cache_prefix.empty() &&
+           cached_prefixes_.contains(fnv1a(call.cache_prefix, fnv1a(call.model)));
+}
+
 std::pair<int64_t, int64_t> MessagesApi::cache_tokens(const ApiCall& call) {
     if (call.cache_prefix.empty()) return {0, 0};
     const uint64_t hash = fnv1a(call.cache_prefix, fnv1a(call.model));
@@ -791,7 +958,14 @@ HttpReply MessagesApi::handle_stats() const {
                                {"requests", s.requests},
                                {"author_requests", s.author_requests},
                                {"judge_requests", s.judge_requests},
+                               {"responses_400", s.responses_400},
+                               {"responses_413", s.responses_413},
                                {"responses_429", s.responses_429},
+                               {"responses_429_tokens", s.responses_429_tokens},
+                               {"input_tokens", s.input_tokens},
+                               {"output_tokens", s.output_tokens},
+                               {"peak_input_tokens_per_minute", s.peak_input_tokens_per_minute},
+                               {"peak_output_tokens_per_minute", s.peak_output_tokens_per_minute},
                                {"faults_injected", s.faults_injected},
                                {"in_flight", s.in_flight},
                                {"peak_in_flight", s.peak_in_flight},
@@ -833,6 +1007,12 @@ HttpReply MessagesApi::handle_control(const HttpRequest& request) {
             rpm = value->to_number<int>();
             if (*rpm < 0) invalid("rpm must be >= 0");
         }
+        std::optional<TokenBucket> input, output;
+        const auto now = TokenBucket::Clock::now();
+        if (const auto* value = fields.if_contains("input_tokens_per_minute"))
+            input.emplace(value->to_number<int64_t>(), token_minute_, now);
+        if (const auto* value = fields.if_contains("output_tokens_per_minute"))
+            output.emplace(value->to_number<int64_t>(), token_minute_, now);
         const auto* reset = fields.if_contains("reset_stats");
         const bool reset_stats = reset && reset->as_bool();
 
@@ -844,6 +1024,8 @@ HttpReply MessagesApi::handle_control(const HttpRequest& request) {
             if (judge) judge_latency_ = *judge;
             if (rate) disagree_rate_ = *rate;
             if (rpm) budget_ = RequestBudget(*rpm);
+            if (input) input_budget_ = *input;
+            if (output) output_budget_ = *output;
         }
         if (reset_stats) stats_.reset();
         return json_reply(200, R"({"ok":true})");

@@ -68,15 +68,27 @@ class StatsBoard {
     void count_request(std::string_view user_agent);
     void count_author();
     void count_judge();
-    void count_429();
+    void count_429(bool token_budget);
+    void count_400();
+    void count_413();
     void count_fault();
+    void count_input_tokens(int64_t tokens);
+    void count_output_tokens(int64_t tokens);
 
   private:
     template <class Change> void update(Change change);
 
+    /// Tokens counted within the last 60 s, for the per-minute peaks.
+    struct Window {
+        std::deque<std::pair<std::chrono::steady_clock::time_point, int64_t>> entries;
+        int64_t sum = 0;
+        int64_t add(int64_t tokens); ///< returns the new sum over the last 60 s
+    };
+
     mutable std::mutex mutex_;
     mutable std::condition_variable changed_;
     Stats stats_;
+    Window input_window_, output_window_;
 };
 
 /// A sliding 60 s window of admitted requests.
@@ -101,12 +113,48 @@ class RequestBudget {
     std::deque<Clock::time_point> admitted_;
 };
 
+/// A token bucket: holds up to `limit` tokens and refills continuously at `limit` per `minute`.
+class TokenBucket {
+  public:
+    using Clock = std::chrono::system_clock; // the reset header is wall-clock time
+
+    TokenBucket() = default;
+    TokenBucket(int64_t limit, std::chrono::milliseconds minute, Clock::time_point now);
+    bool limited() const { return limit_ > 0; }
+    int64_t limit() const { return limit_; }
+
+    /// Whole tokens available at `now`.
+    int64_t remaining(Clock::time_point now);
+    /// When the bucket will be full again if nothing more is taken.
+    Clock::time_point full_at(Clock::time_point now);
+    /// Until `tokens` are available (until full for more than the limit), in whole seconds
+    /// rounded up and at least 1: what retry-after says.
+    std::chrono::seconds wait_for(int64_t tokens, Clock::time_point now);
+    bool has(int64_t tokens, Clock::time_point now);
+    void take(int64_t tokens, Clock::time_point now);
+    void give_back(int64_t tokens, Clock::time_point now); ///< never above the limit
+
+  private:
+    void refill(Clock::time_point now);
+    double per_second() const;
+
+    int64_t limit_ = 0;
+    std::chrono::milliseconds minute_{60'000};
+    double level_ = 0;
+    Clock::time_point updated_;
+};
+
+/// The fake's token count for `bytes` of text: one token per 4 bytes, rounded up (Claude's
+/// tokenizer averages about 4 characters of English text per token).
+int64_t tokens_in(size_t bytes);
+
 enum class CallKind { author, judge, other };
 struct ApiCall; // a checked /v1/messages request (messages_api.cpp)
 
 class MessagesApi {
   public:
-    /// @throws std::invalid_argument for a bad fault spec, rpm < 0 or a rate outside [0, 1].
+    /// @throws std::invalid_argument for a bad fault spec, a negative rpm, token budget or
+    ///         context window, a token minute below 1 ms, or a rate outside [0, 1].
     MessagesApi(const Options& options, StatsBoard& stats);
     ~MessagesApi();
 
@@ -118,6 +166,11 @@ class MessagesApi {
                      std::chrono::milliseconds judge);
     void set_disagree_rate(double rate);
     void set_rpm(int rpm);
+    void set_token_budgets(int64_t input_per_minute, int64_t output_per_minute);
+
+    /// The 413 for a body above the size limit, counted like any API request when it was one.
+    HttpReply too_large(const HttpRequest& head);
+    uint64_t max_request_bytes() const { return max_request_bytes_; }
 
   private:
     // Both throw ApiError for what becomes an error response; `kind` is set once known.
@@ -126,20 +179,29 @@ class MessagesApi {
     HttpReply handle_stats() const;
     HttpReply handle_control(const HttpRequest& request);
     HttpReply answer(const ApiCall& call, std::optional<FaultKind> fault);
+    void check_context_window(const ApiCall& call) const;
+    void admit_tokens(const ApiCall& call); ///< takes the call's tokens or throws a 429
+    void settle_output(const ApiCall& call, int64_t output_tokens);
+    std::vector<std::pair<std::string, std::string>> token_headers();
     void remember(const std::vector<Candidate>& candidates);
     std::string remembered_key(const std::string& stem) const; ///< empty when unknown
     double disagree_rate() const;
     std::mt19937_64 rng_for(const ApiCall& call);
     std::chrono::milliseconds latency_for(CallKind kind) const;
     std::pair<int64_t, int64_t> cache_tokens(const ApiCall& call); ///< {created, read}
+    bool prefix_cached(const ApiCall& call) const;
 
     StatsBoard& stats_;
     const std::string api_key_;
     const uint64_t seed_;
+    const std::chrono::milliseconds token_minute_;
+    const int64_t context_window_;
+    const uint64_t max_request_bytes_;
 
     mutable std::mutex mutex_; // guards everything below
     FaultPlan faults_;
     RequestBudget budget_;
+    TokenBucket input_budget_, output_budget_;
     std::mt19937_64 fault_rng_;
     std::chrono::milliseconds latency_, author_latency_, judge_latency_;
     double disagree_rate_ = 0;

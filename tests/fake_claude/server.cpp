@@ -29,6 +29,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <charconv>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -57,7 +58,10 @@ constexpr auto handshake_timeout = std::chrono::seconds(30);
 constexpr auto write_timeout = std::chrono::seconds(30);
 constexpr auto shutdown_timeout = std::chrono::seconds(5);
 constexpr auto half_close_timeout = std::chrono::seconds(10);
-constexpr uint64_t max_request_body = 64 * 1024 * 1024;
+// A body refused as too large is still read (and discarded) up to this size, so that the
+// client, which sends the whole request before it reads, sees the 413 instead of a reset.
+constexpr uint64_t max_discarded_body = 256 * 1024 * 1024;
+constexpr auto discard_timeout = std::chrono::seconds(60);
 
 /// What becomes of a connection once a reply is delivered.
 enum class Next {
@@ -94,7 +98,8 @@ class InFlight {
     StatsBoard* stats_;
 };
 
-detail::HttpRequest to_http_request(http::request<http::string_body>& request) {
+/// The method, target and headers; the body stays where it is.
+detail::HttpRequest head_of(const http::request<http::string_body>& request) {
     detail::HttpRequest converted;
     converted.method = std::string(request.method_string());
     converted.target = std::string(request.target());
@@ -104,8 +109,31 @@ detail::HttpRequest to_http_request(http::request<http::string_body>& request) {
                        [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
         converted.headers.emplace_back(std::move(name), std::string(field.value()));
     }
+    return converted;
+}
+
+detail::HttpRequest to_http_request(http::request<http::string_body>& request) {
+    detail::HttpRequest converted = head_of(request);
     converted.body = std::move(request.body());
     return converted;
+}
+
+/// Reads and drops `count` bytes of a request body, the buffered ones first. False when the
+/// peer closed or was too slow.
+net::awaitable<bool> discard(Stream& stream, beast::flat_buffer& buffer, uint64_t count) {
+    const uint64_t buffered = std::min<uint64_t>(buffer.size(), count);
+    buffer.consume(buffered);
+    count -= buffered;
+    std::vector<char> scratch(64 * 1024);
+    beast::get_lowest_layer(stream).expires_after(discard_timeout);
+    while (count > 0) {
+        const auto chunk = std::min<uint64_t>(count, scratch.size());
+        auto [error, bytes] =
+            co_await stream.async_read_some(net::buffer(scratch.data(), chunk), no_throw);
+        if (error) co_return false;
+        count -= bytes;
+    }
+    co_return true;
 }
 
 http::response<http::string_body> to_response(HttpReply& reply, unsigned version, bool keep_alive) {
@@ -200,6 +228,8 @@ struct Server::Impl {
     net::awaitable<void> serve(tcp::socket socket);
     net::awaitable<Next> deliver(Stream& stream, HttpReply reply, unsigned version,
                                  bool keep_alive);
+    net::awaitable<Next> refuse_too_large(Stream& stream, beast::flat_buffer& buffer,
+                                          http::request_parser<http::string_body>& parser);
 
     const bool temporary_tls_dir;
     StatsBoard stats;
@@ -290,9 +320,15 @@ net::awaitable<void> Server::Impl::serve(tcp::socket socket) {
     while (next == Next::request) {
         // An idle keep-alive connection may wait for its next request indefinitely.
         beast::get_lowest_layer(stream).expires_never();
+        // The limit stops Beast at the header when Content-Length is too large, and while
+        // reading a chunked body once it grows too large: nothing unbounded is buffered.
         http::request_parser<http::string_body> parser;
-        parser.body_limit(max_request_body);
+        parser.body_limit(api.max_request_bytes());
         auto [read_error, bytes] = co_await http::async_read(stream, buffer, parser, no_throw);
+        if (read_error == http::error::body_limit) {
+            next = co_await refuse_too_large(stream, buffer, parser);
+            break;
+        }
         if (read_error) co_return; // the client closed, or sent something that is not HTTP
         auto& request = parser.get();
         const unsigned version = request.version();
@@ -304,6 +340,27 @@ net::awaitable<void> Server::Impl::serve(tcp::socket socket) {
         beast::get_lowest_layer(stream).expires_after(shutdown_timeout);
         co_await stream.async_shutdown(no_throw);
     }
+}
+
+// The body of a declared length is drained first, so that the client's write completes and it
+// reads the answer; a chunked one is not, and the client may only see the connection close.
+// Either way the connection ends after the 413, as the body's end cannot be trusted.
+net::awaitable<Next>
+Server::Impl::refuse_too_large(Stream& stream, beast::flat_buffer& buffer,
+                               http::request_parser<http::string_body>& parser) {
+    const auto& request = parser.get();
+    const unsigned version = request.version();
+    HttpReply reply = api.too_large(head_of(request));
+    // Refused at the header, before Beast exposes content_length(): read the field itself.
+    uint64_t declared = 0;
+    const auto field = request[http::field::content_length];
+    const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), declared);
+    const bool known =
+        !parser.chunked() && error == std::errc{} && end == field.data() + field.size();
+    if (known && declared <= max_discarded_body && !co_await discard(stream, buffer, declared))
+        co_return Next::abandon;
+    const Next next = co_await deliver(stream, std::move(reply), version, false);
+    co_return next == Next::abandon ? Next::abandon : Next::shutdown;
 }
 
 net::awaitable<Next> Server::Impl::deliver(Stream& stream, HttpReply reply, unsigned version,
@@ -383,6 +440,10 @@ void Server::set_disagree_rate(double rate) {
 
 void Server::set_rpm(int rpm) {
     impl_->api.set_rpm(rpm);
+}
+
+void Server::set_token_budgets(int64_t input_per_minute, int64_t output_per_minute) {
+    impl_->api.set_token_budgets(input_per_minute, output_per_minute);
 }
 
 void Server::stop() {
