@@ -322,10 +322,11 @@ asio::awaitable<ApiResponse> HttpsClient::Impl::run_call(std::shared_ptr<Impl> s
     ScopeExit slot{[this] { release_slot(); }};
 
     Request request = make_request(path, std::move(body));
+    const RequestCost cost = estimate_cost(request.body());
     int retries = 0;
     bool fresh_connection_retry_left = true;
     for (;;) {
-        const auto ticket = limiter.reserve(Clock::now());
+        const auto ticket = limiter.reserve(Clock::now(), cost);
         if (!co_await sleep_until(call, ticket.start)) co_return cancelled_response(out, what);
 
         request.set("x-stainless-retry-count", std::to_string(out.attempts));
@@ -371,9 +372,8 @@ void HttpsClient::Impl::record(ApiResponse& out, Exchange& result,
     out.body = std::move(result.body);
     out.error = errc::ok;
     out.message.clear();
-    if (result.status != 0) {
-        limiter.observe(ticket, result.headers, Clock::now(), std::chrono::system_clock::now());
-    }
+    // Also without a response: the limiter then stops counting the attempt as unanswered.
+    limiter.observe(ticket, result.headers, Clock::now(), std::chrono::system_clock::now());
 }
 
 void HttpsClient::Impl::record_failure(ApiResponse& out, const MappedError& transport) const {

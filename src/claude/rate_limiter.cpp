@@ -1,7 +1,11 @@
 #include "claude/rate_limiter.hpp"
 
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <string>
 
 namespace mcqgen::detail::claude {
@@ -22,8 +26,8 @@ constexpr auto reset_margin = 1s;
 // a response says otherwise.
 constexpr auto window = 60s;
 
-// A token budget below 1/20 of its limit holds new requests (the next request's size is unknown).
-constexpr std::int64_t token_low_divisor = 20;
+// Bytes of a request body per estimated input token.
+constexpr std::int64_t bytes_per_token = 3;
 
 // A request budget at or below 1/10 of its limit (or the concurrency) is spread until its reset.
 constexpr std::int64_t request_low_divisor = 10;
@@ -75,6 +79,7 @@ constexpr BudgetHeaders request_headers{"anthropic-ratelimit-requests-limit",
                                         "anthropic-ratelimit-requests-remaining",
                                         "anthropic-ratelimit-requests-reset"};
 
+// In TokenKind order.
 constexpr std::array<BudgetHeaders, 3> token_headers{{
     {"anthropic-ratelimit-tokens-limit", "anthropic-ratelimit-tokens-remaining",
      "anthropic-ratelimit-tokens-reset"},
@@ -104,7 +109,65 @@ std::optional<RateLimiter::Budget> read_budget(const ResponseHeaders& headers,
                                now + until_reset + reset_margin, as_of};
 }
 
+std::int64_t cost_for(TokenKind kind, const RequestCost& cost) {
+    switch (kind) {
+    case TokenKind::input_tokens:
+        return cost.input_tokens;
+    case TokenKind::output_tokens:
+        return cost.output_tokens;
+    case TokenKind::tokens:
+        break;
+    }
+    // The combined budget may be either limit: counting both is never too little.
+    return cost.input_tokens + cost.output_tokens;
+}
+
+constexpr std::array<TokenKind, 3> all_token_kinds{TokenKind::tokens, TokenKind::input_tokens,
+                                                   TokenKind::output_tokens};
+
+Clock::duration seconds_to_duration(double seconds) {
+    return std::chrono::ceil<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
 } // namespace
+
+RequestCost estimate_cost(std::string_view body) {
+    RequestCost cost;
+    cost.input_tokens =
+        (static_cast<std::int64_t>(body.size()) + bytes_per_token - 1) / bytes_per_token;
+    boost::system::error_code ec;
+    const auto parsed = boost::json::parse(body, ec);
+    if (ec || !parsed.is_object()) return cost;
+    const auto* max_tokens = parsed.as_object().if_contains("max_tokens");
+    if (max_tokens && max_tokens->is_int64() && max_tokens->as_int64() > 0)
+        cost.output_tokens = max_tokens->as_int64();
+    if (max_tokens && max_tokens->is_uint64())
+        cost.output_tokens = static_cast<std::int64_t>(std::min<std::uint64_t>(
+            max_tokens->as_uint64(), std::numeric_limits<std::int64_t>::max()));
+    return cost;
+}
+
+double RateLimiter::TokenBudget::level_at(Clock::time_point when) const {
+    if (when <= at) return level;
+    const std::chrono::duration<double> elapsed = when - at;
+    return std::min(static_cast<double>(limit), level + per_second * elapsed.count());
+}
+
+Clock::time_point RateLimiter::TokenBudget::earliest_for(std::int64_t cost,
+                                                         Clock::time_point not_before) const {
+    const Clock::time_point from = std::max(not_before, at);
+    // A request larger than the whole budget can only wait for it to be full.
+    const double wanted = static_cast<double>(std::min(cost, limit));
+    const double available = level_at(from);
+    if (available >= wanted) return from;
+    return from + seconds_to_duration((wanted - available) / per_second);
+}
+
+void RateLimiter::TokenBudget::spend(std::int64_t cost, Clock::time_point when) {
+    when = std::max(when, at);
+    level = level_at(when) - static_cast<double>(cost);
+    at = when;
+}
 
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text) {
     // YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)
@@ -142,12 +205,16 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
            std::chrono::duration_cast<std::chrono::system_clock::duration>(fraction) - *offset;
 }
 
-RateLimiter::Ticket RateLimiter::reserve(Clock::time_point now) {
+RateLimiter::Ticket RateLimiter::reserve(Clock::time_point now, RequestCost cost) {
     Clock::time_point earliest = std::max(now, paused_until_);
     earliest = earliest_for_requests(now, earliest);
-    earliest = earliest_for_tokens(now, earliest);
+    earliest = earliest_for_tokens(cost, earliest);
+    for (TokenKind kind : all_token_kinds)
+        if (auto& budget = tokens_[static_cast<std::size_t>(kind)])
+            budget->spend(cost_for(kind, cost), earliest);
     last_start_ = std::max(last_start_, earliest);
-    return Ticket{++last_sequence_, earliest};
+    bookings_.push_back(Booking{++last_sequence_, earliest, cost});
+    return Ticket{last_sequence_, earliest};
 }
 
 void RateLimiter::replenish_requests(Clock::time_point now) {
@@ -179,15 +246,70 @@ Clock::time_point RateLimiter::earliest_for_requests(Clock::time_point now,
     return std::max(earliest, last_start_ + spacing);
 }
 
-Clock::time_point RateLimiter::earliest_for_tokens(Clock::time_point now,
-                                                   Clock::time_point earliest) {
-    for (auto& budget : tokens_) {
-        if (budget && budget->reset <= now) budget.reset();
-        if (budget && budget->remaining * token_low_divisor < budget->limit) {
-            earliest = std::max(earliest, budget->reset);
-        }
-    }
+// One pass is enough: a budget's level never falls as time passes, so a start that suits a
+// budget still suits it when a later budget moves the start further out.
+Clock::time_point RateLimiter::earliest_for_tokens(const RequestCost& cost,
+                                                   Clock::time_point earliest) const {
+    for (TokenKind kind : all_token_kinds)
+        if (const auto& budget = tokens_[static_cast<std::size_t>(kind)])
+            earliest = budget->earliest_for(cost_for(kind, cost), earliest);
     return earliest;
+}
+
+// The report is as of the server answering `as_of`. The starts booked after that one, and the
+// earlier ones not answered yet, may be missing from it: they are taken out again, in order.
+RateLimiter::TokenBudget RateLimiter::with_pending(TokenBudget budget, TokenKind kind) const {
+    for (const Booking& booking : bookings_) {
+        const bool pending = booking.sequence > budget.as_of ||
+                             (booking.sequence < budget.as_of && !booking.answered);
+        if (pending) budget.spend(cost_for(kind, booking.cost), booking.start);
+    }
+    return budget;
+}
+
+void RateLimiter::learn_tokens(const Ticket& ticket, const ResponseHeaders& headers,
+                               Clock::time_point now,
+                               std::chrono::system_clock::time_point wall_now) {
+    std::array<std::optional<Budget>, token_kinds> fresh;
+    for (TokenKind kind : all_token_kinds) {
+        const auto i = static_cast<std::size_t>(kind);
+        fresh[i] = read_budget(headers, token_headers[i], ticket.sequence, now, wall_now);
+    }
+    // The combined budget only stands in for the two precise ones, and is rounded.
+    const auto tokens = static_cast<std::size_t>(TokenKind::tokens);
+    if (fresh[static_cast<std::size_t>(TokenKind::input_tokens)] ||
+        fresh[static_cast<std::size_t>(TokenKind::output_tokens)]) {
+        fresh[tokens].reset();
+        tokens_[tokens].reset();
+    }
+    for (TokenKind kind : all_token_kinds) {
+        const auto i = static_cast<std::size_t>(kind);
+        auto& known = tokens_[i];
+        if (!fresh[i] || (known && ticket.sequence < known->as_of)) continue; // older news
+        TokenBudget budget{fresh[i]->limit, static_cast<double>(fresh[i]->remaining), now, 0,
+                           ticket.sequence};
+        // Full at the reset, counted from when the request went out: never faster than the
+        // server refills, however long the response took.
+        const auto deficit = budget.limit - fresh[i]->remaining;
+        const std::chrono::duration<double> span = fresh[i]->reset - ticket.start;
+        if (deficit > 0 && span.count() > 0)
+            budget.per_second = static_cast<double>(deficit) / span.count();
+        else if (known)
+            budget.per_second = known->per_second;
+        else
+            budget.per_second = static_cast<double>(budget.limit) / 60.0;
+        known = with_pending(budget, kind);
+    }
+}
+
+// A booking matters until it is answered and every token budget is reported as of it or later.
+void RateLimiter::forget_settled_bookings() {
+    std::uint64_t settled = std::numeric_limits<std::uint64_t>::max();
+    for (const auto& budget : tokens_)
+        if (budget) settled = std::min(settled, budget->as_of);
+    while (!bookings_.empty() && bookings_.front().answered &&
+           bookings_.front().sequence <= settled)
+        bookings_.pop_front();
 }
 
 void RateLimiter::observe(const Ticket& ticket, const ResponseHeaders& headers,
@@ -205,13 +327,10 @@ void RateLimiter::observe(const Ticket& ticket, const ResponseHeaders& headers,
             booked_beyond_ = 0;
         }
     }
-    for (std::size_t i = 0; i < token_kinds; ++i) {
-        if (auto fresh = read_budget(headers, token_headers[i], ticket.sequence, now, wall_now)) {
-            if (!tokens_[i] || tokens_[i]->reset <= now || ticket.sequence >= tokens_[i]->as_of) {
-                tokens_[i] = fresh;
-            }
-        }
-    }
+    for (auto& booking : bookings_)
+        if (booking.sequence == ticket.sequence) booking.answered = true;
+    learn_tokens(ticket, headers, now, wall_now);
+    forget_settled_bookings();
 }
 
 void RateLimiter::pause_until(Clock::time_point until) {

@@ -3,13 +3,16 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
 using namespace std::chrono_literals;
+using mcqgen::detail::claude::estimate_cost;
 using mcqgen::detail::claude::parse_rfc3339;
 using mcqgen::detail::claude::RateLimiter;
 using mcqgen::detail::claude::ResponseHeaders;
+using mcqgen::detail::claude::TokenKind;
 
 namespace {
 
@@ -36,6 +39,20 @@ ResponseHeaders requests_budget(int limit, int remaining, std::chrono::seconds r
     return {{"anthropic-ratelimit-requests-limit", std::to_string(limit)},
             {"anthropic-ratelimit-requests-remaining", std::to_string(remaining)},
             {"anthropic-ratelimit-requests-reset", rfc3339_after(reset_in)}};
+}
+
+// `kind` is "input", "output" or "" for the combined tokens budget.
+ResponseHeaders token_budget(const std::string& kind, int limit, int remaining,
+                             std::chrono::seconds reset_in) {
+    const std::string prefix = "anthropic-ratelimit-" + (kind.empty() ? "" : kind + "-") + "tokens";
+    return {{prefix + "-limit", std::to_string(limit)},
+            {prefix + "-remaining", std::to_string(remaining)},
+            {prefix + "-reset", rfc3339_after(reset_in)}};
+}
+
+// Token waits are computed in floating point: equal to the nanosecond is too much to ask.
+bool near(Clock::time_point actual, Clock::time_point expected) {
+    return actual - expected < 1ms && expected - actual < 1ms;
 }
 
 } // namespace
@@ -145,24 +162,108 @@ TEST_SUITE("rate_limiter") {
         CHECK(limiter.reserve(t0 + 3s).start == t0 + 3s);
     }
 
-    TEST_CASE("a token budget below a twentieth of its limit holds starts until its reset") {
+    TEST_CASE("a start waits until the input budget holds the request's estimated tokens") {
+        // 0 of 6000 left, full a minute after the request went out: 100 tokens a second.
         RateLimiter limiter{8};
-        auto first = limiter.reserve(t0);
-        limiter.observe(
-            first,
-            ResponseHeaders{{"anthropic-ratelimit-input-tokens-limit", "40000"},
-                            {"anthropic-ratelimit-input-tokens-remaining", "1000"},
-                            {"anthropic-ratelimit-input-tokens-reset", rfc3339_after(15s)}},
-            t0, wall0);
-        CHECK(limiter.reserve(t0).start == t0 + 16s);
+        limiter.observe(limiter.reserve(t0), token_budget("input", 6000, 0, 59s), t0, wall0);
+        CHECK(near(limiter.reserve(t0, {1000, 0}).start, t0 + 10s));
+        // Starts come in order: the next one waits for its own thousand after that.
+        CHECK(near(limiter.reserve(t0, {1000, 0}).start, t0 + 20s));
+        CHECK(near(limiter.reserve(t0 + 25s, {500, 0}).start, t0 + 25s));
+    }
 
-        RateLimiter roomy{8};
-        roomy.observe(roomy.reserve(t0),
-                      ResponseHeaders{{"anthropic-ratelimit-tokens-limit", "40000"},
-                                      {"anthropic-ratelimit-tokens-remaining", "30000"},
-                                      {"anthropic-ratelimit-tokens-reset", rfc3339_after(15s)}},
-                      t0, wall0);
-        CHECK(roomy.reserve(t0).start == t0);
+    TEST_CASE("a budget with room lets requests start at once until their costs use it up") {
+        // Full: the refill rate is the limit per minute, 100 tokens a second.
+        RateLimiter limiter{8};
+        limiter.observe(limiter.reserve(t0), token_budget("input", 6000, 6000, 0s), t0, wall0);
+        CHECK(limiter.reserve(t0, {2500, 0}).start == t0);
+        CHECK(limiter.reserve(t0, {2500, 0}).start == t0);
+        CHECK(near(limiter.reserve(t0, {2500, 0}).start, t0 + 15s));
+        REQUIRE(limiter.tokens(TokenKind::input_tokens));
+        CHECK(limiter.tokens(TokenKind::input_tokens)->level == doctest::Approx(0));
+    }
+
+    TEST_CASE("max_tokens is booked against the output budget") {
+        RateLimiter limiter{8};
+        limiter.observe(limiter.reserve(t0), token_budget("output", 6000, 6000, 0s), t0, wall0);
+        CHECK(limiter.reserve(t0, {100'000, 4000}).start == t0); // input has no budget here
+        CHECK(near(limiter.reserve(t0, {10, 4000}).start, t0 + 20s));
+    }
+
+    TEST_CASE("a request larger than a whole budget waits for it to be full, once") {
+        RateLimiter limiter{8};
+        // 500 of 1000 left, full 5 s after the request went out (4 s and the margin): 100/s.
+        limiter.observe(limiter.reserve(t0), token_budget("input", 1000, 500, 4s), t0, wall0);
+        CHECK(near(limiter.reserve(t0, {3000, 0}).start, t0 + 5s));
+        // It took 3000 of a full 1000: the next start waits for the 2000 it overdrew as well.
+        CHECK(near(limiter.reserve(t0, {100, 0}).start, t0 + 26s));
+    }
+
+    TEST_CASE("starts booked after the reported one and earlier unanswered ones are taken out") {
+        RateLimiter limiter{8};
+        const auto earlier = limiter.reserve(t0, {1000, 0});
+        const auto reported = limiter.reserve(t0, {1000, 0});
+        limiter.reserve(t0, {1000, 0}); // later, unknown to the report
+        // 3000 left, 100/s: the earlier and the later one leave 1000.
+        limiter.observe(reported, token_budget("input", 6000, 3000, 29s), t0, wall0);
+        CHECK(near(limiter.reserve(t0, {2000, 0}).start, t0 + 10s));
+        // The earlier one's answer, with no headers, changes nothing already booked.
+        limiter.observe(earlier, ResponseHeaders{}, t0, wall0);
+        CHECK(near(limiter.reserve(t0, {1000, 0}).start, t0 + 20s));
+    }
+
+    TEST_CASE("a late report for an older request cannot replace a newer one") {
+        RateLimiter limiter{8};
+        const auto older = limiter.reserve(t0);
+        const auto newer = limiter.reserve(t0);
+        limiter.observe(newer, token_budget("input", 6000, 0, 59s), t0, wall0);
+        limiter.observe(older, token_budget("input", 6000, 6000, 0s), t0, wall0);
+        CHECK(near(limiter.reserve(t0, {1000, 0}).start, t0 + 10s));
+    }
+
+    TEST_CASE("the refill rate is never above what the reset allows since the request went out") {
+        RateLimiter limiter{8};
+        const auto sent = limiter.reserve(t0);
+        // Answered 2 s later: 0 left, full at 60 s (and the margin): 61 s from the send.
+        limiter.observe(sent, token_budget("output", 6100, 0, 60s), t0 + 2s, wall0 + 2s);
+        const auto& budget = limiter.tokens(TokenKind::output_tokens);
+        REQUIRE(budget);
+        CHECK(budget->per_second == doctest::Approx(100.0));
+        CHECK(budget->at == t0 + 2s);
+        CHECK(near(limiter.reserve(t0 + 2s, {0, 500}).start, t0 + 7s));
+    }
+
+    TEST_CASE("the combined tokens budget counts input and output, only without the precise "
+              "ones") {
+        RateLimiter limiter{8};
+        limiter.observe(limiter.reserve(t0), token_budget("", 6000, 6000, 0s), t0, wall0);
+        CHECK(limiter.reserve(t0, {1000, 2000}).start == t0);
+        CHECK(near(limiter.reserve(t0, {1000, 2000}).start, t0));
+        CHECK(near(limiter.reserve(t0, {1000, 2000}).start, t0 + 30s));
+
+        auto both = token_budget("", 6000, 0, 59s);
+        for (const auto& [name, value] :
+             {std::pair{"input-tokens-limit", "6000"}, std::pair{"input-tokens-remaining", "6000"},
+              std::pair{"input-tokens-reset", ""}})
+            both.add(std::string("anthropic-ratelimit-") + name,
+                     *value ? value : rfc3339_after(0s));
+        RateLimiter precise{8};
+        precise.observe(precise.reserve(t0), both, t0, wall0);
+        CHECK_FALSE(precise.tokens(TokenKind::tokens));
+        CHECK(precise.tokens(TokenKind::input_tokens));
+        CHECK(precise.reserve(t0, {1000, 2000}).start == t0);
+    }
+
+    TEST_CASE("the estimated cost is a token per 3 bytes of the body and its max_tokens") {
+        const std::string body = R"({"model":"m","max_tokens":4096,"messages":[]})";
+        const auto cost = estimate_cost(body);
+        CHECK(cost.input_tokens == (static_cast<std::int64_t>(body.size()) + 2) / 3);
+        CHECK(cost.output_tokens == 4096);
+        CHECK(estimate_cost(std::string(300, 'x')).input_tokens == 100);
+        CHECK(estimate_cost(std::string(301, 'x')).input_tokens == 101);
+        CHECK(estimate_cost("not json").output_tokens == 0);
+        CHECK(estimate_cost(R"({"max_tokens":-5})").output_tokens == 0);
+        CHECK(estimate_cost(R"({"max_tokens":"many"})").output_tokens == 0);
     }
 
     TEST_CASE("incomplete or malformed rate-limit headers are ignored") {
