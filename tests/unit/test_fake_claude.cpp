@@ -27,6 +27,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -104,6 +105,17 @@ class Client {
             request.set(name, value);
         request.body() = body;
         request.prepare_payload();
+        http::write(stream_, request);
+    }
+
+    /// The same request with a chunked body.
+    void send_chunked(const std::string& body, const HeaderList& headers) {
+        http::request<http::string_body> request(http::verb::post, "/v1/messages", 11);
+        request.set(http::field::host, "127.0.0.1");
+        for (const auto& [name, value] : headers)
+            request.set(name, value);
+        request.body() = body;
+        request.chunked(true);
         http::write(stream_, request);
     }
 
@@ -263,6 +275,21 @@ fake_claude::Options options_in(const TempDir& dir) {
     fake_claude::Options options;
     options.tls_dir = dir.path();
     return options;
+}
+
+/// A request of one user message whose text is `text_bytes` long: the fake counts it as
+/// ceil(text_bytes / 4) input tokens, nothing else.
+std::string plain_request(const std::string& model, size_t text_bytes, int max_tokens = 64) {
+    return json::serialize(json::object{
+        {"model", model},
+        {"max_tokens", max_tokens},
+        {"messages",
+         json::array{json::object{{"role", "user"}, {"content", std::string(text_bytes, 'a')}}}},
+    });
+}
+
+int64_t header_number(const Reply& reply, const std::string& name) {
+    return std::stoll(reply.headers.at(name));
 }
 
 } // namespace
@@ -555,6 +582,207 @@ TEST_SUITE("fake_claude") {
         CHECK(reset.size() == 20); // 2026-01-02T03:04:05Z
         CHECK(reset.ends_with("Z"));
         CHECK(server.stats().responses_429 == 1);
+    }
+
+    TEST_CASE("a prompt over the model's context window gets 400 prompt is too long") {
+        TempDir dir;
+        fake_claude::Server server(options_in(dir));
+        Client client(server);
+        // 800,000 bytes are 200,000 tokens: exactly the window of a 200k model.
+        CHECK(client.post(plain_request("claude-haiku-4-5", 800'000)).status == 200);
+        const auto refused = client.post(plain_request("claude-haiku-4-5", 800'004));
+        CHECK(refused.status == 400);
+        CHECK(refused.error_type() == "invalid_request_error");
+        CHECK(refused.error_message() == "prompt is too long: 200001 tokens > 200000 maximum");
+        CHECK(refused.json().at("type") == "error");
+        CHECK(refused.headers.count("request-id") == 1);
+        // The output is not part of the check, and 1M models take the same prompt.
+        CHECK(client.post(plain_request("claude-haiku-4-5", 800'000, 64'000)).status == 200);
+        CHECK(client.post(plain_request("claude-sonnet-4-6", 800'004)).status == 200);
+        const auto stats = server.stats();
+        CHECK(stats.responses_400 == 1);
+        CHECK(stats.requests == 4);
+    }
+
+    TEST_CASE("context windows follow the model overview, and an option overrides them") {
+        CHECK(fake_claude::context_window_of("claude-haiku-4-5") == 200'000);
+        CHECK(fake_claude::context_window_of("claude-haiku-4-5-20251001") == 200'000);
+        CHECK(fake_claude::context_window_of("claude-sonnet-4-5") == 200'000);
+        CHECK(fake_claude::context_window_of("claude-opus-4-20250514") == 200'000);
+        CHECK(fake_claude::context_window_of("claude-3-5-sonnet-20241022") == 200'000);
+        CHECK(fake_claude::context_window_of("claude-test-model") == 200'000);
+        CHECK(fake_claude::context_window_of("claude-sonnet-4-6") == 1'000'000);
+        CHECK(fake_claude::context_window_of("claude-opus-4-8") == 1'000'000);
+        CHECK(fake_claude::context_window_of("claude-opus-5-5") == 1'000'000);
+        CHECK(fake_claude::context_window_of("claude-fable-5") == 1'000'000);
+
+        TempDir dir;
+        auto options = options_in(dir);
+        options.context_window = 100;
+        fake_claude::Server server(options);
+        Client client(server);
+        CHECK(client.post(plain_request("claude-sonnet-4-6", 400)).status == 200);
+        const auto refused = client.post(plain_request("claude-sonnet-4-6", 401));
+        CHECK(refused.error_message() == "prompt is too long: 101 tokens > 100 maximum");
+    }
+
+    TEST_CASE("a body over 32 MB gets 413 request_too_large, the connection then closes") {
+        TempDir dir;
+        fake_claude::Server server(options_in(dir));
+        {
+            Client client(server);
+            // Well-formed up to the size: only the byte count is at fault.
+            const auto refused = client.post(plain_request("claude-haiku-4-5", 32'000'001));
+            CHECK(refused.status == 413);
+            CHECK(refused.error_type() == "request_too_large");
+            CHECK(refused.error_message() == "Request exceeds the maximum size");
+            CHECK(lower(refused.headers.at("connection")) == "close");
+            CHECK(client.receive_fails());
+        }
+        Client fresh(server);
+        CHECK(fresh.post(author_request(1)).status == 200);
+        const auto stats = server.stats();
+        CHECK(stats.responses_413 == 1);
+        CHECK(stats.requests == 2);
+    }
+
+    TEST_CASE("a chunked body over the size limit gets 413 without being buffered") {
+        TempDir dir;
+        auto options = options_in(dir);
+        options.max_request_bytes = 1000;
+        fake_claude::Server server(options);
+        Client client(server);
+        CHECK(client.post(plain_request("m", 100)).status == 200);
+        client.send_chunked(plain_request("m", 4000), api_headers());
+        const auto refused = client.receive();
+        CHECK(refused.status == 413);
+        CHECK(refused.error_type() == "request_too_large");
+        CHECK(server.stats().responses_413 == 1);
+    }
+
+    TEST_CASE("an input-token budget refuses what it cannot hold with 429 and the headers") {
+        TempDir dir;
+        auto options = options_in(dir);
+        options.input_tokens_per_minute = 3000;
+        fake_claude::Server server(options);
+        Client client(server);
+        // 2000 tokens each, uncached: the first fits, the second would overdraw.
+        const auto first = client.post(plain_request("claude-haiku-4-5", 8000));
+        CHECK(first.status == 200);
+        CHECK(header_number(first, "anthropic-ratelimit-input-tokens-limit") == 3000);
+        const auto left = header_number(first, "anthropic-ratelimit-input-tokens-remaining");
+        CHECK((left >= 1000 && left < 1100)); // refilling at 50 a second
+        CHECK(first.headers.at("anthropic-ratelimit-input-tokens-reset").size() == 20);
+        CHECK(header_number(first, "anthropic-ratelimit-tokens-limit") == 3000);
+        CHECK(header_number(first, "anthropic-ratelimit-tokens-remaining") == 1000);
+        CHECK(first.headers.count("anthropic-ratelimit-output-tokens-limit") == 0);
+
+        const auto refused = client.post(plain_request("claude-haiku-4-5", 8000));
+        CHECK(refused.status == 429);
+        CHECK(refused.error_type() == "rate_limit_error");
+        CHECK(refused.error_message().find("3000 input tokens per minute") != std::string::npos);
+        const auto retry_after = header_number(refused, "retry-after");
+        CHECK((retry_after >= 18 && retry_after <= 20)); // 1000 short at 50 a second
+        CHECK(header_number(refused, "anthropic-ratelimit-input-tokens-remaining") >= left);
+        // A smaller one still fits: a refusal takes nothing.
+        CHECK(client.post(plain_request("claude-haiku-4-5", 2000)).status == 200);
+        const auto stats = server.stats();
+        CHECK(stats.responses_429 == 1);
+        CHECK(stats.responses_429_tokens == 1);
+        CHECK(stats.input_tokens == 2500);
+        CHECK(stats.peak_input_tokens_per_minute == 2500);
+    }
+
+    TEST_CASE("the token budget refills continuously, and retry-after is enough to wait") {
+        TempDir dir;
+        auto options = options_in(dir);
+        options.input_tokens_per_minute = 60'000; // 1000 a second
+        fake_claude::Server server(options);
+        Client client(server);
+        const auto remaining = [&](size_t bytes) {
+            const auto reply = client.post(plain_request("claude-haiku-4-5", bytes));
+            REQUIRE(reply.status == 200);
+            return header_number(reply, "anthropic-ratelimit-input-tokens-remaining");
+        };
+        const auto drained = remaining(224'000); // 56,000 tokens
+        const auto started = std::chrono::steady_clock::now();
+        std::this_thread::sleep_for(300ms);
+        const auto later = remaining(4); // 1 token
+        const std::chrono::duration<double> waited = std::chrono::steady_clock::now() - started;
+        CHECK(drained < 5000);
+        CHECK(later - drained >= 250);                        // refilled meanwhile...
+        CHECK(later - drained <= 1000 * waited.count() + 50); // ...at its rate...
+        CHECK(later < 60'000);                                // ...not all at once
+
+        // Short by about 1900 tokens: retry-after says how long, and then it is admitted.
+        const auto refused = client.post(plain_request("claude-haiku-4-5", 4 * (later + 1900)));
+        REQUIRE(refused.status == 429);
+        const auto retry_after = header_number(refused, "retry-after");
+        CHECK((retry_after >= 1 && retry_after <= 2));
+        std::this_thread::sleep_for(std::chrono::seconds(retry_after));
+        CHECK(client.post(plain_request("claude-haiku-4-5", 4 * (later + 1900))).status == 200);
+    }
+
+    TEST_CASE("cache reads do not count against the input budget") {
+        TempDir dir;
+        auto options = options_in(dir);
+        options.input_tokens_per_minute = 1'000'000;
+        fake_claude::Server server(options);
+        Client client(server);
+        const auto first = client.post(author_request(1));
+        const auto second = client.post(author_request(2));
+        REQUIRE(second.status == 200);
+        const auto usage = [](const Reply& reply, const char* field) {
+            return reply.json().at("usage").as_object().at(field).as_int64();
+        };
+        REQUIRE(usage(second, "cache_read_input_tokens") > 0);
+        CHECK(server.stats().input_tokens == usage(first, "input_tokens") +
+                                                 usage(first, "cache_creation_input_tokens") +
+                                                 usage(second, "input_tokens"));
+    }
+
+    TEST_CASE("the output budget books max_tokens at the start and keeps only what was written") {
+        TempDir dir;
+        auto options = options_in(dir);
+        options.output_tokens_per_minute = 6000;
+        fake_claude::Server server(options);
+        Client client(server);
+        const auto answered = client.post(plain_request("claude-haiku-4-5", 100, 4000));
+        REQUIRE(answered.status == 200);
+        const auto written = answered.json().at("usage").as_object().at("output_tokens").as_int64();
+        const auto left = header_number(answered, "anthropic-ratelimit-output-tokens-remaining");
+        CHECK(left >= 6000 - written - 1);
+        CHECK(left <= 6000);
+        // 4000 more would fit the refunded budget, 6001 never fits.
+        CHECK(client.post(plain_request("claude-haiku-4-5", 100, 4000)).status == 200);
+        const auto refused = client.post(plain_request("claude-haiku-4-5", 100, 6001));
+        CHECK(refused.status == 429);
+        CHECK(refused.error_message().find("6000 output tokens per minute") != std::string::npos);
+        CHECK(header_number(refused, "retry-after") <= 60);
+        const auto stats = server.stats();
+        CHECK(stats.responses_429_tokens == 1);
+        CHECK(stats.output_tokens == 2 * written);
+    }
+
+    TEST_CASE("token budgets are off by default and can be set while running") {
+        TempDir dir;
+        fake_claude::Server server(options_in(dir));
+        Client client(server);
+        const auto open = client.post(plain_request("claude-haiku-4-5", 8000));
+        CHECK(open.status == 200);
+        CHECK(open.headers.count("anthropic-ratelimit-input-tokens-limit") == 0);
+        CHECK(open.headers.count("anthropic-ratelimit-tokens-limit") == 0);
+        server.set_token_budgets(1000, 0);
+        CHECK(client.post(plain_request("claude-haiku-4-5", 8000)).status == 429);
+        const auto changed = client.post(R"({"input_tokens_per_minute": 0,
+                                             "output_tokens_per_minute": 50})",
+                                         {{"content-type", "application/json"}}, "/_control");
+        CHECK(changed.status == 200);
+        CHECK(client.post(plain_request("claude-haiku-4-5", 8000)).status == 429); // max_tokens 64
+        CHECK_THROWS_AS(server.set_token_budgets(-1, 0), std::invalid_argument);
+        const auto stats = client.get("/_stats").json();
+        CHECK(stats.at("responses_429_tokens") == 2);
+        CHECK(stats.at("input_tokens") == 2000);
     }
 
     TEST_CASE("counts connections and requests and the peak of requests in flight") {
