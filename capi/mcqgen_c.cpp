@@ -61,7 +61,7 @@ void fill_failure(mcqgen_run_result* out, mcqgen_status status, const char* mess
 Document make_document(const char* text, size_t length) {
     require(text != nullptr, "document is NULL");
     if (length == MCQGEN_NUL_TERMINATED) length = std::strlen(text);
-    return Document::from_text(std::string(text, length));
+    return Document::from_bytes(std::string_view(text, length));
 }
 
 // The caller's run options (NULL only where `optional`), checked.

@@ -179,6 +179,8 @@ void print_questions(const std::vector<mcqgen::Question>& questions) {
                       << q.options[static_cast<std::size_t>(i)] << '\n';
         std::cout << "   Answer: " << static_cast<char>('A' + q.answer_index) << " ("
                   << q.difficulty << ", score " << q.score << ")\n   " << q.explanation << '\n';
+        if (const auto where = mcqgen::citation(q); !where.empty())
+            std::cout << "   Source: " << where << '\n';
     }
 }
 

@@ -6,7 +6,8 @@
 //            requests, estimated_cost_usd, candidates_generated, candidates_rejected,
 //            rejections: {reason: count}, seed, provider, created_at, updated_at}
 // question: {id, position, stem, options: [4 strings], answer_index, explanation,
-//            source_quote, score, style, difficulty}
+//            source_quote, score, style, difficulty, source_page (null when none),
+//            source_section}
 
 #include <mcqgen/export.hpp>
 #include <mcqgen/question.hpp>

@@ -25,7 +25,12 @@ struct Question {
     double score = 0;                   ///< the judge's score, 0..1
     std::string style;                  ///< e.g. "cloze", "direct"
     std::string difficulty;             ///< "easy", "medium" or "hard"
+    std::optional<int> source_page;     ///< the quote's physical page (PDF), none otherwise
+    std::string source_section;         ///< its section, "Chapter 3 › Resources"; "" when none
 };
+
+/// How a question's source reads in a list: "p. 12, Chapter 3 › Resources" ("" when unknown).
+MCQGEN_API std::string citation(const Question& question);
 
 /// Lifecycle of a test.
 enum class Status { generating, completed, partial, failed };

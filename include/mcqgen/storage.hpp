@@ -9,6 +9,7 @@
 // Errors: adapters throw mcqgen::Error with errc::storage (or errc::not_found for an unknown test
 // id). A failed call must leave what was stored before it intact.
 
+#include <mcqgen/document.hpp>
 #include <mcqgen/errors.hpp>
 #include <mcqgen/export.hpp>
 #include <mcqgen/question.hpp>
@@ -26,8 +27,9 @@ class MCQGEN_API Storage {
   public:
     virtual ~Storage() = default;
 
-    /// Stores a new test (status `generating`) together with the document it is made from.
-    virtual void create_test(const Test& test, std::string_view document) = 0;
+    /// Stores a new test (status `generating`) together with the document it is made from: its
+    /// text() and layout(), which document() hands back through Document::restore().
+    virtual void create_test(const Test& test, const Document& document) = 0;
 
     /// Stores one accepted question and the test's updated counters, atomically: either both are
     /// durable when this returns, or neither is. Returns the question's new id.
@@ -46,8 +48,8 @@ class MCQGEN_API Storage {
     /// The test's questions ordered by position.
     virtual std::vector<Question> questions(std::string_view test_id) = 0;
 
-    /// The document the test was made from.
-    virtual std::string document(std::string_view test_id) = 0;
+    /// The document the test was made from, as create_test stored it.
+    virtual Document document(std::string_view test_id) = 0;
 
     /// Every test, newest first.
     virtual std::vector<Test> tests() = 0;
@@ -71,12 +73,12 @@ class MCQGEN_API MemoryStorage final : public Storage {
     MemoryStorage(const MemoryStorage&) = delete;
     MemoryStorage& operator=(const MemoryStorage&) = delete;
 
-    void create_test(const Test& test, std::string_view document) override;
+    void create_test(const Test& test, const Document& document) override;
     std::int64_t add_question(const Test& test, const Question& question) override;
     void update_test(const Test& test) override;
     std::optional<Test> find_test(std::string_view test_id) override;
     std::vector<Question> questions(std::string_view test_id) override;
-    std::string document(std::string_view test_id) override;
+    Document document(std::string_view test_id) override;
     std::vector<Test> tests() override;
     void record_call(std::string_view test_id, const CallRecord& call) override;
     std::vector<CallRecord> calls(std::string_view test_id) override;
@@ -92,7 +94,7 @@ class MCQGEN_API MemoryStorage final : public Storage {
 class MCQGEN_API SqliteStorage final : public Storage {
   public:
     /// The schema version this build writes.
-    static constexpr int schema_version = 4;
+    static constexpr int schema_version = 5;
 
     /// Opens (creating if needed) the database at `path`.
     /// @throws Error(errc::storage) when the file cannot be opened or written, is not a SQLite
@@ -102,12 +104,12 @@ class MCQGEN_API SqliteStorage final : public Storage {
     SqliteStorage(const SqliteStorage&) = delete;
     SqliteStorage& operator=(const SqliteStorage&) = delete;
 
-    void create_test(const Test& test, std::string_view document) override;
+    void create_test(const Test& test, const Document& document) override;
     std::int64_t add_question(const Test& test, const Question& question) override;
     void update_test(const Test& test) override;
     std::optional<Test> find_test(std::string_view test_id) override;
     std::vector<Question> questions(std::string_view test_id) override;
-    std::string document(std::string_view test_id) override;
+    Document document(std::string_view test_id) override;
     std::vector<Test> tests() override;
     void record_call(std::string_view test_id, const CallRecord& call) override;
     std::vector<CallRecord> calls(std::string_view test_id) override;

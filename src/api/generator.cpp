@@ -65,7 +65,7 @@ void Generator::Impl::check_count(int count) const {
                                                 std::to_string(count));
 }
 
-detail::RunSetup Generator::Impl::setup_for(Test test, std::string document, Storage& storage,
+detail::RunSetup Generator::Impl::setup_for(Test test, Document document, Storage& storage,
                                             const ProgressCallback& on_progress) {
     detail::RunSetup setup;
     setup.test = std::move(test);
@@ -90,8 +90,8 @@ Test Generator::Impl::generate(const Document& document, int count, Storage& sto
     test.provider = provider_->name();
     test.created_at = test.updated_at = detail::now_rfc3339();
     test.message = "0 of " + std::to_string(count) + " questions created";
-    storage.create_test(test, document.text());
-    return execute(setup_for(std::move(test), document.text(), storage, on_progress), stop);
+    storage.create_test(test, document);
+    return execute(setup_for(std::move(test), document, storage, on_progress), stop);
 }
 
 Test Generator::Impl::resume(std::string_view test_id, Storage& storage,

@@ -48,7 +48,7 @@ class Generator::Impl {
 
   private:
     Test execute(detail::RunSetup setup, std::stop_token stop);
-    detail::RunSetup setup_for(Test test, std::string document, Storage& storage,
+    detail::RunSetup setup_for(Test test, Document document, Storage& storage,
                                const ProgressCallback& on_progress);
 
     boost::asio::io_context io_{1};

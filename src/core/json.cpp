@@ -50,6 +50,8 @@ json::object question_object(const Question& q) {
         {"score", q.score},
         {"style", q.style},
         {"difficulty", q.difficulty},
+        {"source_page", q.source_page ? json::value(*q.source_page) : json::value(nullptr)},
+        {"source_section", q.source_section},
     };
 }
 

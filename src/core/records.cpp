@@ -22,6 +22,14 @@ std::optional<Status> status_from_string(std::string_view s) noexcept {
     return std::nullopt;
 }
 
+std::string citation(const Question& question) {
+    std::string out;
+    if (question.source_page) out = "p. " + std::to_string(*question.source_page);
+    if (!question.source_section.empty())
+        out += (out.empty() ? "" : ", ") + question.source_section;
+    return out;
+}
+
 Usage& Usage::operator+=(const Usage& o) noexcept {
     input_tokens += o.input_tokens;
     output_tokens += o.output_tokens;

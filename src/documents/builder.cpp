@@ -178,14 +178,23 @@ void DocumentBuilder::emit(const std::vector<Line>& paragraph,
             if (start == std::string::npos) start = begin + line_starts[i];
         }
     };
-    const auto whole = detail::join_lines(paragraph);
-    if (const auto level = outline_level(whole.text)) {
-        heading(*level, whole.text);
-        note_pages(0, std::vector<std::size_t>(paragraph.size(), 0));
-        return;
+    // An outline title is the whole paragraph, or its first line (headings are often set
+    // without a blank line after them).
+    std::size_t body = 0;
+    for (const std::size_t lines : {paragraph.size(), std::size_t{1}}) {
+        const std::vector<Line> head(paragraph.begin(),
+                                     paragraph.begin() + static_cast<long>(lines));
+        const auto title = detail::join_lines(head).text;
+        if (const auto level = outline_level(title)) {
+            heading(*level, title);
+            note_pages(0, std::vector<std::size_t>(lines, 0));
+            body = lines;
+            break;
+        }
     }
-    for (const auto& piece : detail::classify(paragraph)) {
-        const auto from = paragraph.begin() + static_cast<long>(piece.first);
+    const std::vector<Line> rest(paragraph.begin() + static_cast<long>(body), paragraph.end());
+    for (const auto& piece : detail::classify(rest)) {
+        const auto from = rest.begin() + static_cast<long>(piece.first);
         const std::vector<Line> part(from, from + static_cast<long>(piece.count));
         const auto blocks = doc_.blocks_.size();
         std::vector<std::size_t> line_starts;
@@ -201,7 +210,7 @@ void DocumentBuilder::emit(const std::vector<Line>& paragraph,
             append(piece.kind, std::move(joined.text));
             line_starts = std::move(joined.starts);
         }
-        if (doc_.blocks_.size() > blocks) note_pages(piece.first, line_starts);
+        if (doc_.blocks_.size() > blocks) note_pages(body + piece.first, line_starts);
     }
 }
 

@@ -41,7 +41,7 @@ void refuse_known_binaries(std::string_view head) {
 
 DocumentFormat sniff_zip(std::string_view bytes) {
     // EPUB's first entry is an uncompressed "mimetype" file (its name at offset 30).
-    if (bytes.substr(30, 8) == "mimetype" &&
+    if (bytes.size() > 38 && bytes.substr(30, 8) == "mimetype" &&
         bytes.substr(38, 64).find("application/epub+zip") != std::string_view::npos)
         return DocumentFormat::epub;
     // Entry names are stored in plain text in the central directory.

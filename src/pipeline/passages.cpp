@@ -76,8 +76,18 @@ void score_passages(std::vector<Passage>& passages) {
 
 } // namespace
 
-std::vector<Passage> make_passages(std::string_view text, std::size_t target_bytes) {
-    const auto sentences = split_sentences(text);
+namespace {
+
+// A stretch of text passages may be made from: a run of consecutive prose blocks of one
+// section, or the whole text.
+struct Stretch {
+    std::size_t begin = 0;
+    std::size_t end = 0;
+    int section = -1;
+};
+
+std::vector<Passage> passages_of(std::string_view text, const std::vector<Stretch>& stretches,
+                                 std::size_t target_bytes) {
     std::vector<Passage> passages;
     Passage current;
     auto flush = [&] {
@@ -89,20 +99,63 @@ std::vector<Passage> make_passages(std::string_view text, std::size_t target_byt
         passages.push_back(std::move(current));
         current = Passage{};
     };
-    for (std::size_t i = 0; i < sentences.size(); ++i) {
-        const auto& s = sentences[i];
-        if (!current.sentences.empty()) {
-            const auto gap =
-                text.substr(current.sentences.back().end, s.begin - current.sentences.back().end);
-            const bool paragraph_break = gap.find("\n\n") != std::string_view::npos ||
-                                         gap.find("\n\r\n") != std::string_view::npos;
-            const std::size_t size = current.sentences.back().end - current.sentences.front().begin;
-            if (size >= target_bytes || (paragraph_break && size >= target_bytes / 3)) flush();
+    for (const auto& stretch : stretches) {
+        flush();
+        current.section = stretch.section;
+        const auto part = text.substr(stretch.begin, stretch.end - stretch.begin);
+        for (auto s : split_sentences(part)) {
+            s.begin += stretch.begin;
+            s.end += stretch.begin;
+            if (!current.sentences.empty()) {
+                const auto& last = current.sentences.back();
+                const auto gap = text.substr(last.end, s.begin - last.end);
+                const bool paragraph_break = gap.find("\n\n") != std::string_view::npos ||
+                                             gap.find("\n\r\n") != std::string_view::npos;
+                const std::size_t size = last.end - current.sentences.front().begin;
+                if (size >= target_bytes || (paragraph_break && size >= target_bytes / 3)) {
+                    flush();
+                    current.section = stretch.section;
+                }
+            }
+            current.sentences.push_back(s);
         }
-        current.sentences.push_back(s);
     }
     flush();
     score_passages(passages);
+    return passages;
+}
+
+// Consecutive blocks of `kind` in one section, each run one stretch.
+std::vector<Stretch> stretches_of(const Document& document, BlockKind kind) {
+    std::vector<Stretch> out;
+    bool open = false;
+    for (const auto& block : document.blocks()) {
+        if (block.kind != kind) {
+            open = false;
+            continue;
+        }
+        if (open && out.back().section == block.section) {
+            out.back().end = block.end;
+        } else {
+            out.push_back(Stretch{block.begin, block.end, block.section});
+        }
+        open = true;
+    }
+    return out;
+}
+
+} // namespace
+
+std::vector<Passage> make_passages(std::string_view text, std::size_t target_bytes) {
+    return passages_of(text, {Stretch{0, text.size(), -1}}, target_bytes);
+}
+
+std::vector<Passage> make_passages(const Document& document, std::size_t target_bytes) {
+    auto passages =
+        passages_of(document.text(), stretches_of(document, BlockKind::prose), target_bytes);
+    if (passages.empty()) // notes made only of bullet points still have something to ask
+        passages =
+            passages_of(document.text(), stretches_of(document, BlockKind::list), target_bytes);
     return passages;
 }
 

@@ -73,8 +73,10 @@ std::vector<int> deprioritise_used(std::vector<int> plan, const std::vector<Pass
 
 Run::Run(boost::asio::io_context& io, RunSetup setup)
     : io_(io), setup_(std::move(setup)),
-      document_(std::make_shared<const std::string>(std::move(setup_.document))),
-      quotes_(*document_), accepted_checks_(setup_.accepted), passages_(make_passages(*document_)) {
+      source_(std::make_shared<const Document>(std::move(*setup_.document))),
+      document_(source_, &source_->text()), quotes_(*document_), accepted_checks_(setup_.accepted),
+      passages_(make_passages(*source_)) {
+    setup_.document.reset();
     const int target = setup_.test.target_questions;
     plan_ = deprioritise_used(plan_passages(passages_, target), passages_, setup_.accepted);
     key_deal_ = deal_key_positions(setup_.test.seed, target);
@@ -253,6 +255,11 @@ bool Run::accept(const Slot& slot, const Candidate& candidate, double score) {
                            mix_seed(test.seed, static_cast<std::uint64_t>(slot.position)));
     q.position = slot.position;
     q.score = score;
+    if (const auto at = quotes_.find(candidate.quote)) {
+        const auto where = source_->cite(*at, *at + candidate.quote.size());
+        q.source_page = where.page;
+        q.source_section = where.section;
+    }
     ++test.questions_generated;
     test.progress = static_cast<double>(test.questions_generated) / test.target_questions;
     test.message = progress_message(test.questions_generated, test.target_questions);

@@ -16,13 +16,14 @@
 #include <atomic>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace mcqgen::detail {
 
 struct RunSetup {
     Test test; ///< already stored, status generating
-    std::string document;
+    std::optional<Document> document;
     std::vector<Question> accepted; ///< questions stored before (resume)
     int candidates = 1;
     double judge_threshold = 0.5;
@@ -81,7 +82,8 @@ class Run : public std::enable_shared_from_this<Run> {
 
     boost::asio::io_context& io_;
     RunSetup setup_;
-    std::shared_ptr<const std::string> document_; ///< shared with providers, which may cache by it
+    std::shared_ptr<const Document> source_;
+    std::shared_ptr<const std::string> document_; ///< source_'s text, shared with providers
     QuoteIndex quotes_;
     AcceptedQuestions accepted_checks_; ///< setup_.accepted, prepared for the checks
     std::vector<Passage> passages_;

@@ -2,7 +2,11 @@
 
 #include "core/text.hpp"
 
+#include <mcqgen/document.hpp>
+
 #include <algorithm>
+#include <cctype>
+#include <limits>
 #include <regex>
 #include <set>
 
@@ -101,11 +105,35 @@ AcceptedQuestions::Entry prepare(std::string_view stem, std::string_view key,
 
 } // namespace
 
-QuoteIndex::QuoteIndex(std::string_view document) : normalized_(normalize_whitespace(document)) {}
+QuoteIndex::QuoteIndex(std::string_view document) {
+    // normalize_whitespace's rule, with a note of every place the offsets part.
+    normalized_.reserve(document.size());
+    std::size_t i = 0;
+    while (i < document.size()) {
+        const bool space = std::isspace(static_cast<unsigned char>(document[i])) != 0;
+        if (!space) {
+            normalized_ += document[i++];
+            continue;
+        }
+        const std::size_t run = i;
+        while (i < document.size() && std::isspace(static_cast<unsigned char>(document[i])))
+            ++i;
+        if (i == document.size()) break;
+        if (!normalized_.empty()) normalized_ += ' ';
+        if (i - run != 1 || normalized_.empty()) shifts_.emplace_back(normalized_.size(), i);
+    }
+}
 
-bool QuoteIndex::contains(std::string_view quote) const {
-    const auto q = normalize_whitespace(quote);
-    return tokenize(q).size() >= 3 && normalized_.find(q) != std::string::npos;
+std::optional<std::size_t> QuoteIndex::find(std::string_view quote) const {
+    const auto q = normalize_whitespace(normalize_text(quote));
+    if (tokenize(q).size() < 3) return std::nullopt;
+    const auto at = normalized_.find(q);
+    if (at == std::string::npos) return std::nullopt;
+    const auto shift = std::upper_bound(shifts_.begin(), shifts_.end(),
+                                        std::pair{at, std::numeric_limits<std::size_t>::max()});
+    if (shift == shifts_.begin()) return at;
+    const auto& [normalized, original] = *std::prev(shift);
+    return original + (at - normalized);
 }
 
 std::optional<std::string_view> check_candidate(const Candidate& c, const QuoteIndex& quotes) {

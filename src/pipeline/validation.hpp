@@ -19,11 +19,15 @@ namespace mcqgen::detail {
 class QuoteIndex {
   public:
     explicit QuoteIndex(std::string_view document);
-    /// True when `quote` (white space normalised, at least three words) occurs in the document.
-    bool contains(std::string_view quote) const;
+    /// Where `quote` begins in the document, when it occurs there (at least three words,
+    /// compared after normalize_text and with white space collapsed on both sides).
+    std::optional<std::size_t> find(std::string_view quote) const;
+    bool contains(std::string_view quote) const { return find(quote).has_value(); }
 
   private:
     std::string normalized_;
+    /// (offset in normalized_, offset in the document) wherever collapsing shifted the two.
+    std::vector<std::pair<std::size_t, std::size_t>> shifts_;
 };
 
 /// Checks one candidate on its own. Returns the rejection reason, or nothing if it passes.

@@ -28,6 +28,7 @@ namespace mcqgen::detail {
 /// A run of consecutive sentences, the unit a question slot is written from.
 struct Passage {
     int index = 0;         ///< order in the document
+    int section = -1;      ///< the Document::sections() index it lies in, -1 for none
     std::size_t begin = 0; ///< byte range in the document
     std::size_t end = 0;
     std::string text;                ///< the document's bytes in [begin, end)

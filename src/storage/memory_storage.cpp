@@ -10,7 +10,7 @@ namespace mcqgen {
 struct MemoryStorage::Impl {
     struct Entry {
         Test test;
-        std::string document;
+        std::optional<Document> document;
         std::vector<Question> questions;
         std::vector<CallRecord> calls;
         std::int64_t order = 0; // creation order, for newest-first listing
@@ -30,11 +30,11 @@ struct MemoryStorage::Impl {
 MemoryStorage::MemoryStorage() : impl_(std::make_unique<Impl>()) {}
 MemoryStorage::~MemoryStorage() = default;
 
-void MemoryStorage::create_test(const Test& test, std::string_view document) {
+void MemoryStorage::create_test(const Test& test, const Document& document) {
     std::lock_guard lock(impl_->mutex);
     auto [it, inserted] = impl_->entries.try_emplace(test.id);
     if (!inserted) throw Error(errc::storage, "a test with id '" + test.id + "' already exists");
-    it->second = {test, std::string(document), {}, {}, impl_->next_order++};
+    it->second = {test, document, {}, {}, impl_->next_order++};
 }
 
 std::int64_t MemoryStorage::add_question(const Test& test, const Question& question) {
@@ -70,9 +70,9 @@ std::vector<Question> MemoryStorage::questions(std::string_view test_id) {
     return impl_->at(test_id).questions;
 }
 
-std::string MemoryStorage::document(std::string_view test_id) {
+Document MemoryStorage::document(std::string_view test_id) {
     std::lock_guard lock(impl_->mutex);
-    return impl_->at(test_id).document;
+    return *impl_->at(test_id).document;
 }
 
 std::vector<Test> MemoryStorage::tests() {

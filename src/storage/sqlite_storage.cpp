@@ -108,6 +108,13 @@ constexpr std::array<const char*, SqliteStorage::schema_version> migrations = {
     INSERT INTO documents (test_id, text) SELECT id, document FROM tests;
     UPDATE tests SET document = '';
     )sql",
+    // 4 -> 5: the document's structure (pages, sections, blocks), and where each question's
+    // quote is found in it. Documents stored before have no layout: they read as plain text.
+    R"sql(
+    ALTER TABLE documents ADD COLUMN layout TEXT NOT NULL DEFAULT '';
+    ALTER TABLE questions ADD COLUMN source_page INTEGER;
+    ALTER TABLE questions ADD COLUMN source_section TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 
 constexpr const char* test_columns =
@@ -118,7 +125,7 @@ constexpr const char* test_columns =
 
 constexpr const char* question_columns =
     "id, position, stem, option_a, option_b, option_c, option_d, answer_index, explanation, "
-    "source_quote, score, style, difficulty";
+    "source_quote, score, style, difficulty, source_page, source_section";
 
 std::string rejections_json(const std::map<std::string, int>& rejections) {
     boost::json::object object;
@@ -176,6 +183,8 @@ Question read_question(SQLite::Statement& row) {
     q.score = row.getColumn(10).getDouble();
     q.style = row.getColumn(11).getString();
     q.difficulty = row.getColumn(12).getString();
+    if (!row.getColumn(13).isNull()) q.source_page = row.getColumn(13).getInt();
+    q.source_section = row.getColumn(14).getString();
     return q;
 }
 
@@ -330,7 +339,7 @@ SqliteStorage::SqliteStorage(const std::filesystem::path& path) : impl_(std::mak
 
 SqliteStorage::~SqliteStorage() = default;
 
-void SqliteStorage::create_test(const Test& test, std::string_view document) {
+void SqliteStorage::create_test(const Test& test, const Document& document) {
     impl_->guarded("creating a test", [&](SQLite::Database& db) {
         SQLite::Transaction transaction(db);
         // tests.document stays '' since schema 4 (the text lives in documents): dropping the
@@ -343,9 +352,11 @@ void SqliteStorage::create_test(const Test& test, std::string_view document) {
         insert.bind(4, test.created_at);
         insert.bind(5, test.updated_at);
         insert.exec();
-        SQLite::Statement text(db, "INSERT INTO documents (test_id, text) VALUES (?, ?)");
+        SQLite::Statement text(db,
+                               "INSERT INTO documents (test_id, text, layout) VALUES (?, ?, ?)");
         text.bind(1, test.id);
-        text.bind(2, std::string(document));
+        text.bind(2, document.text());
+        text.bind(3, document.layout());
         text.exec();
         impl_->write_test(test);
         transaction.commit();
@@ -356,9 +367,10 @@ std::int64_t SqliteStorage::add_question(const Test& test, const Question& q) {
     return impl_->guarded("storing a question", [&](SQLite::Database& db) {
         SQLite::Transaction transaction(db);
         SQLite::Statement insert(
-            db, "INSERT INTO questions (test_id, position, stem, option_a, option_b, option_c, "
-                "option_d, answer_index, explanation, source_quote, score, style, difficulty) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            db,
+            "INSERT INTO questions (test_id, position, stem, option_a, option_b, option_c, "
+            "option_d, answer_index, explanation, source_quote, score, style, difficulty, "
+            "source_page, source_section) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         int i = 0;
         insert.bind(++i, test.id);
         insert.bind(++i, q.position);
@@ -371,6 +383,12 @@ std::int64_t SqliteStorage::add_question(const Test& test, const Question& q) {
         insert.bind(++i, q.score);
         insert.bind(++i, q.style);
         insert.bind(++i, q.difficulty);
+        if (q.source_page) {
+            insert.bind(++i, *q.source_page);
+        } else {
+            insert.bind(++i); // NULL: no page
+        }
+        insert.bind(++i, q.source_section);
         insert.exec();
         const std::int64_t id = db.getLastInsertRowid();
         impl_->write_test(test);
@@ -405,13 +423,14 @@ std::vector<Question> SqliteStorage::questions(std::string_view test_id) {
     });
 }
 
-std::string SqliteStorage::document(std::string_view test_id) {
-    return impl_->guarded("reading a document", [&](SQLite::Database& db) {
-        SQLite::Statement select(db, "SELECT text FROM documents WHERE test_id = ?");
+Document SqliteStorage::document(std::string_view test_id) {
+    auto [text, layout] = impl_->guarded("reading a document", [&](SQLite::Database& db) {
+        SQLite::Statement select(db, "SELECT text, layout FROM documents WHERE test_id = ?");
         select.bind(1, std::string(test_id));
         if (!select.executeStep()) throw no_such_test(test_id);
-        return select.getColumn(0).getString();
+        return std::pair{select.getColumn(0).getString(), select.getColumn(1).getString()};
     });
+    return Document::restore(std::move(text), layout);
 }
 
 std::vector<Test> SqliteStorage::tests() {

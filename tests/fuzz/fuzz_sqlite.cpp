@@ -56,7 +56,7 @@ void exercise(const fs::path& path) {
             // Resume as after a crash, offline, when the test is small enough to finish fast
             // (a corrupt record must be refused with errc::storage, whatever its numbers).
             if (listed.target_questions <= 5 && listed.status != Status::completed &&
-                document.size() <= 4096) {
+                document.text().size() <= 4096) {
                 Config config;
                 config.pipeline.offline = true;
                 (void)Generator(config).resume(listed.id, storage);
@@ -71,7 +71,7 @@ void exercise(const fs::path& path) {
     fresh.id = "fuzz-test";
     fresh.target_questions = 1;
     fresh.created_at = fresh.updated_at = "2026-01-01T00:00:00Z";
-    storage.create_test(fresh, "A short document.");
+    storage.create_test(fresh, Document::from_text("A short document."));
     Question q;
     q.stem = "Which?";
     q.options = {"a", "b", "c", "d"};

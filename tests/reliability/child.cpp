@@ -136,7 +136,7 @@ int race(const std::string& db, const std::string& test_id, int barrier_fd) {
     test.id = test_id;
     test.target_questions = 1;
     test.created_at = test.updated_at = "2026-01-01T00:00:00Z";
-    storage.create_test(test, "A document of one sentence.");
+    storage.create_test(test, mcqgen::Document::from_text("A document of one sentence."));
     std::cout << "created " << test_id << std::endl;
     return 0;
 }

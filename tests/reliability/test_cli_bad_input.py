@@ -55,7 +55,7 @@ class CliBadInput(unittest.TestCase):
             "nul": b"The Council met in 1950.\x00\x00",
             "invalid utf-8": b"The Council met in 1950 \xff\xfe and again.",
             "latin-1": "Café society met in 1950.".encode("latin-1"),
-            "utf-16": "The Council met in 1950.".encode("utf-16"),
+            "utf-16 without a byte-order mark": "The Council met in 1950.".encode("utf-16-le"),
         }
         for name, data in cases.items():
             with self.subTest(name):
@@ -169,8 +169,9 @@ class CliBadInput(unittest.TestCase):
                 stored = conn.execute("SELECT stem, source_quote FROM questions WHERE id = ?",
                                       (q["id"],)).fetchone()
                 self.assertEqual(stored, (q["stem"], q["source_quote"]))
-            self.assertEqual(conn.execute("SELECT text FROM documents WHERE test_id = ?",
-                                          (data["test"]["id"],)).fetchone()[0], text)
+            stored = conn.execute("SELECT text FROM documents WHERE test_id = ?",
+                                  (data["test"]["id"],)).fetchone()[0]
+            self.assertEqual(stored.split(), text.split())  # normalised: white space aside
         shown = run("show", data["test"]["id"], "--db", self.db)
         self.assertEqual(shown.returncode, 0)
         for q in data["questions"]:

@@ -86,7 +86,7 @@ Aftermath inspect(const std::filesystem::path& db) {
         positions.insert(q.position);
     }
     CHECK(positions.size() == questions.size());
-    CHECK(storage.document(test.id) == test_support::sample_document().text());
+    CHECK(storage.document(test.id).text() == test_support::sample_document().text());
     return after;
 }
 

@@ -46,7 +46,7 @@ class PythonBadInput(unittest.TestCase):
             "continuation": b"The Council \x80 met.", "latin-1": b"Caf\xe9 society.",
             "overlong": b"a \xc0\xaf b", "surrogate": b"a \xed\xa0\x80 b",
             "past U+10FFFF": b"a \xf4\x90\x80\x80 b", "truncated": b"euro \xe2\x82",
-            "utf-16": "The Council met in 1950.".encode("utf-16"),
+            "utf-16 without a byte-order mark": "The Council met in 1950.".encode("utf-16-le"),
         }
         with offline() as gen, mcqgen.SqliteStorage(self.db) as store:
             for name, data in documents.items():
@@ -133,8 +133,9 @@ class PythonBadInput(unittest.TestCase):
                                       "WHERE id = ?", (q.id,)).fetchone()
                 self.assertEqual(stored, (q.stem, q.source_quote, q.options[0]))
                 self.assertIn(" ".join(q.source_quote.split()), " ".join(text.split()))
-            self.assertEqual(conn.execute("SELECT text FROM documents WHERE test_id = ?",
-                                          (test.id,)).fetchone()[0], text)
+            stored = conn.execute("SELECT text FROM documents WHERE test_id = ?",
+                                  (test.id,)).fetchone()[0]
+            self.assertEqual(stored.split(), text.split())  # normalised: white space aside
         self.assertIn("DROP TABLE tests;--", " ".join(q.source_quote for q in questions))
         self.assertEqual(rows(self.db), (self.before[0] + 1, self.before[1] + 4))
 

@@ -38,9 +38,9 @@ std::set<std::string> stems(const std::vector<Question>& questions) {
 // A user's own adapter: a few dozen lines over a map.
 class MapStorage : public Storage {
   public:
-    void create_test(const Test& t, std::string_view doc) override {
+    void create_test(const Test& t, const Document& doc) override {
         tests_[t.id] = t;
-        documents_[t.id] = std::string(doc);
+        documents_[t.id] = {doc.text(), doc.layout()};
     }
     std::int64_t add_question(const Test& t, const Question& q) override {
         tests_[t.id] = t;
@@ -60,7 +60,10 @@ class MapStorage : public Storage {
                   [](auto& a, auto& b) { return a.position < b.position; });
         return list;
     }
-    std::string document(std::string_view id) override { return documents_.at(std::string(id)); }
+    Document document(std::string_view id) override {
+        const auto& [text, layout] = documents_.at(std::string(id));
+        return Document::restore(text, layout);
+    }
     std::vector<Test> tests() override {
         std::vector<Test> out;
         for (auto& [id, t] : tests_)
@@ -70,7 +73,7 @@ class MapStorage : public Storage {
 
   private:
     std::map<std::string, Test> tests_;
-    std::map<std::string, std::string> documents_;
+    std::map<std::string, std::pair<std::string, std::string>> documents_; // text, layout
     std::map<std::string, std::vector<Question>> questions_;
     int next_id_ = 0;
 };

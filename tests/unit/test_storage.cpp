@@ -38,9 +38,9 @@ Question make_question(int position) {
 void exercise(Storage& storage) {
     auto older = make_test("t-older", "2026-01-01T00:00:00.000Z");
     auto newer = make_test("t-newer", "2026-02-01T00:00:00.000Z");
-    storage.create_test(older, "document one");
-    storage.create_test(newer, "document two");
-    CHECK_THROWS_AS(storage.create_test(older, "again"), Error);
+    storage.create_test(older, Document::from_text("document one"));
+    storage.create_test(newer, Document::from_text("document two"));
+    CHECK_THROWS_AS(storage.create_test(older, Document::from_text("again")), Error);
 
     older.questions_generated = 1;
     const auto id = storage.add_question(older, make_question(0));
@@ -52,7 +52,7 @@ void exercise(Storage& storage) {
     CHECK(loaded->questions_generated == 1);
     CHECK(loaded->seed == 0xFEDCBA9876543210ull);
     CHECK(loaded->rejections.at("near_duplicate") == 2);
-    CHECK(storage.document("t-older") == "document one");
+    CHECK(storage.document("t-older").text() == "document one");
 
     const auto questions = storage.questions("t-older");
     REQUIRE(questions.size() == 1);
@@ -157,7 +157,7 @@ TEST_SUITE("storage") {
         CHECK(questions[0].options[2] == "y");
         CHECK(questions[0].difficulty.empty());
         CHECK(storage.calls("legacy").empty());
-        CHECK(storage.document("legacy") == "old document");
+        CHECK(storage.document("legacy").text() == "old document");
         SQLite::Database raw((dir / "old.db").string());
         CHECK(raw.execAndGet("PRAGMA user_version").getInt() == SqliteStorage::schema_version);
     }

@@ -403,8 +403,9 @@ MCQGEN_C_API mcqgen_status mcqgen_run_options_init(mcqgen_run_options* options, 
  * MCQGEN_E_CANCELLED.
  *
  * @param[out] out the outcome; may be NULL. Its version must be set.
- * @param document UTF-8 text (no NUL bytes, not blank); copied. `len` bytes, or
- *        MCQGEN_NUL_TERMINATED.
+ * @param document the document's bytes, read by their content: plain text (UTF-8, or UTF-16
+ *        with a byte-order mark), Markdown, HTML, DOCX, EPUB, or PDF when the library was
+ *        built with its PDF component; copied. `len` bytes, or MCQGEN_NUL_TERMINATED (text).
  * @param options the count (required) and the progress callback; not NULL.
  * @return MCQGEN_OK; MCQGEN_E_INVALID_ARGUMENT (bad handle, document, options or count:
  *         nothing is stored); MCQGEN_E_BUSY (the generator is running); MCQGEN_E_AUTH /
