@@ -1,34 +1,30 @@
-""
-    "The Generator (mcqgen::Generator): configuration, generate and resume."
-    ""
+"""The Generator (mcqgen::Generator): configuration, generate and resume."""
 
-    from __future__ import annotations
+from __future__ import annotations
 
-        import os from ctypes import byref from typing import Any,
-    Callable, Optional,
-    Union
+import os
+from ctypes import byref
+from typing import Any, Callable, Optional, Union
 
-        from.import _capi,
-    _config from._config import Config, encode, int32 from._errors import InvalidArgumentError,
-    raise_last from._handles import MemoryStorage, Storage,
-    _Handle from._records import StructuredOutput, Test from._run import ProgressCallback,
-    Run
+from . import _capi, _config
+from ._config import Config, encode, int32
+from ._errors import InvalidArgumentError, raise_last
+from ._handles import MemoryStorage, Storage, _Handle
+from ._records import StructuredOutput, Test
+from ._run import ProgressCallback, Run
 
-# : What ``generate`` takes as a document : text(str), the bytes of a document in any format the
-# : library reads(text, Markdown, HTML, DOCX, EPUB, PDF when built in), or a file(a path object).
-        Document = Union[str, bytes, bytearray, memoryview, "os.PathLike[str]"] PathArgument =
-            Union[str, "os.PathLike[str]"]
+#: What ``generate`` takes as a document: text (str), the bytes of a document in any format the
+#: library reads (text, Markdown, HTML, DOCX, EPUB, PDF when built in), or a file (a path object).
+Document = Union[str, bytes, bytearray, memoryview, "os.PathLike[str]"]
+PathArgument = Union[str, "os.PathLike[str]"]
 
-            class Generator(_Handle)
-    : ""
-      "Makes tests from documents.
 
-      One keyword per field of the C
-      configuration(``Config`` lists them with their meaning)
-          .Every keyword left as None comes from the
-          environment(ANTHROPIC_API_KEY, MCQGEN_MODEL, MCQ_CANDIDATE_COUNT,
-                      ... as ``mcqgen_config_from_env``) or
-            else the library default; read
+class Generator(_Handle):
+    """Makes tests from documents.
+
+    One keyword per field of the C configuration (``Config`` lists them with their meaning).
+    Every keyword left as None comes from the environment (ANTHROPIC_API_KEY, MCQGEN_MODEL,
+    MCQ_CANDIDATE_COUNT, ... as ``mcqgen_config_from_env``) or else the library default; read
     the outcome back from ``Generator.config``. Timeouts are in seconds. Raises
     InvalidArgumentError for an unusable value, TypeError for a value of the wrong type.
     """
@@ -122,75 +118,79 @@
     ) -> Test:
         """Generates only what a stored test still lacks (after a partial run, a cancellation
         or a crash), with the test's own seed; a completed test is returned as it is. Raises
-        NotFoundError for an unknown id;
-otherwise as generate().""
-                        "
-    test_id_bytes = encode(test_id, "test_id") if not isinstance(storage, Storage)
-    : raise TypeError(f "storage must be a Storage, not {type(storage).__name__}") run =
-          Run(on_progress) options =
-              run.options() return self
-                  ._run_job(storage, run, lambda job, gen, store
-                            : _capi.mcqgen_resume_start(byref(job), gen, test_id_bytes, store,
-                                                        byref(options)), )
+        NotFoundError for an unknown id; otherwise as generate()."""
+        test_id_bytes = encode(test_id, "test_id")
+        if not isinstance(storage, Storage):
+            raise TypeError(f"storage must be a Storage, not {type(storage).__name__}")
+        run = Run(on_progress)
+        options = run.options()
+        return self._run_job(
+            storage,
+            run,
+            lambda job, gen, store: _capi.mcqgen_resume_start(
+                byref(job), gen, test_id_bytes, store, byref(options)
+            ),
+        )
 
-                      def cancel(self)
-                  ->None
-    : ""
-      "Cancels the run in progress, if any. Any thread; what was stored is kept."
-      "" handle = self._handle if handle
-    : _capi
-          .mcqgen_generator_cancel(handle)
+    def cancel(self) -> None:
+        """Cancels the run in progress, if any. Any thread; what was stored is kept."""
+        handle = self._handle
+        if handle:
+            _capi.mcqgen_generator_cancel(handle)
 
-              def close(self)
-          ->None : ""
-                   "Cancels the run in progress, if any, and releases the generator (idempotent)."
-                   "" self.cancel() super()
-          .close()
+    def close(self) -> None:
+        """Cancels the run in progress, if any, and releases the generator (idempotent)."""
+        self.cancel()
+        super().close()
 
-                       def __repr__(self)
-          ->str : return f "Generator(config={getattr(self, '_config', None)!r})"
+    def __repr__(self) -> str:
+        return f"Generator(config={getattr(self, '_config', None)!r})"
 
-                  def _run_job(self, storage
-                               : Storage, run
-                               : Run, start
-                               : Callable[[ Any, Any, Any ], int])
-          ->Test : with self._leased() as gen_handle,
-    storage._leased() as storage_handle : job = _capi.JobP() try : status
-    = start(job, gen_handle, storage_handle) if status !=
-      _capi.OK : raise_last(status, _capi.mcqgen_generator_last_error(gen_handle)) self._run =
-          run #the callback trampoline must outlive the run run.drive(job) result =
-              _capi.RunResult(version = _capi.RUN_RESULT_VERSION) status =
-                  _capi.mcqgen_job_result(byref(result), job) if run.error is not None
-        : raise run.error if status != _capi
-                                           .OK
-        : raise_last(status, _capi.mcqgen_job_last_error(job)) finally :
-#Whatever interrupted us(even between two statements above), no callback may
-#be left waiting for an answer : release them, then cancel and wait for the job.
-        run.abandon()
-            _capi.mcqgen_job_destroy(job) #NULL if the job never started if self._run is run
-        : self._run = None return storage
-                          ._test_with_questions(result.test_id.decode("utf-8"), storage_handle)
+    def _run_job(self, storage: Storage, run: Run, start: Callable[[Any, Any, Any], int]) -> Test:
+        with self._leased() as gen_handle, storage._leased() as storage_handle:
+            job = _capi.JobP()
+            try:
+                status = start(job, gen_handle, storage_handle)
+                if status != _capi.OK:
+                    raise_last(status, _capi.mcqgen_generator_last_error(gen_handle))
+                self._run = run  # the callback trampoline must outlive the run
+                run.drive(job)
+                result = _capi.RunResult(version=_capi.RUN_RESULT_VERSION)
+                status = _capi.mcqgen_job_result(byref(result), job)
+                if run.error is not None:
+                    raise run.error
+                if status != _capi.OK:
+                    raise_last(status, _capi.mcqgen_job_last_error(job))
+            finally:
+                # Whatever interrupted us (even between two statements above), no callback may
+                # be left waiting for an answer: release them, then cancel and wait for the job.
+                run.abandon()
+                _capi.mcqgen_job_destroy(job)  # NULL if the job never started
+                if self._run is run:
+                    self._run = None
+            return storage._test_with_questions(result.test_id.decode("utf-8"), storage_handle)
 
-                              def
-                              _storage_or_memory(storage
-                                                 : Optional[Storage])
-                          ->Storage : if storage is None
-        : return MemoryStorage() if not isinstance(storage, Storage)
-        : raise TypeError(f
-                          "storage must be a Storage, not {type(storage).__name__}") return storage
 
-              def
-              _document_bytes(document
-                              : Document)
-                          ->bytes : if isinstance (document, str)
-        : try:
-return document
-    .encode("utf-8") except UnicodeEncodeError as exc
-    : raise
-      InvalidArgumentError(f "the document is not valid UTF-8: {exc}")
-          from None if isinstance (document, (bytes, bytearray, memoryview))
-    : return bytes(document) if isinstance (document, os.PathLike)
-    : with open(document, "rb") as file : return file.read() #any format the library reads
-    : it goes by the content raise
-      TypeError(f "the document must be str or bytes (text) or os.PathLike (a file), " f
-                  "not {type(document).__name__}")
+def _storage_or_memory(storage: Optional[Storage]) -> Storage:
+    if storage is None:
+        return MemoryStorage()
+    if not isinstance(storage, Storage):
+        raise TypeError(f"storage must be a Storage, not {type(storage).__name__}")
+    return storage
+
+
+def _document_bytes(document: Document) -> bytes:
+    if isinstance(document, str):
+        try:
+            return document.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidArgumentError(f"the document is not valid UTF-8: {exc}") from None
+    if isinstance(document, (bytes, bytearray, memoryview)):
+        return bytes(document)
+    if isinstance(document, os.PathLike):
+        with open(document, "rb") as file:
+            return file.read()  # any format the library reads: it goes by the content
+    raise TypeError(
+        f"the document must be str or bytes (text) or os.PathLike (a file), "
+        f"not {type(document).__name__}"
+    )

@@ -1,32 +1,32 @@
-""
-    "The values the package hands out: tests, questions, progress events, and the enums they use.
+"""The values the package hands out: tests, questions, progress events, and the enums they use.
 
-    Fields as in the JSON the library writes(mcqgen / json.hpp);
-the C++ types of the same names are in include / mcqgen /
-    question.hpp and config.hpp.""
-                                "
+Fields as in the JSON the library writes (mcqgen/json.hpp); the C++ types of the same names are
+in include/mcqgen/question.hpp and config.hpp.
+"""
 
-    from __future__ import annotations
+from __future__ import annotations
 
-        import dataclasses import enum import itertools import json from typing import Any,
-    Optional
+import dataclasses
+import enum
+import itertools
+import json
+from typing import Any, Optional
 
-        from.import _capi from._errors import ErrorCode,
-    code_for_name,
-    error_for_code
+from . import _capi
+from ._errors import ErrorCode, code_for_name, error_for_code
 
-    class Status(str, enum.Enum)
-    : ""
-      "The lifecycle of a test (mcqgen::Status)."
-      ""
 
-      GENERATING = "generating" COMPLETED = "completed" PARTIAL =
-          "partial" # : fewer questions than asked; ``Test.message`` says why
+class Status(str, enum.Enum):
+    """The lifecycle of a test (mcqgen::Status)."""
+
+    GENERATING = "generating"
+    COMPLETED = "completed"
+    PARTIAL = "partial"  #: fewer questions than asked; ``Test.message`` says why
     FAILED = "failed"  #: no question could be made
 
 
 def _statuses_by_c_value() -> dict[int, Status]:
-#mcqgen_test_status values 0, 1, ... are named by the library; "unknown" ends the table.
+    # mcqgen_test_status values 0, 1, ... are named by the library; "unknown" ends the table.
     table = {}
     for value in itertools.count():
         name = _capi.text(_capi.mcqgen_test_status_string(value))
@@ -48,61 +48,59 @@ class StructuredOutput(str, enum.Enum):
 
     AUTOMATIC = "automatic"  #: per model: json_schema where supported, a forced tool otherwise
     JSON_SCHEMA = "json_schema"  #: ``output_config.format`` with a JSON schema
-    TOOL = "tool"  #: a forced tool call;
-the tool input is the JSON
+    TOOL = "tool"  #: a forced tool call; the tool input is the JSON
 
-        def _c_value(self)
-            ->int : return list(StructuredOutput)
-            .index(self)
+    def _c_value(self) -> int:
+        return list(StructuredOutput).index(self)
 
-                        @classmethod def _from_c(cls, value
-                                                 : int)
-            ->StructuredOutput : return list(cls)[value]
+    @classmethod
+    def _from_c(cls, value: int) -> StructuredOutput:
+        return list(cls)[value]
 
-                                 @dataclasses.dataclass class Question
-    : ""
-      "One accepted multiple-choice question."
-      ""
 
-      id : int position : int # : 0 -
-    based place in its test stem : str options : list[str] # : A - D answer_index : int # : the key,
-    0..3 explanation : str source_quote : str # : the document's sentence(s) backing the key score
-    : float # : the judge's score, 0..1 style : str difficulty : str source_page
-    : Optional[int] = None # : the quote's physical page (PDF), None otherwise source_section
-    : str = "" # : its section,
-      "Chapter 3 › Resources";
-"" when none
+@dataclasses.dataclass
+class Question:
+    """One accepted multiple-choice question."""
 
-    @property def citation(self)
-        ->str : ""
-                "Where the question comes from: " p.12,
-    Chapter 3 › Resources
-    " ("
-    " when unknown)."
-    "" parts = [f "p. {self.source_page}"] if self.source_page is not None
-               else[] if self.source_section : parts.append(self.source_section) return ", "
-                                                   .join(parts)
+    id: int
+    position: int  #: 0-based place in its test
+    stem: str
+    options: list[str]  #: A-D
+    answer_index: int  #: the key, 0..3
+    explanation: str
+    source_quote: str  #: the document's sentence(s) backing the key
+    score: float  #: the judge's score, 0..1
+    style: str
+    difficulty: str
+    source_page: Optional[int] = None  #: the quote's physical page (PDF), None otherwise
+    source_section: str = ""  #: its section, "Chapter 3 › Resources"; "" when none
 
-                                                       @property def answer(self)
-                                                   ->str
-    : ""
-      "The text of the correct option."
-      "" return self.options[self.answer_index]
+    @property
+    def citation(self) -> str:
+        """Where the question comes from: "p. 12, Chapter 3 › Resources" ("" when unknown)."""
+        parts = [f"p. {self.source_page}"] if self.source_page is not None else []
+        if self.source_section:
+            parts.append(self.source_section)
+        return ", ".join(parts)
 
-      @property def answer_letter(self)
-                                                   ->str : ""
-                                                           "" A ", " B ", " C " or " D "."
-                                                           "" return "ABCD"[self.answer_index]
+    @property
+    def answer(self) -> str:
+        """The text of the correct option."""
+        return self.options[self.answer_index]
 
-                                                           @classmethod def
-                                                           from_json(cls, data
-                                                                     : dict[str, Any])
-                                                   ->Question
-    : return cls(**_known_fields(cls, data))
+    @property
+    def answer_letter(self) -> str:
+        """"A", "B", "C" or "D"."""
+        return "ABCD"[self.answer_index]
 
-          @dataclasses.dataclass class Test
-    : ""
-      "A generation request and its outcome, as stored (mcqgen::Test).
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Question:
+        return cls(**_known_fields(cls, data))
+
+
+@dataclasses.dataclass
+class Test:
+    """A generation request and its outcome, as stored (mcqgen::Test).
 
     ``questions`` is filled by ``Generator.generate`` and ``Generator.resume``; it is empty in
     what ``Storage.test``, ``Storage.find_test`` and ``Storage.tests`` return (as in C++, where
@@ -179,8 +177,6 @@ class Progress:
 
 
 def _known_fields(cls: type, data: dict[str, Any]) -> dict[str, Any]:
-#Fields a newer library adds are ignored rather than breaking older bindings.
-    names = {f.name for f in dataclasses.fields(cls)
-} return {
-key: value for key, value in data.items() if key in names
-}
+    # Fields a newer library adds are ignored rather than breaking older bindings.
+    names = {f.name for f in dataclasses.fields(cls)}
+    return {key: value for key, value in data.items() if key in names}
