@@ -256,6 +256,22 @@ Clock::time_point RateLimiter::earliest_for_tokens(const RequestCost& cost,
     return earliest;
 }
 
+// A per-minute budget refills at least at its limit per minute. A report can say more: full at
+// its reset, counted from when the request went out (before the server counted) and with the
+// reset's margin, it understates the server's rate, and the more so the closer the reset. The
+// rate does not change while the limit stays, so the best of these bounds is kept.
+double RateLimiter::refill_rate(const Budget& reported, Clock::time_point sent,
+                                const std::optional<TokenBudget>& known) {
+    double rate = static_cast<double>(reported.limit) / 60.0;
+    if (known && known->limit == reported.limit) rate = std::max(rate, known->per_second);
+    // Less one token: the remaining count is a whole number, the server's level need not be.
+    const std::chrono::duration<double> span = reported.reset - sent;
+    const auto deficit = reported.limit - reported.remaining - 1;
+    if (deficit > 0 && span.count() > 0)
+        rate = std::max(rate, static_cast<double>(deficit) / span.count());
+    return rate;
+}
+
 // The report is as of the server answering `as_of`. The starts booked after that one, and the
 // earlier ones not answered yet, may be missing from it: they are taken out again, in order.
 RateLimiter::TokenBudget RateLimiter::with_pending(TokenBudget budget, TokenKind kind) const {
@@ -288,16 +304,7 @@ void RateLimiter::learn_tokens(const Ticket& ticket, const ResponseHeaders& head
         if (!fresh[i] || (known && ticket.sequence < known->as_of)) continue; // older news
         TokenBudget budget{fresh[i]->limit, static_cast<double>(fresh[i]->remaining), now, 0,
                            ticket.sequence};
-        // Full at the reset, counted from when the request went out: never faster than the
-        // server refills, however long the response took.
-        const auto deficit = budget.limit - fresh[i]->remaining;
-        const std::chrono::duration<double> span = fresh[i]->reset - ticket.start;
-        if (deficit > 0 && span.count() > 0)
-            budget.per_second = static_cast<double>(deficit) / span.count();
-        else if (known)
-            budget.per_second = known->per_second;
-        else
-            budget.per_second = static_cast<double>(budget.limit) / 60.0;
+        budget.per_second = refill_rate(*fresh[i], ticket.start, known);
         known = with_pending(budget, kind);
     }
 }

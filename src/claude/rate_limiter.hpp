@@ -67,7 +67,7 @@ class RateLimiter {
         std::int64_t limit = 0;
         double level = 0; ///< tokens left at `at`; below 0 when booked ahead of the refill
         Clock::time_point at;
-        double per_second = 0;   ///< the refill rate, never above what the reset implies
+        double per_second = 0;   ///< the refill rate, never above the server's
         std::uint64_t as_of = 0; ///< the ticket sequence of the response that reported it
 
         double level_at(Clock::time_point when) const;
@@ -115,6 +115,8 @@ class RateLimiter {
                                           Clock::time_point earliest) const;
     void learn_tokens(const Ticket& ticket, const ResponseHeaders& headers, Clock::time_point now,
                       std::chrono::system_clock::time_point wall_now);
+    static double refill_rate(const Budget& reported, Clock::time_point sent,
+                              const std::optional<TokenBudget>& known);
     TokenBudget with_pending(TokenBudget budget, TokenKind kind) const;
     void forget_settled_bookings();
     std::int64_t booked_after(std::uint64_t sequence) const {

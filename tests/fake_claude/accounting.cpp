@@ -89,9 +89,9 @@ void StatsBoard::count_fault() {
     update([](Stats& s) { ++s.faults_injected; });
 }
 
-int64_t StatsBoard::Window::add(int64_t tokens) {
+int64_t StatsBoard::Window::add(int64_t tokens, std::chrono::milliseconds minute) {
     const auto now = std::chrono::steady_clock::now();
-    while (!entries.empty() && entries.front().first + std::chrono::seconds(60) <= now) {
+    while (!entries.empty() && entries.front().first + minute <= now) {
         sum -= entries.front().second;
         entries.pop_front();
     }
@@ -103,7 +103,7 @@ void StatsBoard::count_input_tokens(int64_t tokens) {
     update([&](Stats& s) {
         s.input_tokens += tokens;
         s.peak_input_tokens_per_minute =
-            std::max(s.peak_input_tokens_per_minute, input_window_.add(tokens));
+            std::max(s.peak_input_tokens_per_minute, input_window_.add(tokens, minute_));
     });
 }
 
@@ -111,7 +111,7 @@ void StatsBoard::count_output_tokens(int64_t tokens) {
     update([&](Stats& s) {
         s.output_tokens += tokens;
         s.peak_output_tokens_per_minute =
-            std::max(s.peak_output_tokens_per_minute, output_window_.add(tokens));
+            std::max(s.peak_output_tokens_per_minute, output_window_.add(tokens, minute_));
     });
 }
 

@@ -41,6 +41,10 @@ struct Options {
     /// The context window in tokens for every model; 0: each model's own (200,000, or 1,000,000
     /// for Opus/Sonnet 4.6 and later and the 5-series; see context_window_of).
     int64_t context_window = 0;
+    /// A cached prefix shorter than this many tokens is not cached: its cache_control marker is
+    /// silently ignored, as Claude does below a model's minimum (1,024 to 4,096 tokens).
+    /// 0: every prefix is cached.
+    int64_t min_cache_tokens = 0;
     /// Larger request bodies get 413 request_too_large (the Messages API's 32 MB).
     uint64_t max_request_bytes = 32'000'000;
     double disagree_rate = 0; ///< probability that the judge picks a wrong option
@@ -68,7 +72,8 @@ struct Stats {
     int64_t responses_429_tokens = 0; ///< of those, refused by the input or output token budget
     int64_t input_tokens = 0;         ///< admitted, as counted against the input budget
     int64_t output_tokens = 0;        ///< written in replies
-    /// The most input (output) tokens admitted (written) within any 60 s.
+    /// The most input (output) tokens admitted (written) within any token minute (60 s unless
+    /// Options::token_minute shortens it).
     int64_t peak_input_tokens_per_minute = 0;
     int64_t peak_output_tokens_per_minute = 0;
     int64_t faults_injected = 0;

@@ -20,6 +20,7 @@ void print_usage(std::ostream& out) {
     out << "usage: mcqgen-fake-claude --port P --tls-dir DIR [--api-key K] [--latency-ms L]\n"
            "           [--author-latency-ms L] [--judge-latency-ms L] [--faults SPEC]\n"
            "           [--rpm N] [--itpm N] [--otpm N] [--context-window N]\n"
+           "           [--min-cache-tokens N]\n"
            "           [--disagree-rate R] [--seed S] [--threads N]\n"
            "           [--cert-host NAME] [--expired-cert]\n"
            "\n"
@@ -87,6 +88,8 @@ std::optional<fake_claude::Options> parse_arguments(int argc, char** argv) {
             options.output_tokens_per_minute = parse_number<int64_t>(flag, value);
         } else if (flag == "--context-window") {
             options.context_window = parse_number<int64_t>(flag, value);
+        } else if (flag == "--min-cache-tokens") {
+            options.min_cache_tokens = parse_number<int64_t>(flag, value);
         } else if (flag == "--disagree-rate") {
             options.disagree_rate = parse_number<double>(flag, value);
         } else if (flag == "--seed") {

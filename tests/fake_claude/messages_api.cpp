@@ -569,13 +569,15 @@ bool HttpRequest::has_header(std::string_view name) const {
 MessagesApi::MessagesApi(const Options& options, StatsBoard& stats)
     : stats_(stats), api_key_(options.api_key), seed_(options.seed),
       token_minute_(options.token_minute), context_window_(options.context_window),
-      max_request_bytes_(options.max_request_bytes), faults_(FaultPlan::parse(options.faults)),
-      budget_(options.rpm), fault_rng_(options.seed ^ 0x5eedfa017ull), latency_(options.latency),
+      min_cache_tokens_(options.min_cache_tokens), max_request_bytes_(options.max_request_bytes),
+      faults_(FaultPlan::parse(options.faults)), budget_(options.rpm),
+      fault_rng_(options.seed ^ 0x5eedfa017ull), latency_(options.latency),
       author_latency_(options.author_latency), judge_latency_(options.judge_latency),
       disagree_rate_(0) {
     set_disagree_rate(options.disagree_rate);
     if (options.rpm < 0) throw std::invalid_argument("rpm must be >= 0");
     if (options.context_window < 0) throw std::invalid_argument("context_window must be >= 0");
+    if (options.min_cache_tokens < 0) throw std::invalid_argument("min_cache_tokens must be >= 0");
     set_token_budgets(options.input_tokens_per_minute, options.output_tokens_per_minute);
 }
 
@@ -629,10 +631,10 @@ HttpReply MessagesApi::handle(const HttpRequest& request) {
     const bool api_call = path == "/v1/messages";
     HttpReply reply;
     CallKind kind = CallKind::other;
-    bool token_refusal = false;
+    bool token_refusal = false, budgeted = false;
     try {
         if (api_call)
-            reply = handle_messages(request, kind);
+            reply = handle_messages(request, kind, budgeted);
         else if (path == "/_stats" && request.method == "GET")
             reply = handle_stats();
         else if (path == "/_control" && request.method == "POST")
@@ -653,6 +655,13 @@ HttpReply MessagesApi::handle(const HttpRequest& request) {
         if (reply.status == 429) stats_.count_429(token_refusal);
         if (reply.status == 400) stats_.count_400();
     }
+    // The token budgets as they stand when the answer goes out, after the model "finished".
+    if (budgeted)
+        reply.before_delivery = [this, finish = std::move(reply.before_delivery)](HttpReply& r) {
+            if (finish) finish(r);
+            const auto tokens = token_headers();
+            r.headers.insert(r.headers.end(), tokens.begin(), tokens.end());
+        };
     return reply;
 }
 
@@ -671,7 +680,7 @@ HttpReply MessagesApi::too_large(const HttpRequest& head) {
     return reply;
 }
 
-HttpReply MessagesApi::handle_messages(const HttpRequest& request, CallKind& kind) {
+HttpReply MessagesApi::handle_messages(const HttpRequest& request, CallKind& kind, bool& budgeted) {
     stats_.count_request(request.header("user-agent"));
     if (request.method != "POST")
         throw ApiError{405, "invalid_request_error", "Method Not Allowed", {{"allow", "POST"}}};
@@ -697,12 +706,10 @@ HttpReply MessagesApi::handle_messages(const HttpRequest& request, CallKind& kin
             {"anthropic-ratelimit-requests-remaining", std::to_string(decision.remaining)},
             {"anthropic-ratelimit-requests-reset", rfc3339(decision.reset)},
         };
-    // Every answer from here on carries the budgets, the token ones as they stand once the
-    // answer is decided.
+    // Every answer from here on carries the budgets (handle adds the token ones).
+    budgeted = true;
     const auto with_budgets = [&](Headers& headers) {
         headers.insert(headers.end(), budget_headers.begin(), budget_headers.end());
-        const auto tokens = token_headers();
-        headers.insert(headers.end(), tokens.begin(), tokens.end());
     };
     try {
         if (!decision.admitted)
@@ -720,7 +727,8 @@ HttpReply MessagesApi::handle_messages(const HttpRequest& request, CallKind& kin
 }
 
 HttpReply MessagesApi::admitted_messages(const HttpRequest& request, CallKind& kind) {
-    const ApiCall call = parse_call(request.body);
+    ApiCall call = parse_call(request.body);
+    if (tokens_in(call.cache_prefix.size()) < min_cache_tokens_) call.cache_prefix.clear();
     kind = call.kind;
     if (call.kind == CallKind::author) stats_.count_author();
     if (call.kind == CallKind::judge) stats_.count_judge();
@@ -801,8 +809,10 @@ HttpReply MessagesApi::answer(const ApiCall& call, std::optional<FaultKind> faul
     if (fault == FaultKind::refusal)
         message["stop_details"] = json::object{
             {"type", "refusal"}, {"category", nullptr}, {"explanation", "Injected refusal."}};
-    settle_output(call, output_tokens);
     HttpReply reply = json_reply(200, json::serialize(message));
+    reply.before_delivery = [this, booked = call.max_tokens, written = output_tokens](HttpReply&) {
+        settle_output(booked, written);
+    };
     if (fault == FaultKind::reset_mid) reply.delivery = Delivery::reset_mid;
     return reply;
 }
@@ -835,7 +845,7 @@ namespace {
 } // namespace
 
 // Input tokens read from the prompt cache do not count (the facts' rate-limit notes); output
-// is estimated as max_tokens here and corrected once the reply is written (settle_output).
+// is booked as max_tokens here and corrected once the reply is done (settle_output).
 // Both are taken, or neither.
 void MessagesApi::admit_tokens(const ApiCall& call) {
     const auto now = TokenBucket::Clock::now();
@@ -855,12 +865,13 @@ void MessagesApi::admit_tokens(const ApiCall& call) {
     stats_.count_input_tokens(input);
 }
 
-void MessagesApi::settle_output(const ApiCall& call, int64_t output_tokens) {
-    stats_.count_output_tokens(output_tokens);
+// When the reply is done: until then the whole of max_tokens stays booked.
+void MessagesApi::settle_output(int64_t booked, int64_t written) {
+    stats_.count_output_tokens(written);
     const auto now = TokenBucket::Clock::now();
     const std::lock_guard lock(mutex_);
     if (!output_budget_.limited()) return;
-    const int64_t unused = call.max_tokens - output_tokens;
+    const int64_t unused = booked - written;
     if (unused >= 0)
         output_budget_.give_back(unused, now);
     else

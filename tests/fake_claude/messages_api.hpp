@@ -50,12 +50,18 @@ struct HttpReply {
     std::string content_type = "application/json";
     Delivery delivery = Delivery::respond;
     std::chrono::milliseconds delay{0}; ///< to wait (asynchronously) before delivering
-    bool api_call = false;              ///< a /v1/messages request: counts as in flight
+    /// Run after the delay, just before delivery: what happens when the model has finished
+    /// (the output budget's correction) and the headers that depend on it.
+    std::function<void(HttpReply&)> before_delivery;
+    bool api_call = false; ///< a /v1/messages request: counts as in flight
 };
 
 /// The statistics, shared by the network layer and the API, with a way to wait for them.
 class StatsBoard {
   public:
+    /// `minute`: the window of the per-minute token peaks (the token budgets' minute).
+    explicit StatsBoard(std::chrono::milliseconds minute = std::chrono::seconds(60))
+        : minute_(minute) {}
     Stats snapshot() const;
     void reset();
     bool wait_until(const std::function<bool(const Stats&)>& condition,
@@ -78,12 +84,14 @@ class StatsBoard {
   private:
     template <class Change> void update(Change change);
 
-    /// Tokens counted within the last 60 s, for the per-minute peaks.
+    /// Tokens counted within the last minute, for the per-minute peaks.
     struct Window {
         std::deque<std::pair<std::chrono::steady_clock::time_point, int64_t>> entries;
         int64_t sum = 0;
-        int64_t add(int64_t tokens); ///< returns the new sum over the last 60 s
+        int64_t add(int64_t tokens, std::chrono::milliseconds minute); ///< the new sum
     };
+
+    const std::chrono::milliseconds minute_;
 
     mutable std::mutex mutex_;
     mutable std::condition_variable changed_;
@@ -174,14 +182,15 @@ class MessagesApi {
 
   private:
     // Both throw ApiError for what becomes an error response; `kind` is set once known.
-    HttpReply handle_messages(const HttpRequest& request, CallKind& kind);
+    /// `budgeted`: the request got as far as the rate limits, so its answer carries them.
+    HttpReply handle_messages(const HttpRequest& request, CallKind& kind, bool& budgeted);
     HttpReply admitted_messages(const HttpRequest& request, CallKind& kind);
     HttpReply handle_stats() const;
     HttpReply handle_control(const HttpRequest& request);
     HttpReply answer(const ApiCall& call, std::optional<FaultKind> fault);
     void check_context_window(const ApiCall& call) const;
     void admit_tokens(const ApiCall& call); ///< takes the call's tokens or throws a 429
-    void settle_output(const ApiCall& call, int64_t output_tokens);
+    void settle_output(int64_t booked, int64_t written);
     std::vector<std::pair<std::string, std::string>> token_headers();
     void remember(const std::vector<Candidate>& candidates);
     std::string remembered_key(const std::string& stem) const; ///< empty when unknown
@@ -196,6 +205,7 @@ class MessagesApi {
     const uint64_t seed_;
     const std::chrono::milliseconds token_minute_;
     const int64_t context_window_;
+    const int64_t min_cache_tokens_;
     const uint64_t max_request_bytes_;
 
     mutable std::mutex mutex_; // guards everything below

@@ -249,7 +249,7 @@ struct Server::Impl {
 };
 
 Server::Impl::Impl(Options opts)
-    : temporary_tls_dir(opts.tls_dir.empty()), api(opts, stats),
+    : temporary_tls_dir(opts.tls_dir.empty()), stats(opts.token_minute), api(opts, stats),
       options(with_tls_dir(std::move(opts))),
       owned_tls_dir(temporary_tls_dir ? options.tls_dir : std::filesystem::path()) {
     if (options.threads < 1) throw std::invalid_argument("threads must be >= 1");
@@ -370,6 +370,7 @@ net::awaitable<Next> Server::Impl::deliver(Stream& stream, HttpReply reply, unsi
         net::steady_timer timer(co_await net::this_coro::executor, reply.delay);
         co_await timer.async_wait(no_throw);
     }
+    if (reply.before_delivery) reply.before_delivery(reply);
     switch (reply.delivery) {
     case Delivery::reset_before:
         reset(stream);

@@ -764,6 +764,38 @@ TEST_SUITE("fake_claude") {
         CHECK(stats.output_tokens == 2 * written);
     }
 
+    TEST_CASE("max_tokens stays booked while the reply is being written") {
+        TempDir dir;
+        auto options = options_in(dir);
+        options.output_tokens_per_minute = 6000;
+        options.latency = 500ms; // the model writing
+        fake_claude::Server server(options);
+        Client writing(server), other(server);
+        writing.send("POST", "/v1/messages", plain_request("claude-haiku-4-5", 100, 4000),
+                     api_headers());
+        REQUIRE(server.wait_until([](const auto& s) { return s.in_flight == 1; }, wait_limit));
+        const auto refused = other.post(plain_request("claude-haiku-4-5", 100, 4000));
+        CHECK(refused.status == 429);
+        CHECK(refused.error_message().find("output tokens per minute") != std::string::npos);
+        const auto done = writing.receive();
+        CHECK(done.status == 200);
+        CHECK(header_number(done, "anthropic-ratelimit-output-tokens-remaining") > 5000);
+        CHECK(other.post(plain_request("claude-haiku-4-5", 100, 4000)).status == 200);
+    }
+
+    TEST_CASE("a prefix shorter than min_cache_tokens is not cached") {
+        TempDir dir;
+        auto options = options_in(dir);
+        options.min_cache_tokens = 1024;
+        fake_claude::Server server(options);
+        Client client(server);
+        for (int i = 0; i < 2; ++i) {
+            const auto usage = client.post(author_request(1)).json().at("usage").as_object();
+            CHECK(usage.at("cache_creation_input_tokens") == 0);
+            CHECK(usage.at("cache_read_input_tokens") == 0);
+        }
+    }
+
     TEST_CASE("token budgets are off by default and can be set while running") {
         TempDir dir;
         fake_claude::Server server(options_in(dir));

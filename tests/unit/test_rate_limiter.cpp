@@ -192,11 +192,11 @@ TEST_SUITE("rate_limiter") {
 
     TEST_CASE("a request larger than a whole budget waits for it to be full, once") {
         RateLimiter limiter{8};
-        // 500 of 1000 left, full 5 s after the request went out (4 s and the margin): 100/s.
-        limiter.observe(limiter.reserve(t0), token_budget("input", 1000, 500, 4s), t0, wall0);
-        CHECK(near(limiter.reserve(t0, {3000, 0}).start, t0 + 5s));
-        // It took 3000 of a full 1000: the next start waits for the 2000 it overdrew as well.
-        CHECK(near(limiter.reserve(t0, {100, 0}).start, t0 + 26s));
+        // 5500 of 6000 left, refilling at the limit per minute: 100 a second.
+        limiter.observe(limiter.reserve(t0), token_budget("input", 6000, 5500, 9s), t0, wall0);
+        CHECK(near(limiter.reserve(t0, {9000, 0}).start, t0 + 5s));
+        // It took 9000 of a full 6000: the next start waits for the 3000 it overdrew as well.
+        CHECK(near(limiter.reserve(t0, {100, 0}).start, t0 + 36s));
     }
 
     TEST_CASE("starts booked after the reported one and earlier unanswered ones are taken out") {
@@ -221,16 +221,30 @@ TEST_SUITE("rate_limiter") {
         CHECK(near(limiter.reserve(t0, {1000, 0}).start, t0 + 10s));
     }
 
-    TEST_CASE("the refill rate is never above what the reset allows since the request went out") {
+    TEST_CASE("a budget that refills faster than per minute is paced by what its reset says") {
         RateLimiter limiter{8};
         const auto sent = limiter.reserve(t0);
-        // Answered 2 s later: 0 left, full at 60 s (and the margin): 61 s from the send.
-        limiter.observe(sent, token_budget("output", 6100, 0, 60s), t0 + 2s, wall0 + 2s);
+        // Answered 2 s after it went out, empty, full 8 s later: with the reset's margin, at
+        // least 5999 tokens in 11 s (a token less than the deficit: the count is whole).
+        limiter.observe(sent, token_budget("output", 6000, 0, 10s), t0 + 2s, wall0 + 2s);
         const auto& budget = limiter.tokens(TokenKind::output_tokens);
         REQUIRE(budget);
-        CHECK(budget->per_second == doctest::Approx(100.0));
+        const double rate = 5999.0 / 11.0;
+        CHECK(budget->per_second == doctest::Approx(rate));
         CHECK(budget->at == t0 + 2s);
-        CHECK(near(limiter.reserve(t0 + 2s, {0, 500}).start, t0 + 7s));
+        CHECK(near(limiter.reserve(t0 + 2s, {0, 1000}).start,
+                   t0 + 2s +
+                       std::chrono::duration_cast<Clock::duration>(
+                           std::chrono::duration<double>(1000 / rate))));
+
+        // A report close to full says less about the rate: the better bound stays.
+        limiter.observe(limiter.reserve(t0 + 20s), token_budget("output", 6000, 5900, 20s),
+                        t0 + 20s, wall0 + 20s);
+        CHECK(limiter.tokens(TokenKind::output_tokens)->per_second == doctest::Approx(rate));
+        // Another limit is another budget: back to what its own numbers say.
+        limiter.observe(limiter.reserve(t0 + 30s), token_budget("output", 12'000, 12'000, 30s),
+                        t0 + 30s, wall0 + 30s);
+        CHECK(limiter.tokens(TokenKind::output_tokens)->per_second == doctest::Approx(200.0));
     }
 
     TEST_CASE("the combined tokens budget counts input and output, only without the precise "
