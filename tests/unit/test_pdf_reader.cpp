@@ -141,7 +141,7 @@ class StderrCapture {
 } // namespace
 
 TEST_SUITE("pdf_reader") {
-    TEST_CASE("pages have their numbers and printed folios; running headers and footers go") {
+    TEST_CASE("pages have their numbers and printed folios and lose running headers and footers") {
         const auto doc = read(pdf::book(4, 11).write());
         CHECK(doc.format() == mcqgen::DocumentFormat::pdf);
         REQUIRE(doc.pages().size() == 4);
@@ -182,7 +182,7 @@ TEST_SUITE("pdf_reader") {
         CHECK(labels == std::vector<std::string>{"i", "ii", "1", "2", "3"});
     }
 
-    TEST_CASE("two columns read left column first, then the right one") {
+    TEST_CASE("two columns read the left column first and then the right one") {
         const auto doc = read(two_columns().write());
         const auto left_end = find(doc, "carbon dioxide from the air.");
         const auto right_start = find(doc, "Animals cannot make food");
@@ -272,7 +272,7 @@ TEST_SUITE("pdf_reader") {
         CHECK(contains(doc.text(), "This page is about gases"));
     }
 
-    TEST_CASE("an image-only page among text pages is a warning, not an error") {
+    TEST_CASE("an image-only page among text pages is only a warning") {
         auto writer = pdf::book(3);
         writer.pages.insert(writer.pages.begin() + 1, pdf::Page{}.scan());
         const auto doc = read(writer.write());
@@ -281,7 +281,7 @@ TEST_SUITE("pdf_reader") {
         CHECK(doc.cite(find(doc, "This page is about gases"), doc.text().size()).page == 4);
     }
 
-    TEST_CASE("encrypted PDFs: a user password is needed, an owner password is not") {
+    TEST_CASE("encrypted PDFs need a user password but not an owner password") {
         if (!pdf::have_qpdf()) {
             MESSAGE("skipped: the qpdf program is not installed (Debian: qpdf)");
             return;
@@ -305,6 +305,7 @@ TEST_SUITE("pdf_reader") {
             const auto doc = read(*locked, options);
             CHECK(contains(doc.text(), "This page is about liquids"));
             CHECK(doc.pages().size() == 3);
+            CHECK_MESSAGE(doc.warnings().empty(), doc.warnings().front());
         }
 
         const auto restricted =
@@ -326,7 +327,7 @@ TEST_SUITE("pdf_reader") {
         CHECK(contains(doc.text(), "Plants make their food by photosynthesis"));
     }
 
-    TEST_CASE("nothing reaches stderr, even from damaged files") {
+    TEST_CASE("nothing reaches stderr even from damaged files") {
         test_support::TempDir dir;
         const auto good = pdf::book(3).write();
         StderrCapture capture(dir / "stderr.txt");
@@ -355,9 +356,8 @@ TEST_SUITE("pdf_reader") {
 }
 
 // The seeds of the PDF fuzz target (tests/fuzz/corpus/pdf), written by the fixtures above.
-// Skipped unless asked for:
-//   MCQGEN_WRITE_PDF_SEEDS=tests/fuzz/corpus/pdf mcqgen_unit_tests -ts=pdf_reader -tc='*seeds*' \
-//       --no-skip
+// Skipped unless asked for: with MCQGEN_WRITE_PDF_SEEDS=tests/fuzz/corpus/pdf in the
+// environment, run mcqgen_unit_tests -ts=pdf_reader -tc='*seeds*' --no-skip.
 TEST_CASE("writes the fuzz seeds" * doctest::test_suite("pdf_reader") * doctest::skip()) {
     const char* dir = std::getenv("MCQGEN_WRITE_PDF_SEEDS");
     REQUIRE_MESSAGE(dir, "set MCQGEN_WRITE_PDF_SEEDS to the corpus directory");
