@@ -139,11 +139,9 @@ RequestCost estimate_cost(std::string_view body) {
     const auto parsed = boost::json::parse(body, ec);
     if (ec || !parsed.is_object()) return cost;
     const auto* max_tokens = parsed.as_object().if_contains("max_tokens");
-    if (max_tokens && max_tokens->is_int64() && max_tokens->as_int64() > 0)
-        cost.output_tokens = max_tokens->as_int64();
-    if (max_tokens && max_tokens->is_uint64())
-        cost.output_tokens = static_cast<std::int64_t>(std::min<std::uint64_t>(
-            max_tokens->as_uint64(), std::numeric_limits<std::int64_t>::max()));
+    if (!max_tokens) return cost;
+    const auto value = max_tokens->to_number<std::int64_t>(ec);
+    if (!ec && value > 0) cost.output_tokens = value;
     return cost;
 }
 

@@ -8,7 +8,8 @@
 //   reset; an exhausted one holds every start until the reset, when it counts as full again
 //   (the requests that waited for it are the first to use it).
 // - Token budgets (input, output, and the combined one when a response has neither of those) are
-//   token buckets that refill continuously up to their limit, full again at their reset. A start
+//   token buckets that refill continuously up to their limit, at least at the limit per minute
+//   and as fast as their reset shows (counted from when the request went out). A start
 //   waits until every budget holds the request's cost: its estimated input tokens, and its
 //   max_tokens, which the server books against the output budget when the request starts.
 //   A request costing more than a whole budget waits until that budget is full.
