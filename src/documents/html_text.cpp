@@ -81,7 +81,8 @@ std::string windows_1252_to_utf8(std::string_view bytes) {
         0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
     std::string out;
     out.reserve(bytes.size() + bytes.size() / 8);
-    for (unsigned char c : bytes) {
+    for (const char byte : bytes) {
+        const auto c = static_cast<unsigned char>(byte);
         const unsigned cp = c >= 0x80 && c < 0xA0 ? high[c - 0x80] : c;
         if (cp < 0x80) {
             out += static_cast<char>(cp);
@@ -97,35 +98,60 @@ std::string windows_1252_to_utf8(std::string_view bytes) {
     return out;
 }
 
+// `bytes` with each byte that is not part of a valid UTF-8 sequence replaced by U+FFFD.
+std::string repaired_utf8(std::string_view bytes) {
+    std::string out;
+    out.reserve(bytes.size());
+    std::size_t i = 0;
+    while (i < bytes.size()) {
+        // The longest valid prefix from i, found by growing a candidate up to 4 bytes.
+        std::size_t n = 0;
+        for (std::size_t len = 1; len <= 4 && i + len <= bytes.size(); ++len)
+            if (is_valid_utf8(bytes.substr(i, len))) {
+                n = len;
+                break;
+            }
+        if (n == 0) {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        } else {
+            out.append(bytes.substr(i, n));
+            i += n;
+        }
+    }
+    return out;
+}
+
 // The bytes to parse and the encoding libxml2 is to read them in.
 struct Decoded {
-    std::string owned; // when converted here
-    std::string_view bytes;
+    std::string_view original; // parsed as they are, unless converted here
     std::string encoding;
+    std::optional<std::string> converted;
+    std::string_view bytes() const { return converted ? std::string_view(*converted) : original; }
 };
 
 Decoded decode(std::string_view bytes, const std::string& what, DocumentBuilder& builder) {
-    if (bytes.substr(0, 3) == "\xEF\xBB\xBF") return {{}, bytes.substr(3), "UTF-8"};
-    if (bytes.substr(0, 2) == "\xFF\xFE") return {{}, bytes.substr(2), "UTF-16LE"};
-    if (bytes.substr(0, 2) == "\xFE\xFF") return {{}, bytes.substr(2), "UTF-16BE"};
+    if (bytes.substr(0, 3) == "\xEF\xBB\xBF") { // libxml2 lets invalid UTF-8 through then
+        const auto rest = bytes.substr(3);
+        if (is_valid_utf8(rest)) return {rest, "UTF-8", {}};
+        return {rest, "UTF-8", repaired_utf8(rest)};
+    }
+    if (bytes.substr(0, 2) == "\xFF\xFE") return {bytes.substr(2), "UTF-16LE", {}};
+    if (bytes.substr(0, 2) == "\xFE\xFF") return {bytes.substr(2), "UTF-16BE", {}};
     const auto label = declared_charset(bytes);
     const bool utf8 = is_valid_utf8(bytes);
     const bool unicode_label = label.empty() || label == "utf-8" || label == "utf8" ||
                                label.rfind("utf-16", 0) == 0; // UTF-16 without a BOM: as UTF-8
     const bool latin_label = is_windows_1252_label(label);
     if (!unicode_label && !latin_label) {
-        if (xml::known_encoding(label)) return {{}, bytes, label};
+        if (xml::known_encoding(label)) return {bytes, label, {}};
         builder.warn(what + " declares the unknown character set \"" + label + "\"; it was read " +
                      (utf8 ? "as UTF-8" : "as windows-1252"));
     }
     // Pages labelled Latin-1 whose bytes are valid UTF-8 are UTF-8 pages mislabelled (a
     // windows-1252 text is almost never valid UTF-8 by chance).
-    if (utf8) return {{}, bytes, "UTF-8"};
-    Decoded out;
-    out.owned = windows_1252_to_utf8(bytes);
-    out.bytes = out.owned;
-    out.encoding = "UTF-8";
-    return out;
+    if (utf8) return {bytes, "UTF-8", {}};
+    return {bytes, "UTF-8", windows_1252_to_utf8(bytes)};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -493,6 +519,7 @@ void HtmlWalker::line_break() {
 }
 
 void HtmlWalker::flush() {
+    if (!is_valid_utf8(text_)) text_ = repaired_utf8(text_); // libxml2 may pass bad bytes
     if (!is_blank(text_)) {
         if (heading_level_ > 0) {
             builder_.heading(heading_level_, text_);
@@ -519,6 +546,7 @@ void HtmlWalker::end_table() {
     }
     rows_.clear();
     if (is_blank(table)) return;
+    if (!is_valid_utf8(table)) table = repaired_utf8(table);
     builder_.block(BlockKind::table, table);
     stats_.text_bytes += table.size();
 }
@@ -528,11 +556,15 @@ void HtmlWalker::end_table() {
 xml::DocPtr parse_html_bytes(std::string_view bytes, const std::string& what,
                              DocumentBuilder& builder) {
     const auto decoded = decode(bytes, what, builder);
-    auto parsed = xml::parse_html(decoded.bytes, decoded.encoding.c_str());
+    auto parsed = xml::parse_html(decoded.bytes(), decoded.encoding.c_str());
     if (parsed.too_deep)
         throw Error(errc::invalid_argument,
                     what + " nests its elements more than " + std::to_string(xml::max_depth) +
                         " deep; it is damaged or machine-made, and cannot be read");
+    if (parsed.too_broken)
+        throw Error(errc::invalid_argument,
+                    what + " has more than " + std::to_string(xml::max_html_errors) +
+                        " markup errors; it is damaged or not HTML, and cannot be read");
     if (!parsed.doc)
         throw Error(errc::invalid_argument,
                     what + " cannot be parsed as HTML" +

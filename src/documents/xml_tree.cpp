@@ -88,6 +88,12 @@ void ErrorTrap::on_structured(void* self, xmlError* error) {
     if (error != nullptr && error->message != nullptr &&
         std::strstr(error->message, "Excessive depth") != nullptr)
         trap->too_deep_ = true;
+    if (trap->limit_ > 0 && ++trap->errors_ > trap->limit_ && !trap->stopped_ && error != nullptr &&
+        error->ctxt != nullptr &&
+        (error->domain == XML_FROM_HTML || error->domain == XML_FROM_PARSER)) {
+        trap->stopped_ = true;
+        xmlStopParser(static_cast<xmlParserCtxt*>(error->ctxt));
+    }
 }
 
 Parsed parse_xml(std::string_view bytes) {
@@ -128,9 +134,14 @@ Parsed parse_html(std::string_view bytes, const char* encoding) {
         out.error = "out of memory";
         return out;
     }
+    trap.stop_after(max_html_errors);
     out.doc.reset(htmlCtxtReadMemory(ctxt.get(), bytes.data(), static_cast<int>(bytes.size()),
                                      nullptr, encoding, html_options));
-    if (trap.too_deep()) { // the parser stopped there: what it kept is not the document
+    if (trap.stopped()) {
+        out.doc.reset();
+        out.too_broken = true;
+        out.error = "more than " + std::to_string(max_html_errors) + " markup errors";
+    } else if (trap.too_deep()) { // the parser stopped there: what it kept is not the document
         out.doc.reset();
         out.too_deep = true;
         out.error = too_deep_message();

@@ -23,6 +23,10 @@ using DocPtr = std::unique_ptr<xmlDoc, DocFree>;
 /// the HTML parser's work per misnested end tag small.
 inline constexpr int max_depth = 256;
 
+/// More markup errors than this stop the HTML parser: each misnested end tag costs it work in
+/// proportion to the depth, and a page this broken is no longer a page.
+inline constexpr std::size_t max_html_errors = 1000000;
+
 /// While it lives, libxml2 reports nothing on this thread (no stderr); it keeps the first
 /// error instead. libxml2's error handlers are per thread; the previous ones are restored.
 class ErrorTrap {
@@ -36,6 +40,9 @@ class ErrorTrap {
     const std::string& first_error() const noexcept { return first_error_; }
     /// True when the parser stopped at max_depth.
     bool too_deep() const noexcept { return too_deep_; }
+    /// Stops the parser reporting more than `limit` errors (0: never).
+    void stop_after(std::size_t limit) noexcept { limit_ = limit; }
+    bool stopped() const noexcept { return stopped_; }
 
   private:
     static void on_structured(void* self, xmlError* error);
@@ -45,6 +52,9 @@ class ErrorTrap {
     void* previous_generic_context_;
     std::string first_error_;
     bool too_deep_ = false;
+    std::size_t errors_ = 0;
+    std::size_t limit_ = 0;
+    bool stopped_ = false;
 };
 
 /// The result of parsing: a tree, or why there is none.
@@ -52,6 +62,7 @@ struct Parsed {
     DocPtr doc;
     std::string error; ///< libxml2's reason when `doc` is null, or max-depth's
     bool too_deep = false;
+    bool too_broken = false; ///< HTML: stopped after max_html_errors
 };
 
 /// Well-formed XML nested at most max_depth deep, or nothing.

@@ -125,6 +125,11 @@ TEST_SUITE("html_reader") {
             "</body></html>");
         CHECK(declared.text().find("\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82") !=
               std::string::npos);
+        // Short enough for the converted text to sit inside its std::string (a regression).
+        mcqgen::ReadOptions named;
+        named.name_hint = "short.html";
+        const auto short_page = Document::from_bytes("<p>\xE9t\xE9</p>", named);
+        CHECK(short_page.text() == "\xC3\xA9t\xC3\xA9");
         // UTF-8 stays UTF-8.
         const auto utf8 = html("<p>\xE0\xA4\xAD\xE0\xA4\xBE\xE0\xA4\xB0\xE0\xA4\xA4</p>");
         CHECK(has(utf8, "\xE0\xA4\xAD\xE0\xA4\xBE\xE0\xA4\xB0\xE0\xA4\xA4"));
@@ -169,6 +174,18 @@ TEST_SUITE("html_reader") {
         const auto message = refusal(deep);
         CHECK(message.find("nests its elements more than") != std::string::npos);
         CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+    }
+
+    TEST_CASE("a page of endless misnested tags is refused quickly") {
+        std::string broken = "<html><body>";
+        for (int i = 0; i < 200; ++i)
+            broken += "<b>";
+        broken += "text";
+        for (int i = 0; i < 1100000; ++i)
+            broken += "</q>";
+        const auto start = std::chrono::steady_clock::now();
+        CHECK(refusal(broken).find("markup errors") != std::string::npos);
+        CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
     }
 
     TEST_CASE("broken markup is read and libxml2 prints nothing") {
