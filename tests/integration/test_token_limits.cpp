@@ -109,7 +109,7 @@ void check_paced_run(fake_claude::Server& server) {
 } // namespace
 
 TEST_SUITE("token_limits") {
-    TEST_CASE("a run under a small input-token budget is paced: every question, no 429") {
+    TEST_CASE("a run under a small input-token budget is paced: every question and no 429") {
         const auto demand = unlimited_run_demand();
         const auto per_request = demand.input_tokens / demand.requests;
         // Room for four average requests: the client's first two (sent before any answer
@@ -117,7 +117,7 @@ TEST_SUITE("token_limits") {
         const auto budget = 4 * per_request;
         REQUIRE(demand.input_tokens > 2 * budget);
 
-        SUBCASE("unpaced, the run's requests draw 429s") {
+        SUBCASE("unpaced the run's requests draw 429s") {
             fake_claude::Server server(limited_server(budget, 0));
             const std::vector<std::string> burst(
                 static_cast<std::size_t>(demand.requests),
@@ -128,7 +128,7 @@ TEST_SUITE("token_limits") {
             CHECK(refused > 0);
             CHECK(server.stats().responses_429_tokens == refused);
         }
-        SUBCASE("paced by the client, it completes without one") {
+        SUBCASE("paced by the client it completes without one") {
             fake_claude::Server server(limited_server(budget, 0));
             check_paced_run(server);
         }
@@ -141,7 +141,7 @@ TEST_SUITE("token_limits") {
         const auto demand = unlimited_run_demand();
         REQUIRE(demand.requests * max_tokens > 2 * budget);
 
-        SUBCASE("unpaced, the run's requests draw 429s") {
+        SUBCASE("unpaced the run's requests draw 429s") {
             auto options = limited_server(0, budget);
             options.latency = 500ms; // writing: max_tokens stays booked meanwhile
             fake_claude::Server server(options);
@@ -152,14 +152,14 @@ TEST_SUITE("token_limits") {
                 refused += result.status == 429;
             CHECK(refused > 0);
         }
-        SUBCASE("paced by the client, it completes without one") {
+        SUBCASE("paced by the client it completes without one") {
             fake_claude::Server server(limited_server(0, budget));
             check_paced_run(server);
         }
     }
 
-    TEST_CASE("a prompt over the context window is a clear 400, never retried") {
-        SUBCASE("the model's own window, through the HTTPS client") {
+    TEST_CASE("a prompt over the context window is a clear 400 that is never retried") {
+        SUBCASE("the model's own window through the HTTPS client") {
             fake_claude::Server server(test_support::fake_server_options(secret_key));
             const auto results = post_all(server, {plain_body("claude-haiku-4-5", 200'001, 256)});
             const auto& result = results.front();
@@ -194,7 +194,7 @@ TEST_SUITE("token_limits") {
         }
     }
 
-    TEST_CASE("a body over 32 MB gets 413 request_too_large, never retried") {
+    TEST_CASE("a body over 32 MB gets 413 request_too_large that is never retried") {
         fake_claude::Server server(test_support::fake_server_options(secret_key));
         const auto results =
             post_all(server, {plain_body("claude-sonnet-4-6", 32'000'000 / 4 + 1, 256)});

@@ -604,7 +604,7 @@ TEST_SUITE("fake_claude") {
         CHECK(stats.requests == 4);
     }
 
-    TEST_CASE("context windows follow the model overview, and an option overrides them") {
+    TEST_CASE("context windows follow the model overview and an option overrides them") {
         CHECK(fake_claude::context_window_of("claude-haiku-4-5") == 200'000);
         CHECK(fake_claude::context_window_of("claude-haiku-4-5-20251001") == 200'000);
         CHECK(fake_claude::context_window_of("claude-sonnet-4-5") == 200'000);
@@ -626,7 +626,7 @@ TEST_SUITE("fake_claude") {
         CHECK(refused.error_message() == "prompt is too long: 101 tokens > 100 maximum");
     }
 
-    TEST_CASE("a body over 32 MB gets 413 request_too_large, the connection then closes") {
+    TEST_CASE("a body over 32 MB gets 413 request_too_large and the connection then closes") {
         TempDir dir;
         fake_claude::Server server(options_in(dir));
         {
@@ -693,7 +693,7 @@ TEST_SUITE("fake_claude") {
         CHECK(stats.peak_input_tokens_per_minute == 2500);
     }
 
-    TEST_CASE("the token budget refills continuously, and retry-after is enough to wait") {
+    TEST_CASE("the token budget refills continuously and retry-after is enough to wait") {
         TempDir dir;
         auto options = options_in(dir);
         options.input_tokens_per_minute = 60'000; // 1000 a second

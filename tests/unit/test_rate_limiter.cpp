@@ -95,7 +95,7 @@ TEST_SUITE("rate_limiter") {
         CHECK(limiter.reserve(t0).start == t0 + 131s);
     }
 
-    TEST_CASE("after its reset a budget counts as full, less the starts that waited for it") {
+    TEST_CASE("after its reset a budget counts as full less the starts that waited for it") {
         RateLimiter limiter{8};
         auto first = limiter.reserve(t0);
         limiter.observe(first, requests_budget(30, 0, 10s), t0, wall0);
@@ -125,7 +125,7 @@ TEST_SUITE("rate_limiter") {
         CHECK(limiter.reserve(t0).start == t0 + 31s);
     }
 
-    TEST_CASE("a late response to an older request cannot loosen a newer, tighter budget") {
+    TEST_CASE("a late response to an older request cannot loosen a newer and tighter budget") {
         RateLimiter limiter{1};
         auto older = limiter.reserve(t0);
         auto newer = limiter.reserve(t0);
@@ -151,8 +151,8 @@ TEST_SUITE("rate_limiter") {
         CHECK(limiter.reserve(t0).start == t0 + 61s);
     }
 
-    TEST_CASE("after a 429 every request waits until the retry time, not only the one that "
-              "got it") {
+    TEST_CASE("after a 429 every request waits until the retry time and not only the one "
+              "that got it") {
         RateLimiter limiter{8};
         limiter.pause_until(t0 + 2s);
         CHECK(limiter.reserve(t0).start == t0 + 2s);
@@ -190,7 +190,7 @@ TEST_SUITE("rate_limiter") {
         CHECK(near(limiter.reserve(t0, {10, 4000}).start, t0 + 20s));
     }
 
-    TEST_CASE("a request larger than a whole budget waits for it to be full, once") {
+    TEST_CASE("a request larger than a whole budget waits for it to be full once") {
         RateLimiter limiter{8};
         // 5500 of 6000 left, refilling at the limit per minute: 100 a second.
         limiter.observe(limiter.reserve(t0), token_budget("input", 6000, 5500, 9s), t0, wall0);
@@ -247,8 +247,8 @@ TEST_SUITE("rate_limiter") {
         CHECK(limiter.tokens(TokenKind::output_tokens)->per_second == doctest::Approx(200.0));
     }
 
-    TEST_CASE("the combined tokens budget counts input and output, only without the precise "
-              "ones") {
+    TEST_CASE("the combined tokens budget counts input and output and only without the "
+              "precise ones") {
         RateLimiter limiter{8};
         limiter.observe(limiter.reserve(t0), token_budget("", 6000, 6000, 0s), t0, wall0);
         CHECK(limiter.reserve(t0, {1000, 2000}).start == t0);
