@@ -18,7 +18,7 @@ template <class T, class... Fields> consteval std::size_t field_count() {
         return sizeof...(Fields);
 }
 static_assert(field_count<HttpOptions>() == 12, "mirror the new http field in mcqgen_config");
-static_assert(field_count<ClaudeOptions>() == 4, "mirror the new claude field in mcqgen_config");
+static_assert(field_count<ClaudeOptions>() == 7, "mirror the new claude field in mcqgen_config");
 static_assert(field_count<PipelineOptions>() == 5,
               "mirror the new pipeline field in mcqgen_config");
 static_assert(field_count<Config>() == 4, "a new Config group needs its mcqgen_config fields");
@@ -103,6 +103,8 @@ void export_config(const Config& from, mcqgen_config& to) {
     to.model = claude.model.c_str();
     to.max_tokens = claude.max_tokens;
     to.structured_output = structured_output_to_c(claude.structured_output);
+    to.document_tokens = claude.document_tokens;
+    to.section_tokens = claude.section_tokens;
     const PipelineOptions& pipeline = from.pipeline;
     to.candidates = pipeline.candidates;
     to.max_questions = pipeline.max_questions;
@@ -130,6 +132,8 @@ Config import_fields(const mcqgen_config& c) {
     copy_string(c.model, claude.model, "config->model");
     claude.max_tokens = c.max_tokens;
     claude.structured_output = structured_output_of(c.structured_output);
+    claude.document_tokens = c.document_tokens;
+    claude.section_tokens = c.section_tokens;
     PipelineOptions& pipeline = config.pipeline;
     pipeline.candidates = c.candidates;
     pipeline.max_questions = c.max_questions;

@@ -40,14 +40,19 @@ inline constexpr Limit<std::int64_t> request_timeout{"request_timeout", 1, 86'40
 inline constexpr Limit<std::int64_t> max_retry_after{"max_retry_after", 0, 86'400'000, 60'000,
                                                      "ms"};
 inline constexpr Limit<int> max_tokens{"max_tokens", 256, 64'000, 4'096};
+/// A document whose estimate is at most this many tokens is sent whole (and cached) in every
+/// call; a longer one sends each call the section(s) around its passage, section_tokens at most.
+inline constexpr Limit<int> document_tokens{"document_tokens", 1'000, 900'000, 32'000};
+inline constexpr Limit<int> section_tokens{"section_tokens", 500, 900'000, 8'000};
 inline constexpr Limit<int> candidates{"candidates", 1, 16, 4};
 inline constexpr Limit<int> max_questions{"max_questions", 1, 1'000, 20};
 inline constexpr Limit<double> judge_threshold{"judge_threshold", 0.0, 1.0, 0.5};
 
 /// Every limit, for code that walks the table (docs checks, tests).
-inline constexpr auto all = std::tuple{
-    &max_concurrency, &max_retries, &connect_timeout, &handshake_timeout, &request_timeout,
-    &max_retry_after, &max_tokens,  &candidates,      &max_questions,     &judge_threshold};
+inline constexpr auto all =
+    std::tuple{&max_concurrency, &max_retries,     &connect_timeout, &handshake_timeout,
+               &request_timeout, &max_retry_after, &max_tokens,      &document_tokens,
+               &section_tokens,  &candidates,      &max_questions,   &judge_threshold};
 } // namespace limits
 
 /// How Claude is asked for JSON.
@@ -91,15 +96,28 @@ struct HttpOptions {
 /// What each Claude request asks for.
 struct ClaudeOptions {
     using PriceTable = std::map<std::string, ModelPrice, std::less<>>;
+    using ContextTable = std::map<std::string, int, std::less<>>;
+
+    /// The context window of a model not in `context_windows`, in tokens.
+    static constexpr int default_context_window = 200'000;
 
     std::string model = "claude-sonnet-4-6";
     int max_tokens = limits::max_tokens.fallback; ///< per call
     StructuredOutput structured_output = StructuredOutput::automatic;
+    int document_tokens = limits::document_tokens.fallback; ///< largest document sent whole
+    int section_tokens = limits::section_tokens.fallback;   ///< context per call otherwise
     /// Prices by model id; a model missing here costs 0 in the estimate.
     PriceTable prices = default_prices();
+    /// Context windows by model id; no request is larger than its model's window less
+    /// max_tokens.
+    ContextTable context_windows = default_context_windows();
 
     /// The price table from the API facts as of late 2026; configuration, not a constant.
     MCQGEN_API static PriceTable default_prices();
+    /// The context windows from the API facts' model overview as of late 2026.
+    MCQGEN_API static ContextTable default_context_windows();
+    /// The window of `model`, default_context_window when the table has none.
+    MCQGEN_API int context_window() const;
 
     bool operator==(const ClaudeOptions&) const = default;
 };

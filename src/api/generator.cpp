@@ -6,6 +6,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
+
 namespace mcqgen {
 namespace {
 
@@ -71,6 +73,14 @@ detail::RunSetup Generator::Impl::setup_for(Test test, Document document, Storag
     setup.test = std::move(test);
     setup.document = std::move(document);
     setup.candidates = setup.test.candidates_per_question;
+    if (config.online()) {
+        setup.document_bytes = static_cast<std::size_t>(config.claude.document_tokens) *
+                               detail::estimated_bytes_per_token;
+        // A section never larger than what would have been sent whole.
+        setup.section_bytes = static_cast<std::size_t>(std::min(config.claude.section_tokens,
+                                                                config.claude.document_tokens)) *
+                              detail::estimated_bytes_per_token;
+    }
     setup.judge_threshold = config.pipeline.judge_threshold;
     setup.provider = provider_.get();
     setup.storage = &storage;

@@ -10,6 +10,11 @@ CallFailure failure_of(const ApiResponse& response) {
     return {response.error, response.message};
 }
 
+// The run's context for the call, or the whole document when it has none.
+template <class Request> const std::string& context_of(const Request& request) {
+    return request.context ? *request.context : *request.document;
+}
+
 } // namespace
 
 ClaudeProvider::ClaudeProvider(boost::asio::io_context& io, Config config)
@@ -62,14 +67,14 @@ void ClaudeProvider::call(std::string body, const char* tool, Parse parse,
 
 void ClaudeProvider::write(const AuthorRequest& request, std::function<void(AuthorResult)> done) {
     call<AuthorResult>(
-        author_body(config_.claude, mode_, *request.document, *request.passage, request.count),
+        author_body(config_.claude, mode_, context_of(request), *request.passage, request.count),
         author_tool, [](const boost::json::value& data) { return parse_candidates(data); },
         std::move(done));
 }
 
 void ClaudeProvider::judge(const JudgeRequest& request, std::function<void(JudgeResult)> done) {
     call<JudgeResult>(
-        judge_body(config_.claude, mode_, *request.document, *request.passage, request.items),
+        judge_body(config_.claude, mode_, context_of(request), *request.passage, request.items),
         judge_tool,
         [items = request.items](const boost::json::value& data) {
             return parse_verdicts(data, items);

@@ -121,6 +121,8 @@ Config Config::from_env() {
     ClaudeOptions& claude = config.claude;
     read(claude.model, {"MCQGEN_MODEL"});
     read(claude.max_tokens, {"MCQGEN_MAX_TOKENS"});
+    read(claude.document_tokens, {"MCQGEN_DOCUMENT_TOKENS"});
+    read(claude.section_tokens, {"MCQGEN_SECTION_TOKENS"});
     if (auto value = env({"MCQGEN_STRUCTURED_OUTPUT"}))
         claude.structured_output = parse_structured_output(*value);
 
@@ -142,6 +144,15 @@ void Config::validate() const {
     check(limits::request_timeout, std::int64_t{http.request_timeout.count()});
     check(limits::max_retry_after, std::int64_t{http.max_retry_after.count()});
     check(limits::max_tokens, claude.max_tokens);
+    check(limits::document_tokens, claude.document_tokens);
+    check(limits::section_tokens, claude.section_tokens);
+    // Room for the instructions, the passage and the answer besides the document.
+    constexpr int request_overhead = 4'000;
+    require(claude.document_tokens + claude.max_tokens + request_overhead <=
+                claude.context_window(),
+            "document_tokens + max_tokens (+" + std::to_string(request_overhead) +
+                " for the instructions) exceed the context window of " + claude.model + " (" +
+                std::to_string(claude.context_window()) + " tokens)");
     check(limits::candidates, pipeline.candidates);
     check(limits::max_questions, pipeline.max_questions);
     check(limits::judge_threshold, pipeline.judge_threshold);
@@ -153,6 +164,26 @@ void Config::validate() const {
                 "base_url must start with https:// (http:// only with allow_insecure_http)");
         require(!http.api_version.empty(), "api_version is empty");
     }
+}
+
+ClaudeOptions::ContextTable ClaudeOptions::default_context_windows() {
+    // 1M for Opus and Sonnet 4.6 and later and the 5-series; the rest default_context_window.
+    constexpr int million = 1'000'000;
+    return {{"claude-opus-5-5", million},
+            {"claude-opus-5", million},
+            {"claude-opus-4-8", million},
+            {"claude-opus-4-7", million},
+            {"claude-opus-4-6", million},
+            {"claude-sonnet-5-5", million},
+            {"claude-sonnet-5", million},
+            {"claude-sonnet-4-6", million},
+            {"claude-sonnet-4-5", default_context_window},
+            {"claude-haiku-4-5", default_context_window}};
+}
+
+int ClaudeOptions::context_window() const {
+    const auto it = context_windows.find(model);
+    return it == context_windows.end() ? default_context_window : it->second;
 }
 
 ClaudeOptions::PriceTable ClaudeOptions::default_prices() {

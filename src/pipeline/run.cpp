@@ -77,6 +77,11 @@ Run::Run(boost::asio::io_context& io, RunSetup setup)
       document_(source_, &source_->text()), quotes_(*document_), accepted_checks_(setup_.accepted),
       passages_(make_passages(*source_)) {
     setup_.document.reset();
+    const bool whole = setup_.document_bytes == 0 || document_->size() <= setup_.document_bytes;
+    contexts_ = whole ? std::vector<Context>{Context{0, document_->size(), document_}}
+                      : make_contexts(*source_, setup_.section_bytes);
+    for (const auto& p : passages_)
+        context_of_.push_back(context_of(contexts_, p.begin));
     const int target = setup_.test.target_questions;
     plan_ = deprioritise_used(plan_passages(passages_, target), passages_, setup_.accepted);
     key_deal_ = deal_key_positions(setup_.test.seed, target);
@@ -120,6 +125,10 @@ void Run::start() {
     if (active_slots_ == 0) finish();
 }
 
+std::shared_ptr<const std::string> Run::context_for(int passage) const {
+    return contexts_[context_of_[static_cast<std::size_t>(passage)]].text;
+}
+
 int Run::next_passage() {
     // The plan lists coverage picks first, then the rest by score; past its end it wraps, and
     // the author is told the attempt number so it writes something new.
@@ -137,6 +146,7 @@ void Run::start_slot(std::shared_ptr<Slot> slot) {
     AuthorRequest request;
     request.slot = slot->position;
     request.document = document_;
+    request.context = context_for(slot->passage);
     request.attempt = slot->attempt++;
     request.passage = &passages_[static_cast<std::size_t>(slot->passage)];
     request.count = setup_.candidates;
@@ -178,6 +188,7 @@ void Run::on_authored(std::shared_ptr<Slot> slot, AuthorResult result) {
     JudgeRequest request;
     request.slot = slot->position;
     request.document = document_;
+    request.context = context_for(slot->passage);
     request.passage = &passages_[static_cast<std::size_t>(slot->passage)];
     std::vector<std::array<int, 4>> orders;
     for (std::size_t i = 0; i < survivors.size(); ++i) {

@@ -5,6 +5,7 @@
 // Threads: everything here runs on the thread that runs the io_context; cancel() must be
 // posted there (Generator does).
 
+#include "pipeline/context.hpp"
 #include "pipeline/passages.hpp"
 #include "pipeline/validation.hpp"
 #include "provider/provider.hpp"
@@ -26,6 +27,10 @@ struct RunSetup {
     std::optional<Document> document;
     std::vector<Question> accepted; ///< questions stored before (resume)
     int candidates = 1;
+    /// A document longer than this is sent in contexts of at most section_bytes (0: always
+    /// whole, as for the offline provider).
+    std::size_t document_bytes = 0;
+    std::size_t section_bytes = 0;
     double judge_threshold = 0.5;
     Provider* provider = nullptr;
     Storage* storage = nullptr;
@@ -78,6 +83,7 @@ class Run : public std::enable_shared_from_this<Run> {
     void emit(const Question* question);
     void finish();
     int next_passage();
+    std::shared_ptr<const std::string> context_for(int passage) const;
     void log(const std::string& line) const;
 
     boost::asio::io_context& io_;
@@ -87,6 +93,8 @@ class Run : public std::enable_shared_from_this<Run> {
     QuoteIndex quotes_;
     AcceptedQuestions accepted_checks_; ///< setup_.accepted, prepared for the checks
     std::vector<Passage> passages_;
+    std::vector<Context> contexts_;       ///< what calls send as the document
+    std::vector<std::size_t> context_of_; ///< passage index -> its context
     std::vector<int> plan_;
     std::size_t next_plan_ = 0;
     std::vector<int> key_deal_;

@@ -25,6 +25,10 @@
 
 namespace mcqgen::detail {
 
+/// Bytes per token for estimates made before the API has counted: English prose averages about
+/// four, so three overestimates the tokens of a request, as a limit check should.
+inline constexpr std::size_t estimated_bytes_per_token = 3;
+
 /// A run of consecutive sentences, the unit a question slot is written from.
 struct Passage {
     int index = 0;         ///< order in the document
@@ -77,6 +81,9 @@ struct CallFailure {
 struct AuthorRequest {
     int slot = 0;                                ///< the question position this is for
     std::shared_ptr<const std::string> document; ///< the whole document, shared by the run
+    /// What to send as the document: all of it, or the sections around the passage when the
+    /// whole would be too long (src/pipeline/context.hpp). Shared by the calls that use it.
+    std::shared_ptr<const std::string> context;
     int attempt = 0;                  ///< 0 for the first call of a slot, 1.. for re-authoring
     const Passage* passage = nullptr; ///< valid until `done` runs
     int count = 1;                    ///< candidates wanted (the run sets it)
@@ -108,6 +115,7 @@ struct JudgeItem {
 struct JudgeRequest {
     int slot = 0;
     std::shared_ptr<const std::string> document; ///< the whole document, shared by the run
+    std::shared_ptr<const std::string> context;  ///< as AuthorRequest::context
     const Passage* passage = nullptr;            ///< valid until `done` runs
     std::vector<JudgeItem> items;
 };

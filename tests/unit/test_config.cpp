@@ -19,6 +19,8 @@ template <class T> T& field_of(Config& c, const Limit<T>& limit) {
         if (&limit == &limits::max_concurrency) return c.http.max_concurrency;
         if (&limit == &limits::max_retries) return c.http.max_retries;
         if (&limit == &limits::max_tokens) return c.claude.max_tokens;
+        if (&limit == &limits::document_tokens) return c.claude.document_tokens;
+        if (&limit == &limits::section_tokens) return c.claude.section_tokens;
         if (&limit == &limits::candidates) return c.pipeline.candidates;
         if (&limit == &limits::max_questions) return c.pipeline.max_questions;
     } else if constexpr (std::is_same_v<T, double>) {

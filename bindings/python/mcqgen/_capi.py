@@ -31,7 +31,7 @@ from . import _lib
 
 OK = 0
 E_NOMEM = -100
-CONFIG_VERSION = 2
+CONFIG_VERSION = 3
 PROGRESS_VERSION = 1
 RUN_OPTIONS_VERSION = 1
 RUN_RESULT_VERSION = 1
@@ -65,6 +65,8 @@ class Config(Structure):
         ("model", c_char_p),
         ("max_tokens", c_int32),
         ("structured_output", c_int32),  # mcqgen_structured_output
+        ("document_tokens", c_int32),
+        ("section_tokens", c_int32),
         # pipeline
         ("candidates", c_int32),
         ("max_questions", c_int32),

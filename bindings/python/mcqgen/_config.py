@@ -129,6 +129,8 @@ class Config:
     model: str = _field("model", STRING)
     max_tokens: int = _field("max_tokens", INT32)  #: per call
     structured_output: StructuredOutput = _field("structured_output", STRUCTURED)
+    document_tokens: int = _field("document_tokens", INT32)  #: largest document sent whole
+    section_tokens: int = _field("section_tokens", INT32)  #: context per call beyond it
     # The pipeline
     candidates: int = _field("candidates", INT32)  #: candidates written per question
     max_questions: int = _field("max_questions", INT32)  #: largest count a request may ask for

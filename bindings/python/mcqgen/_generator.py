@@ -50,6 +50,8 @@ class Generator(_Handle):
         model: Optional[str] = None,
         max_tokens: Optional[int] = None,
         structured_output: Union[StructuredOutput, str, None] = None,
+        document_tokens: Optional[int] = None,
+        section_tokens: Optional[int] = None,
         candidates: Optional[int] = None,
         max_questions: Optional[int] = None,
         judge_threshold: Optional[float] = None,

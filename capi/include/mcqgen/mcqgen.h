@@ -160,7 +160,7 @@ MCQGEN_C_API const char* mcqgen_test_status_string(int32_t test_status);
 
 /* ---- Configuration ------------------------------------------------------------------------- */
 
-#define MCQGEN_CONFIG_VERSION 2
+#define MCQGEN_CONFIG_VERSION 3
 /** Initialiser (C99, C++20) for a config that mcqgen_config_from_env will fill. */
 #define MCQGEN_CONFIG_INIT                                                                         \
     { .version = MCQGEN_CONFIG_VERSION }
@@ -177,7 +177,7 @@ typedef enum mcqgen_structured_output {
  * claude, pipeline). Fill it with mcqgen_config_init or mcqgen_config_from_env, then change
  * fields. `version` says which fields the caller's struct has. Strings are UTF-8; NULL means
  * the default. The ranges and defaults are mcqgen::limits; durations are in milliseconds.
- * C++-only settings: the price table and the log sink.
+ * C++-only settings: the price table, the context-window table and the log sink.
  */
 typedef struct mcqgen_config {
     uint32_t version; /* MCQGEN_CONFIG_VERSION */
@@ -198,6 +198,8 @@ typedef struct mcqgen_config {
     const char* model;         /* NULL: "claude-sonnet-4-6" */
     int32_t max_tokens;        /* per Claude call, 256..64000, default 4096 */
     int32_t structured_output; /* mcqgen_structured_output, default AUTOMATIC */
+    int32_t document_tokens;   /* largest document sent whole, 1000..900000, default 32000 */
+    int32_t section_tokens;    /* context per call beyond it, 500..900000, default 8000 */
     /* pipeline: how a test is made */
     int32_t candidates;     /* candidates written per question, 1..16, default 4 */
     int32_t max_questions;  /* largest count a request may ask for, 1..1000, default 20 */
