@@ -174,7 +174,9 @@ MCQGEN_API void install_reader(DocumentFormat format, Reader reader);
 
 /// The one normalisation used by every reader and by the quote check: ligatures expanded, soft
 /// hyphens and zero-width characters dropped, exotic spaces made plain, CR/CRLF made LF, control
-/// characters other than tab and newline dropped. Keeps line structure; never case-folds.
+/// characters other than tab and newline dropped, malformed UTF-8 replaced by U+FFFD (so the
+/// result is always valid UTF-8). Keeps line structure; never case-folds. No NFC/NFKC: that
+/// would need ICU; the table covers what documents actually bring.
 MCQGEN_API std::string normalize_text(std::string_view text);
 
 /// True when `bytes` is well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF).

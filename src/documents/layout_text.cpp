@@ -4,6 +4,7 @@
 #include <cctype>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace mcqgen::detail {
 namespace {
@@ -112,6 +113,19 @@ std::optional<std::size_t> edge_line(const std::vector<Line>& page, bool top, in
         if (seen++ == depth) return i;
     }
     return std::nullopt;
+}
+
+// The printed page number among a page's running lines: a line that is only a number first,
+// then the last number of a footer (running lines below the middle of the page), then of a
+// header.
+std::string page_number(const std::vector<Line>& page, const std::vector<std::size_t>& running) {
+    for (const auto i : running)
+        if (signature(page[i].text) == "#") return folio(page[i].text);
+    for (const bool footer : {true, false})
+        for (const auto i : running)
+            if ((i * 2 >= page.size()) == footer)
+                if (auto f = folio(page[i].text); !f.empty()) return f;
+    return {};
 }
 
 } // namespace
@@ -250,12 +264,20 @@ std::vector<std::string> remove_running_lines(std::vector<std::vector<Line>>& pa
             }
             for (std::size_t p = 0; p < pages.size(); ++p) {
                 under_removed[p] = at[p] && seen[signature(pages[p][*at[p]].text)] >= needed;
-                if (!under_removed[p]) continue;
-                if (folios[p].empty()) folios[p] = folio(pages[p][*at[p]].text);
-                running[p].push_back(*at[p]);
+                if (under_removed[p]) running[p].push_back(*at[p]);
             }
         }
     }
+    for (std::size_t p = 0; p < pages.size(); ++p)
+        folios[p] = page_number(pages[p], running[p]);
+    // A number the same on every page ("Science for Class 9") belongs to the title, not the page.
+    std::set<std::string> distinct;
+    std::size_t with_number = 0;
+    for (const auto& f : folios)
+        if (!f.empty()) distinct.insert(f), ++with_number;
+    if (with_number >= 3 && distinct.size() == 1)
+        for (auto& f : folios)
+            f.clear();
     // Removed, not blanked: a paragraph running over the page break must join up again.
     for (std::size_t p = 0; p < pages.size(); ++p) {
         std::sort(running[p].rbegin(), running[p].rend());

@@ -10,11 +10,15 @@
 namespace mcqgen {
 namespace {
 
-// Decodes one UTF-8 sequence at `i` (advancing it); malformed bytes decode as themselves.
+// Decodes one UTF-8 sequence at `i` (advancing it). A malformed one decodes as U+FFFD and
+// advances by one byte, so whatever a reader passes in, the text that comes out is valid UTF-8.
 char32_t decode(std::string_view s, std::size_t& i) {
     const auto lead = static_cast<unsigned char>(s[i]);
-    int n = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-    if (i + n > s.size()) n = 1;
+    const int n = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 ? 2 : 0;
+    if (n == 0 || i + n > s.size() || !is_valid_utf8(s.substr(i, static_cast<std::size_t>(n)))) {
+        ++i;
+        return 0xFFFD;
+    }
     char32_t cp = n == 1 ? lead : lead & (0x7F >> n);
     for (int k = 1; k < n; ++k)
         cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
@@ -77,6 +81,8 @@ std::string normalize_text(std::string_view text) {
             out += '\n';
         } else if (exotic_space(cp)) {
             out += ' ';
+        } else if (cp == 0xFFFD) {
+            encode(cp, out); // also stands for a malformed sequence
         } else if (!invisible(cp)) {
             out.append(text.substr(start, i - start));
         }

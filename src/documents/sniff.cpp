@@ -39,6 +39,18 @@ void refuse_known_binaries(std::string_view head) {
         throw Error(errc::invalid_argument, "the document is RTF; save it as DOCX or text first");
 }
 
+// A name that promises a binary format the content does not have: say so rather than read
+// the bytes as text.
+void refuse_misnamed(std::string_view name) {
+    for (const std::string_view ext : {"pdf", "docx", "epub"})
+        if (has_extension(name, {ext}))
+            throw Error(
+                errc::invalid_argument,
+                "the file is named ." + std::string(ext) + " but its content is not " +
+                    (ext == "pdf" ? "a PDF (no %PDF- header)" : "a zip archive (no PK header)") +
+                    ": it is damaged, truncated or misnamed");
+}
+
 DocumentFormat sniff_zip(std::string_view bytes) {
     // EPUB's first entry is an uncompressed "mimetype" file (its name at offset 30).
     if (bytes.size() > 38 && bytes.substr(30, 8) == "mimetype" &&
@@ -49,14 +61,43 @@ DocumentFormat sniff_zip(std::string_view bytes) {
     if (bytes.find("META-INF/container.xml") != std::string_view::npos) return DocumentFormat::epub;
     throw Error(errc::invalid_argument,
                 "the document is a zip archive but neither DOCX nor EPUB (no word/document.xml, "
-                "no META-INF/container.xml)");
+                "no META-INF/container.xml), or it is damaged or truncated");
+}
+
+// The ASCII of the first bytes of UTF-16 text (every other byte), enough to see markup.
+std::string utf16_head(std::string_view bytes, bool big_endian) {
+    std::string out;
+    for (std::size_t i = 2 + (big_endian ? 1 : 0); i < bytes.size() && out.size() < 1024; i += 2)
+        out += bytes[i];
+    return out;
 }
 
 bool looks_like_html(std::string_view head) {
     const auto text = lower(head);
     const auto start = text.find_first_not_of(" \t\r\n");
     if (start == std::string::npos || text[start] != '<') return false;
-    for (const char* opening : {"<!doctype html", "<html", "<head", "<body"})
+    // Whole pages, and fragments saved from one (they open with a block or head element).
+    for (const char* opening : {"<!doctype html",
+                                "<html",
+                                "<head",
+                                "<body",
+                                "<div",
+                                "<p>",
+                                "<p ",
+                                "<h1",
+                                "<h2",
+                                "<h3",
+                                "<article",
+                                "<section",
+                                "<main",
+                                "<table",
+                                "<ul",
+                                "<ol",
+                                "<meta",
+                                "<title",
+                                "<link",
+                                "<style",
+                                "<script"})
         if (text.compare(start, std::char_traits<char>::length(opening), opening) == 0) return true;
     const bool prolog = text.compare(start, 5, "<?xml") == 0 || text.compare(start, 4, "<!--") == 0;
     return prolog && text.find("<html") != std::string::npos;
@@ -84,6 +125,10 @@ DocumentFormat sniff_format(std::string_view bytes, std::string_view name_hint) 
     if (head.find("%PDF-") != std::string_view::npos) return DocumentFormat::pdf;
     if (bytes.substr(0, 4) == std::string_view("PK\x03\x04", 4)) return sniff_zip(bytes);
     refuse_known_binaries(head);
+    refuse_misnamed(name_hint);
+    if (bytes.substr(0, 2) == "\xFF\xFE" || bytes.substr(0, 2) == "\xFE\xFF")
+        return looks_like_html(utf16_head(bytes, bytes[0] == '\xFE')) ? DocumentFormat::html
+                                                                      : DocumentFormat::text;
     auto text = bytes;
     if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
     if (looks_like_html(text.substr(0, 1024)) ||

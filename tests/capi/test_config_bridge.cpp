@@ -56,7 +56,7 @@ TEST_SUITE("capi_config") {
         CHECK(back.claude.prices == ClaudeOptions::default_prices());
     }
 
-    TEST_CASE("each field alone survives the trip, so no two fields share a slot") {
+    TEST_CASE("each field alone survives the trip so no two fields share a slot") {
         const Config original = unusual_config();
         auto trip = [](const Config& c) {
             mcqgen_config out{};

@@ -59,7 +59,7 @@ Run run(const Config& config, Storage& storage, int count = 6) {
 } // namespace
 
 TEST_SUITE("claude_pipeline") {
-    TEST_CASE("20 questions: all stored, connections reused, concurrency bounded") {
+    TEST_CASE("20 questions: all stored connections reused concurrency bounded") {
         fake_claude::Server server(server_options());
         MemoryStorage storage;
         auto config = claude_config(server);
@@ -130,7 +130,7 @@ TEST_SUITE("claude_pipeline") {
         }
     }
 
-    TEST_CASE("faults that retries cannot get past end partial or failed, with a clear message") {
+    TEST_CASE("faults that retries cannot get past end partial or failed with a clear message") {
         auto options = server_options();
         options.faults = "529*";
         fake_claude::Server server(options);
@@ -147,7 +147,7 @@ TEST_SUITE("claude_pipeline") {
         CHECK(server.stats().requests <= 3 * 3 * 2);
     }
 
-    TEST_CASE("judge disagreement rejects candidates, and the run still completes") {
+    TEST_CASE("judge disagreement rejects candidates and the run still completes") {
         auto options = server_options();
         options.disagree_rate = 0.3;
         fake_claude::Server server(options);
@@ -204,7 +204,7 @@ TEST_SUITE("claude_pipeline") {
         }
     }
 
-    TEST_CASE("verify_tls = false, and only that, lets a run reach a server it cannot verify") {
+    TEST_CASE("verify_tls = false and only that lets a run reach a server it cannot verify") {
         // The caller's explicit development switch: the same untrusted, wrongly named server
         // that the test above refuses is reached when verification is turned off.
         auto options = server_options();
@@ -225,7 +225,7 @@ TEST_SUITE("claude_pipeline") {
         CHECK(reached.test.provider == "claude:" + config.claude.model);
     }
 
-    TEST_CASE("the API key never appears in logs, errors, stored rows or JSON") {
+    TEST_CASE("the API key never appears in logs errors stored rows or JSON") {
         test_support::TempDir dir;
         auto options = server_options();
         options.faults = "429#1,500#2,reset_mid#3";

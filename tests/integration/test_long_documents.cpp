@@ -57,7 +57,7 @@ fake_claude::Options window_of(std::int64_t tokens) {
 } // namespace
 
 TEST_SUITE("long_documents") {
-    TEST_CASE("a 1 MB book stays under a 200,000-token window and questions cite its chapters") {
+    TEST_CASE("a 1 MB book stays under a 200000-token window and questions cite its chapters") {
         fake_claude::Server server(window_of(200'000));
         const auto document = Document::from_bytes(book(90), [] {
             ReadOptions o;
@@ -81,7 +81,7 @@ TEST_SUITE("long_documents") {
         }
     }
 
-    TEST_CASE("sent whole, the same book is refused by the window, as Claude would refuse it") {
+    TEST_CASE("sent whole the same book is refused by the window as Claude would refuse it") {
         fake_claude::Server server(window_of(200'000));
         auto config = config_for(server);
         config.claude.document_tokens = 900'000; // sonnet-4-6 has a 1M window: allowed locally
@@ -93,7 +93,7 @@ TEST_SUITE("long_documents") {
         CHECK(test.message.find("prompt is too long") != std::string::npos);
     }
 
-    TEST_CASE("a short document is sent whole in every call, so calls share one cache entry") {
+    TEST_CASE("a short document is sent whole in every call so calls share one cache entry") {
         fake_claude::Server server(window_of(200'000));
         MemoryStorage storage;
         const auto test =

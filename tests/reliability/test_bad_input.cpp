@@ -57,7 +57,7 @@ void write_file(const std::filesystem::path& path, const std::string& bytes) {
 } // namespace
 
 TEST_SUITE("reliability_bad_input") {
-    TEST_CASE("empty, blank, binary and invalid UTF-8 documents are refused as invalid_argument") {
+    TEST_CASE("empty blank binary and invalid UTF-8 documents are refused as invalid_argument") {
         test_support::TempDir dir;
         struct Case {
             const char* name;
@@ -105,7 +105,7 @@ TEST_SUITE("reliability_bad_input") {
         CHECK(count_rows(db) == before);
     }
 
-    TEST_CASE("counts of 0, -1, max+1 and huge are refused before anything is stored") {
+    TEST_CASE("counts of 0 -1 max+1 and huge are refused before anything is stored") {
         test_support::TempDir dir;
         const auto db = dir / "t.db";
         seed_database(db);
@@ -138,7 +138,7 @@ TEST_SUITE("reliability_bad_input") {
         CHECK(count_rows(db) == before);
     }
 
-    TEST_CASE("unwritable, directory, locked, corrupt and foreign database paths are storage "
+    TEST_CASE("unwritable directory locked corrupt and foreign database paths are storage "
               "errors that keep what was stored") {
         test_support::TempDir dir;
         const auto document = test_support::sample_document();
@@ -278,7 +278,7 @@ TEST_SUITE("reliability_bad_input") {
         }
     }
 
-    TEST_CASE("stems, options and documents with SQL or HTML in them are stored and returned "
+    TEST_CASE("stems options and documents with SQL or HTML in them are stored and returned "
               "unchanged") {
         test_support::TempDir dir;
         const std::string nasty[] = {

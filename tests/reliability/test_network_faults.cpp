@@ -82,7 +82,7 @@ Batch run_batch(const fake_claude::Server& server, Storage& storage, int threads
 } // namespace
 
 TEST_SUITE("reliability_network") {
-    TEST_CASE("200 questions over 20 tests complete through a fifth of failed requests, within "
+    TEST_CASE("200 questions over 20 tests complete through a fifth of failed requests within "
               "the retry budget, with no socket or memory growth") {
         const auto seed = reliability::test_seed();
         INFO("MCQGEN_RELIABILITY_SEED=", seed);

@@ -95,7 +95,7 @@ Outcome generate(const Config& config, Storage& storage, Evidence& evidence, int
 } // namespace
 
 TEST_SUITE("reliability_security") {
-    TEST_CASE("the API key is in no log line, progress message, error, stored row, JSON or file "
+    TEST_CASE("the API key is in no log line progress message error stored row JSON or file "
               "whatever fails") {
         test_support::TempDir dir;
         Evidence evidence;
@@ -154,7 +154,7 @@ TEST_SUITE("reliability_security") {
     }
 
 #ifdef MCQGEN_CLI_PATH
-    TEST_CASE("the CLI prints no API key on stdout or stderr, whether the run works or fails") {
+    TEST_CASE("the CLI prints no API key on stdout or stderr whether the run works or fails") {
         test_support::TempDir dir;
         fake_claude::Server server(server_options());
         struct Case {
@@ -223,7 +223,7 @@ TEST_SUITE("reliability_security") {
     }
 #endif
 
-    TEST_CASE("an untrusted, expired or misnamed certificate is refused before the key is sent") {
+    TEST_CASE("an untrusted expired or misnamed certificate is refused before the key is sent") {
         struct Case {
             const char* name;
             bool expired;

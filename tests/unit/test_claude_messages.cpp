@@ -74,7 +74,7 @@ TEST_SUITE("claude_messages") {
         CHECK(output_mode_for(config) == OutputMode::json_schema);
     }
 
-    TEST_CASE("replies are read by block type, and usage is kept") {
+    TEST_CASE("replies are read by block type and usage is kept") {
         const auto body =
             reply_with(json::array{json::object{{"type", "thinking"}, {"thinking", "hmm"}},
                                    json::object{{"type", "text"}, {"text", candidates_json}}});
@@ -88,7 +88,7 @@ TEST_SUITE("claude_messages") {
         CHECK(result.rejected.at("schema") == 1);
     }
 
-    TEST_CASE("contract breaches become bad_response failures, never crashes") {
+    TEST_CASE("contract breaches become bad_response failures never crashes") {
         using mcqgen::errc;
         const auto text_block =
             json::array{json::object{{"type", "text"}, {"text", "Sure! Here you go."}}};

@@ -88,7 +88,7 @@ std::string source_file(const std::string& relative) {
 } // namespace
 
 TEST_SUITE("config") {
-    TEST_CASE("every limit: its range is accepted, one step outside it is refused by name") {
+    TEST_CASE("every limit: its range is accepted one step outside it is refused by name") {
         for_each_limit([](const auto& limit) {
             using T = std::remove_cvref_t<decltype(limit.min)>;
             CAPTURE(limit.field);
@@ -194,7 +194,7 @@ TEST_SUITE("config") {
         CHECK(c.pipeline.offline);
     }
 
-    TEST_CASE("the original service's variables are accepted; MCQGEN_ ones win") {
+    TEST_CASE("the original service's variables are accepted - MCQGEN_ ones win") {
         {
             const Env env{{"ANTHROPIC_API_KEY", "test-key-a"},
                           {"ANTHROPIC_BASE_URL", "https://127.0.0.1:8"},
@@ -220,7 +220,7 @@ TEST_SUITE("config") {
         }
     }
 
-    TEST_CASE("an unusable variable is refused by name, and the key is never quoted") {
+    TEST_CASE("an unusable variable is refused by name and the key is never quoted") {
         for (const auto& [name, value] : std::initializer_list<std::pair<const char*, const char*>>{
                  {"MCQGEN_CONCURRENCY", "many"},
                  {"MCQGEN_CONCURRENCY", "999"},

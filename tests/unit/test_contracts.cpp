@@ -37,7 +37,7 @@ struct HeldRun {
 } // namespace
 
 TEST_SUITE("contracts") {
-    TEST_CASE("a second run on a busy Generator fails with errc::busy, blocking or started") {
+    TEST_CASE("a second run on a busy Generator fails with errc::busy blocking or started") {
         MemoryStorage storage;
         Generator generator(offline_config());
         HeldRun held;
@@ -57,7 +57,7 @@ TEST_SUITE("contracts") {
         CHECK(storage.tests().size() == 2);
     }
 
-    TEST_CASE("start checks the count on the caller's thread, before anything is stored") {
+    TEST_CASE("start checks the count on the caller's thread before anything is stored") {
         MemoryStorage storage;
         Generator generator(offline_config());
         for (int count : {0, -1, 21})
@@ -70,7 +70,7 @@ TEST_SUITE("contracts") {
               Status::completed);
     }
 
-    TEST_CASE("a Generator moved while its Job runs: the Job finishes, the new owner works") {
+    TEST_CASE("a Generator moved while its Job runs: the Job finishes the new owner works") {
         MemoryStorage storage;
         auto original = std::make_unique<Generator>(offline_config());
         HeldRun held;
@@ -84,7 +84,7 @@ TEST_SUITE("contracts") {
               Status::completed);
     }
 
-    TEST_CASE("a Generator destroyed while its Job runs cancels the run, which ends cleanly") {
+    TEST_CASE("a Generator destroyed while its Job runs cancels the run which ends cleanly") {
         MemoryStorage storage;
         auto generator = std::make_unique<Generator>(offline_config());
         HeldRun held;

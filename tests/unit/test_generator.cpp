@@ -81,7 +81,7 @@ class MapStorage : public Storage {
 } // namespace
 
 TEST_SUITE("generator") {
-    TEST_CASE("generates 10 grounded, distinct questions with ordered progress") {
+    TEST_CASE("generates 10 grounded distinct questions with ordered progress") {
         test_support::TempDir dir;
         SqliteStorage storage(dir / "t.db");
         Generator generator(offline_config());
@@ -128,7 +128,7 @@ TEST_SUITE("generator") {
         CHECK(*positions.rbegin() == 19);
     }
 
-    TEST_CASE("questions cover the whole document, not its first page") {
+    TEST_CASE("questions cover the whole document not its first page") {
         MemoryStorage storage;
         Generator generator(offline_config(3));
         const auto document = test_support::sample_document();
@@ -223,7 +223,7 @@ TEST_SUITE("generator") {
         CHECK(storage.find_test(test.id)->status == Status::partial);
     }
 
-    TEST_CASE("a stop token cancels too, and resume fills exactly the missing questions") {
+    TEST_CASE("a stop token cancels too and resume fills exactly the missing questions") {
         MemoryStorage storage;
         Generator generator(offline_config());
         std::stop_source stop;
@@ -275,7 +275,7 @@ TEST_SUITE("generator") {
         CHECK(stems(questions).size() == 15);
     }
 
-    TEST_CASE("resuming a completed test changes nothing; an unknown id is not_found") {
+    TEST_CASE("resuming a completed test changes nothing - an unknown id is not_found") {
         MemoryStorage storage;
         Generator generator(offline_config());
         const auto done = generator.generate(test_support::sample_document(), 3, storage);
@@ -312,7 +312,7 @@ TEST_SUITE("generator") {
         CHECK(storage.find_test(test.id)->status == Status::completed);
     }
 
-    TEST_CASE("the test records candidates written and rejected, with reasons") {
+    TEST_CASE("the test records candidates written and rejected with reasons") {
         MemoryStorage storage;
         const auto test =
             Generator(offline_config()).generate(test_support::sample_document(), 20, storage);
@@ -345,7 +345,7 @@ TEST_SUITE("job") {
         CHECK(storage.questions(test.id).size() == 5);
     }
 
-    TEST_CASE("a job can be cancelled, and its errors come out of get") {
+    TEST_CASE("a job can be cancelled and its errors come out of get") {
         MemoryStorage storage;
         Generator generator(offline_config());
         std::latch started(1), cancelled(1);

@@ -37,7 +37,7 @@ ReadOptions named(std::string name) {
 } // namespace
 
 TEST_SUITE("normalize") {
-    TEST_CASE("ligatures, soft hyphens, zero-width characters, exotic spaces and CR go") {
+    TEST_CASE("ligatures and soft hyphens and zero-width characters and exotic spaces and CR go") {
         CHECK(normalize_text("e\xEF\xAC\x83"
                              "cient de\xEF\xAC\x81nition") == "efficient definition");
         CHECK(normalize_text("co\xC2\xAD"
@@ -48,11 +48,12 @@ TEST_SUITE("normalize") {
                              "c") == "a b c");
         CHECK(normalize_text("one\r\ntwo\rthree") == "one\ntwo\nthree");
         CHECK(normalize_text("bell\x07 and tab\t") == "bell and tab\t");
+        CHECK(normalize_text("bad \xC3 byte") == "bad \xEF\xBF\xBD byte");
         CHECK(normalize_text("Hindi \xE0\xA4\xAD\xE0\xA4\xBE\xE0\xA4\xB0\xE0\xA4\xA4 stays") ==
               "Hindi \xE0\xA4\xAD\xE0\xA4\xBE\xE0\xA4\xB0\xE0\xA4\xA4 stays");
     }
 
-    TEST_CASE("plain text: hard-wrapped lines join, hyphenation is undone, paragraphs stay") {
+    TEST_CASE("plain text: hard-wrapped lines join and hyphenation is undone but paragraphs stay") {
         const auto doc = Document::from_text("The Parliament of India has two\n"
                                              "houses, the Lok Sabha and the Rajya Sa-\n"
                                              "bha, which meet in New Delhi.\n\n"
@@ -65,7 +66,7 @@ TEST_SUITE("normalize") {
         CHECK(doc.pages().empty()); // plain text cites no pages
     }
 
-    TEST_CASE("lists, code and tables are marked, not prose") {
+    TEST_CASE("lists and code and tables are marked as such and not as prose") {
         const auto doc = Document::from_text("Rivers of India flow to two seas.\n\n"
                                              "- The Ganga flows east.\n"
                                              "- The Narmada flows west.\n\n"
@@ -94,7 +95,8 @@ TEST_SUITE("normalize") {
             CHECK(doc.text().find(folio) == std::string::npos);
     }
 
-    TEST_CASE("the builder cites pages, printed folios, labels and joins across page breaks") {
+    TEST_CASE(
+        "the builder cites pages with printed folios and labels and joins across page breaks") {
         DocumentBuilder builder(DocumentFormat::pdf);
         builder.outline(1, "Chapter 3");
         builder.page("Header line\nChapter 3\nThe Constitution came into force on 26 January "
@@ -122,7 +124,7 @@ TEST_SUITE("normalize") {
         CHECK(block_at(doc, "Chapter 3").kind == BlockKind::heading);
     }
 
-    TEST_CASE("Markdown: headings nest into sections; fences, lists and tables are marked") {
+    TEST_CASE("Markdown: headings nest into sections and fences and lists and tables are marked") {
         const auto doc = Document::from_bytes("# Chapter 3\n\nIntro text is here.\n\n"
                                               "## Resources\n\nCoal is a *fossil* fuel found in "
                                               "[Jharkhand](https://example.org).\n\n"
@@ -140,7 +142,7 @@ TEST_SUITE("normalize") {
         CHECK(doc.text().find("https://") == std::string::npos);
     }
 
-    TEST_CASE("sniffing goes by content; a name decides only text against Markdown") {
+    TEST_CASE("sniffing goes by content and a name decides only text against Markdown") {
         CHECK(Document::from_bytes("<!DOCTYPE html><html><body><p>Hello there, reader of "
                                    "pages.</p></body></html>")
                   .format() == DocumentFormat::html);
@@ -154,6 +156,12 @@ TEST_SUITE("normalize") {
                              doctest::Contains("DOCX"), Error);
         CHECK_THROWS_WITH_AS(Document::from_bytes("PK\x03\x04 not an office file"),
                              doctest::Contains("neither DOCX nor EPUB"), Error);
+        CHECK_THROWS_WITH_AS(Document::from_bytes("plain words", named("scan.pdf")),
+                             doctest::Contains("not a PDF"), Error);
+        CHECK(Document::from_bytes("<div><p>A fragment of a page with a paragraph.</p></div>")
+                  .format() == DocumentFormat::html);
+        const std::string utf16_html("\xFF\xFE<\0p\0>\0H\0i\0 \0t\0h\0e\0r\0e\0<\0/\0p\0>\0", 30);
+        CHECK(Document::from_bytes(utf16_html).format() == DocumentFormat::html);
     }
 
     TEST_CASE("UTF-16 with a byte-order mark is decoded") {

@@ -15,7 +15,7 @@ std::vector<std::string> sentence_texts(std::string_view text) {
 } // namespace
 
 TEST_SUITE("passages") {
-    TEST_CASE("splits sentences but not at initials, abbreviations or decimals") {
+    TEST_CASE("splits sentences but not at initials abbreviations or decimals") {
         const auto s = sentence_texts("B. R. Ambedkar chaired it. Dr. Rau advised, e.g. on drafts. "
                                       "It took 2.5 years! Did it? Yes.");
         REQUIRE(s.size() == 5);
@@ -24,7 +24,7 @@ TEST_SUITE("passages") {
         CHECK(s[2] == "It took 2.5 years!");
     }
 
-    TEST_CASE("headings and blank lines end sentences; wrapped lines do not") {
+    TEST_CASE("headings and blank lines end sentences - wrapped lines do not") {
         const auto s = sentence_texts(
             "A Heading\n\nThis sentence is wrapped over a line break that a text editor\n"
             "inserted in the middle of it. Next one.");

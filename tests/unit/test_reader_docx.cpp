@@ -72,14 +72,14 @@ bool contains(const std::string& message, const std::string& part) {
 } // namespace
 
 TEST_SUITE("docx_reader") {
-    TEST_CASE("a word split across runs reads whole; runs join without spaces") {
+    TEST_CASE("a word split across runs reads whole - runs join without spaces") {
         const auto doc = docx(para("<w:r><w:t>Photo</w:t></w:r><w:r><w:rPr><w:b/></w:rPr>"
                                    "<w:t>syn</w:t></w:r><w:r><w:t>thesis makes food.</w:t></w:r>"));
         CHECK(doc.format() == DocumentFormat::docx);
         CHECK(doc.text() == "Photosynthesis makes food.");
     }
 
-    TEST_CASE("tabs, breaks and hyphens become characters; soft hyphens vanish") {
+    TEST_CASE("tabs breaks and hyphens become characters - soft hyphens vanish") {
         const auto doc =
             docx(para("<w:r><w:t>Name</w:t><w:tab/><w:t>Value</w:t></w:r>") +
                      para("<w:r><w:t>well</w:t><w:noBreakHyphen/><w:t>known co</w:t><w:softHyphen/>"
@@ -100,7 +100,7 @@ TEST_SUITE("docx_reader") {
         CHECK(doc.text() == "one two three");
     }
 
-    TEST_CASE("headings by style name give sections, whatever the style ids") {
+    TEST_CASE("headings by style name give sections whatever the style ids") {
         const auto doc = docx(styled("Titel", "The Book") + styled("berschrift1", "Chapter 1") +
                               para(run("Intro text.")) + styled("berschrift2", "Resources") +
                               para(run("Water is a resource.")) + styled("Kapitel", "Chapter 2") +
@@ -112,7 +112,7 @@ TEST_SUITE("docx_reader") {
         CHECK(kind_of(doc, "The Book") == BlockKind::heading);
     }
 
-    TEST_CASE("without styles.xml, style ids and outline levels still give headings") {
+    TEST_CASE("without styles.xml style ids and outline levels still give headings") {
         const auto doc =
             docx(styled("Heading1", "Part A") + para(run("Alpha text.")) +
                      para(run("Part B"), "<w:outlineLvl w:val=\"0\"/>") + para(run("Beta text.")),
@@ -121,7 +121,7 @@ TEST_SUITE("docx_reader") {
         CHECK(section_of(doc, "Beta text") == "Part B");
     }
 
-    TEST_CASE("list paragraphs are lists; tables are tables, one row a line") {
+    TEST_CASE("list paragraphs are lists - tables are tables one row a line") {
         const auto doc =
             docx(para(run("Plain prose here.")) +
                  para(run("First item"),
@@ -143,7 +143,7 @@ TEST_SUITE("docx_reader") {
         CHECK(kind_of(doc, "Boxed prose") == BlockKind::prose);
     }
 
-    TEST_CASE("tracked deletions and field codes are not text; insertions and results are") {
+    TEST_CASE("tracked deletions and field codes are not text - insertions and results are") {
         const auto doc = docx(
             para(run("Rivers ") +
                  "<w:del w:id=\"1\" w:author=\"A\"><w:r><w:delText>never </w:delText>"
@@ -174,7 +174,7 @@ TEST_SUITE("docx_reader") {
         CHECK(has(doc, "Before."));
     }
 
-    TEST_CASE("a DOCX is read by its content, even named .txt") {
+    TEST_CASE("a DOCX is read by its content even named .txt") {
         test_support::TempDir dir;
         const auto path = dir / "notes.txt";
         ZipWriter zip;
@@ -202,7 +202,7 @@ TEST_SUITE("docx_reader") {
         CHECK(contains(refusal(corrupt), "damaged"));
     }
 
-    TEST_CASE("a zip without word/document.xml, or with broken XML in it, is refused") {
+    TEST_CASE("a zip without word/document.xml or with broken XML in it is refused") {
         ZipWriter other;
         other.add("word/document.xml.bak", "<w:document/>");
         CHECK(contains(refusal(other.bytes()), "no word/document.xml"));
@@ -298,7 +298,7 @@ TEST_SUITE("docx_reader") {
         CHECK(!has(doc, "TOP-SECRET"));
     }
 
-    TEST_CASE("deep nesting is refused, and bad input prints nothing") {
+    TEST_CASE("deep nesting is refused and bad input prints nothing") {
         std::string deep;
         for (int i = 0; i < 400; ++i)
             deep += "<w:sdt><w:sdtContent>";

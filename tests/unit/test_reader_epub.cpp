@@ -48,7 +48,7 @@ std::string two_chapter_book() {
 } // namespace
 
 TEST_SUITE("epub_reader") {
-    TEST_CASE("chapters are read in spine order, not manifest order") {
+    TEST_CASE("chapters are read in spine order not manifest order") {
         const auto doc = Document::from_bytes(two_chapter_book());
         CHECK(doc.format() == DocumentFormat::epub);
         const auto first = doc.text().find("Opening words.");
@@ -73,7 +73,7 @@ TEST_SUITE("epub_reader") {
         CHECK(list);
     }
 
-    TEST_CASE("XHTML with &nbsp; and no DTD is read as HTML; with the XHTML DTD, as XML") {
+    TEST_CASE("XHTML with &nbsp - and no DTD is read as HTML - with the XHTML DTD as XML") {
         const std::string no_dtd =
             "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>Ten&nbsp;kilometres "
             "&mdash; far.</p></body></html>";
@@ -96,7 +96,7 @@ TEST_SUITE("epub_reader") {
         CHECK(has(doc, "Found through the href."));
     }
 
-    TEST_CASE("the table of contents, notes and page numbers are not text; sidebars are") {
+    TEST_CASE("the table of contents notes and page numbers are not text - sidebars are") {
         const auto doc = Document::from_bytes(epub_bytes(
             opf_xml({{"nav", "nav.xhtml"}, {"c", "c.xhtml"}}, {"nav", "c"}),
             {{"OEBPS/nav.xhtml",
@@ -112,7 +112,7 @@ TEST_SUITE("epub_reader") {
         CHECK(has(doc, "Did you know? A sidebar."));
     }
 
-    TEST_CASE("a DRM-protected EPUB is refused; obfuscated fonts are fine") {
+    TEST_CASE("a DRM-protected EPUB is refused - obfuscated fonts are fine") {
         // The font needs no manifest entry: its extension says what it is.
         const std::string opf = opf_xml({{"c", "c.xhtml"}}, {"c"});
         auto encryption = [](const std::string& uri, const std::string& algorithm) {
@@ -138,7 +138,7 @@ TEST_SUITE("epub_reader") {
         CHECK(has(Document::from_bytes(fonts), "Readable text."));
     }
 
-    TEST_CASE("a missing chapter is a warning; all missing is an error") {
+    TEST_CASE("a missing chapter is a warning - all missing is an error") {
         const auto partial = Document::from_bytes(
             epub_bytes(opf_xml({{"a", "a.xhtml"}, {"b", "b.xhtml"}}, {"a", "b", "ghost"}),
                        {{"OEBPS/a.xhtml", xhtml("<p>Present chapter.</p>")}}));
@@ -154,7 +154,7 @@ TEST_SUITE("epub_reader") {
                        "empty spine"));
     }
 
-    TEST_CASE("an EPUB without container.xml or package, or without text, is refused") {
+    TEST_CASE("an EPUB without container.xml or package or without text is refused") {
         test_support::ZipWriter bare;
         bare.add("mimetype", "application/epub+zip", test_support::ZipWriter::Method::stored);
         bare.add("OEBPS/c.xhtml", xhtml("<p>x</p>"));
@@ -185,7 +185,7 @@ TEST_SUITE("epub_reader") {
         CHECK(contains(refusal(bomb), "(ReadOptions::max_ratio)"));
     }
 
-    TEST_CASE("an EPUB is read by its content, whatever its name") {
+    TEST_CASE("an EPUB is read by its content whatever its name") {
         test_support::TempDir dir;
         const auto path = dir / "book.zip";
         {

@@ -45,7 +45,7 @@ std::string section_of(const Document& doc, const std::string& text) {
 } // namespace
 
 TEST_SUITE("html_reader") {
-    TEST_CASE("scripts, styles, navigation and page furniture are not text; the title is not") {
+    TEST_CASE("scripts styles navigation and page furniture are not text - the title is not") {
         const auto doc =
             html("<header><p>Site banner</p></header><nav><a href='/'>Home menu</a></nav>"
                  "<aside>Related links</aside><form><label>Search box</label><button>Go</button>"
@@ -85,7 +85,7 @@ TEST_SUITE("html_reader") {
         CHECK(kind_of(doc, "Resources") == BlockKind::heading);
     }
 
-    TEST_CASE("list items, tables and code blocks are not prose") {
+    TEST_CASE("list items tables and code blocks are not prose") {
         const auto doc = html("<p>Plain prose here.</p><ul><li>First item</li><li>Second "
                               "item</li></ul><table><tr><th>State</th><th>Capital</th></tr>"
                               "<tr><td>Kerala</td><td>Thiruvananthapuram</td></tr></table>"
@@ -105,7 +105,7 @@ TEST_SUITE("html_reader") {
         CHECK(kind_of(doc, "The whole article") == BlockKind::prose);
     }
 
-    TEST_CASE("white space collapses, inline elements do not split words, br breaks lines") {
+    TEST_CASE("white space collapses inline elements do not split words br breaks lines") {
         const auto doc = html("<p>  one\n   <b>two</b>  th<i>r</i>ee\t </p>"
                               "<pre>keep   these\n  spaces</pre>");
         CHECK(has(doc, "one two three"));
@@ -148,7 +148,7 @@ TEST_SUITE("html_reader") {
         CHECK(has(doc, "Wide text."));
     }
 
-    TEST_CASE("a page of scripts with almost no text is refused, saying what to do") {
+    TEST_CASE("a page of scripts with almost no text is refused saying what to do") {
         std::string shell = "<!DOCTYPE html><html><head><title>App</title></head><body>"
                             "<div id=\"root\"></div><noscript>You need JavaScript.</noscript>"
                             "<script>";
@@ -201,7 +201,7 @@ TEST_SUITE("html_reader") {
         CHECK(text.find("inside") != std::string::npos);
     }
 
-    TEST_CASE("an HTML file is read by its content, whatever its name") {
+    TEST_CASE("an HTML file is read by its content whatever its name") {
         test_support::TempDir dir;
         const auto path = dir / "saved.txt";
         {

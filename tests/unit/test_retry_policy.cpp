@@ -38,7 +38,7 @@ const std::string spend_limit_body =
 } // namespace
 
 TEST_SUITE("retry_policy") {
-    TEST_CASE("408, 409, 429 and every 5xx are retried, other statuses are not") {
+    TEST_CASE("408 409 429 and every 5xx are retried other statuses are not") {
         for (int status : {408, 409, 429, 500, 502, 503, 504, 529}) {
             CAPTURE(status);
             CHECK(is_retryable(response(status, none)));
@@ -60,7 +60,7 @@ TEST_SUITE("retry_policy") {
         CHECK_FALSE(is_retryable(response(400, odd)));
     }
 
-    TEST_CASE("connection failures and timeouts are retried; TLS, cancellation and bad "
+    TEST_CASE("connection failures and timeouts are retried - TLS cancellation and bad "
               "responses are not") {
         CHECK(is_retryable(transport(errc::network)));
         CHECK(is_retryable(transport(errc::timeout)));
@@ -77,7 +77,7 @@ TEST_SUITE("retry_policy") {
         CHECK_FALSE(decide_retry(response(529, none), 0, {.max_retries = 0}, 0.0, noon).retry);
     }
 
-    TEST_CASE("the backoff doubles from half a second, caps at 8 s, and jitter shortens it by "
+    TEST_CASE("the backoff doubles from half a second caps at 8 s and jitter shortens it by "
               "up to a quarter") {
         CHECK(backoff_delay(0, 0.0) == 500ms);
         CHECK(backoff_delay(0, 1.0) == 375ms);
@@ -98,7 +98,7 @@ TEST_SUITE("retry_policy") {
         CHECK(decide_retry(transport(errc::timeout), 0, {}, 1.0, noon).delay == 375ms);
     }
 
-    TEST_CASE("retry-after-ms is honoured first, then retry-after in seconds") {
+    TEST_CASE("retry-after-ms is honoured first then retry-after in seconds") {
         const ResponseHeaders both{{"retry-after-ms", "250.5"}, {"retry-after", "7"}};
         auto decision = decide_retry(response(429, both), 0, {}, 0.0, noon);
         CHECK(decision.delay == 251ms); // rounded up: never earlier than asked
@@ -118,7 +118,7 @@ TEST_SUITE("retry_policy") {
         CHECK(decision.delay_from_server);
     }
 
-    TEST_CASE("a server delay of zero, below zero, past the cap or unparseable falls back to "
+    TEST_CASE("a server delay of zero below zero past the cap or unparseable falls back to "
               "the backoff") {
         for (const char* value :
              {"0", "-3", "61", "1e9", "nan", "inf", "soon", "", "Thu, 21 Aug 2025 12:39:00 GMT"}) {
@@ -150,7 +150,7 @@ TEST_SUITE("retry_policy") {
             is_spend_limit_exhausted(429, none, R"({"error":{"type":"rate_limit_error"}})"));
     }
 
-    TEST_CASE("server_retry_delay reports the raw value, even when it will not be honoured") {
+    TEST_CASE("server_retry_delay reports the raw value even when it will not be honoured") {
         const ResponseHeaders far{{"retry-after", "3600"}};
         auto delay = server_retry_delay(far, noon);
         REQUIRE(delay);

@@ -162,7 +162,7 @@ TEST_SUITE("storage") {
         CHECK(raw.execAndGet("PRAGMA user_version").getInt() == SqliteStorage::schema_version);
     }
 
-    TEST_CASE("refuses another program's database, a newer schema, garbage and unwritable paths") {
+    TEST_CASE("refuses another program's database a newer schema garbage and unwritable paths") {
         test_support::TempDir dir;
         {
             SQLite::Database other((dir / "other.db").string(),

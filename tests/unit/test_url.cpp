@@ -30,7 +30,7 @@ TEST_SUITE("url") {
         CHECK(url.target("/v1/messages") == "/v1/messages");
     }
 
-    TEST_CASE("an explicit port and a path prefix are kept, without the trailing slash") {
+    TEST_CASE("an explicit port and a path prefix are kept without the trailing slash") {
         auto url = parse_base_url("https://127.0.0.1:8443/proxy/claude/", false);
         CHECK(url.host == "127.0.0.1");
         CHECK(url.port == 8443);

@@ -61,14 +61,20 @@ def project_version():
     return match.group(1)
 
 
-def _metadata(version):
+def _license(config_settings):
+    """mcqgen is MIT; a library built with its PDF reader (poppler) is GPL-2.0-or-later."""
+    extra = _setting(config_settings, "cmake-args", "MCQGEN_CMAKE_ARGS") or ""
+    return "MIT" if "-DMCQGEN_WITH_PDF=OFF" in shlex.split(extra) else "GPL-2.0-or-later"
+
+
+def _metadata(version, config_settings):
     # Metadata 2.4 for License-Expression and License-File (PEP 639); the expression excludes
     # the old License field.
     return f"""Metadata-Version: 2.4
 Name: {NAME}
 Version: {version}
 Summary: Turn a document into a validated multiple-choice test (ctypes binding of libmcqgen_c)
-License-Expression: MIT
+License-Expression: {_license(config_settings)}
 License-File: {LICENSE.name}
 Requires-Python: >=3.9
 Classifier: Programming Language :: Python :: 3
@@ -76,7 +82,9 @@ Classifier: Operating System :: POSIX :: Linux
 Classifier: Typing :: Typed
 
 Python binding of the mcqgen C library. The wheel bundles libmcqgen_c, built from the same
-checkout; MCQGEN_LIBRARY, when set, names another copy to load instead.
+checkout; MCQGEN_LIBRARY, when set, names another copy to load instead. mcqgen's own code is
+MIT (LICENSE); a libmcqgen_c built with its PDF reader links poppler, so such a wheel is
+GPL-2.0-or-later as a whole.
 """
 
 
@@ -137,10 +145,10 @@ def _dist_info(version):
     return f"{NAME}-{version}.dist-info"
 
 
-def _write_wheel(wheel_directory, entries, tag, purelib):
+def _write_wheel(wheel_directory, entries, tag, purelib, config_settings):
     version = project_version()
     dist_info = _dist_info(version)
-    entries = list(entries) + [(f"{dist_info}/METADATA", _metadata(version).encode()),
+    entries = list(entries) + [(f"{dist_info}/METADATA", _metadata(version, config_settings).encode()),
                                (f"{dist_info}/WHEEL", _wheel_file(tag, purelib).encode()),
                                (f"{dist_info}/licenses/{LICENSE.name}", LICENSE.read_bytes())]
     record = [_record_line(name, data) for name, data in entries] + [f"{dist_info}/RECORD,,"]
@@ -173,7 +181,7 @@ def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
     version = project_version()
     directory = Path(metadata_directory) / _dist_info(version)
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "METADATA").write_text(_metadata(version), encoding="utf-8")
+    (directory / "METADATA").write_text(_metadata(version, config_settings), encoding="utf-8")
     (directory / "WHEEL").write_text(_wheel_file(f"py3-none-{_platform_tag()}", False),
                                      encoding="utf-8")
     return directory.name
@@ -186,10 +194,11 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         entries.append((f"{NAME}/_version.py",
                         f'__version__ = "{project_version()}"\n'.encode()))
         entries.append((f"{NAME}/{LIBRARY}", library.read_bytes()))
-        return _write_wheel(wheel_directory, entries, f"py3-none-{_platform_tag()}", False)
+        return _write_wheel(wheel_directory, entries, f"py3-none-{_platform_tag()}", False,
+                            config_settings)
 
 
 def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
     # A .pth file puts the source tree on sys.path: edits take effect without reinstalling.
     return _write_wheel(wheel_directory, [(f"_{NAME}_editable.pth", f"{ROOT}\n".encode())],
-                        "py3-none-any", True)
+                        "py3-none-any", True, config_settings)
