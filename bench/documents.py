@@ -16,6 +16,7 @@ near-duplicate gate turns some of its candidates down; a real long document (min
 catalogue, a law code) is formulaic in the same way, though less so.
 """
 
+import gzip
 import hashlib
 import random
 import re
@@ -95,6 +96,47 @@ def make_document(samples_dir: Path, size: int) -> str:
     text = "\n\n".join(parts)
     cut = text.find("\n\n", size)
     return (text if cut < 0 else text[:cut]) + "\n"
+
+
+
+# ---- real documents ------------------------------------------------------------------------
+# The long-document benchmark (bench/long_documents.py) reads real manuals, not stitched ones:
+# the plain-text files of Debian documentation packages, concatenated in a fixed order. They
+# are built on the machine that runs the benchmark and never committed.
+
+PYTHON_SOURCES = "/usr/share/doc/python3.11/html/_sources"  # reST sources of the HTML manual
+REAL_DOCUMENTS = {
+    # name: (Debian packages, the files in order: a glob relative to a directory, or a file)
+    "40 KB": (["python3-doc"], [f"{PYTHON_SOURCES}/tutorial/controlflow.rst.txt"]),
+    "1 MB": (["debian-reference-en", "gnu-standards"],
+             ["/usr/share/debian-reference/debian-reference.en.txt.gz",
+              "/usr/share/doc/gnu-standards/standards.text.gz"]),
+    # The whole Python 3.11 manual (tutorial, library and language reference, HOWTOs, FAQs,
+    # What's New): a shelf of books.
+    "10 MB": (["python3-doc"], [f"{PYTHON_SOURCES}/**/*.rst.txt"]),
+}
+
+
+def _read_text(path: Path) -> str:
+    data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    return data.decode("utf-8", errors="replace")
+
+
+def _expand(pattern: str) -> list[Path]:
+    if "*" not in pattern:
+        return [Path(pattern)]
+    root, _, glob = pattern.partition("/**/")
+    return sorted(Path(root).glob("**/" + glob))
+
+
+def real_document(name: str) -> str:
+    """The text of REAL_DOCUMENTS[name]: its files joined by blank lines."""
+    packages, patterns = REAL_DOCUMENTS[name]
+    files = [path for pattern in patterns for path in _expand(pattern)]
+    if not files or not all(path.is_file() for path in files):
+        raise SystemExit(f"the {name} document needs the Debian packages {' '.join(packages)}: "
+                         f"apt-get install --no-install-recommends {' '.join(packages)}")
+    return "\n\n".join(_read_text(path).strip() for path in files) + "\n"
 
 
 if __name__ == "__main__":
