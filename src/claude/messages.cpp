@@ -12,7 +12,14 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr const char* author_system =
+// One system prompt for both roles, and the role's instructions after the document: the
+// prefix up to the document is then the same in author and judge calls, so the judge reads
+// the cache entry its slot's author call wrote.
+constexpr const char* shared_system =
+    "You write and review multiple-choice questions for civil-services examination practice "
+    "from a source document. The instructions after the document say which you do.";
+
+constexpr const char* author_instructions =
     "You write multiple-choice questions for civil-services examination practice from a source "
     "document. Every question must be answerable from the given passage alone and have exactly "
     "one defensible correct option. The three distractors must be plausible and of the same kind "
@@ -24,7 +31,7 @@ constexpr const char* author_system =
     "shuffled. The quote is one sentence copied verbatim from the passage that supports the key. "
     "answer_index is the 0-based index of the correct option.";
 
-constexpr const char* judge_system =
+constexpr const char* judge_instructions =
     "You review multiple-choice questions written from a source document. For each question, "
     "answer it yourself using only the passage: choose the option you believe is correct and copy "
     "its text exactly into chosen_option. Then score the question from 0 to 1 for the clarity of "
@@ -68,9 +75,9 @@ json::object judge_schema() {
 
 // One request shape for both calls: the document first (cached, identical in every call of a
 // test), then what varies per slot.
-std::string request_body(const ClaudeOptions& config, OutputMode mode, const char* system,
-                         const std::string& document, std::string task, const char* tool,
-                         const char* tool_description, json::object schema) {
+std::string request_body(const ClaudeOptions& config, OutputMode mode, const char* instructions,
+                         const std::string& document, const std::string& task, bool author) {
+    const char* const system = shared_system;
     json::object body{
         {"model", config.model},
         {"max_tokens", config.max_tokens},
@@ -82,16 +89,22 @@ std::string request_body(const ClaudeOptions& config, OutputMode mode, const cha
               json::array{json::object{{"type", "text"},
                                        {"text", "<document>\n" + document + "\n</document>"},
                                        {"cache_control", {{"type", "ephemeral"}}}},
-                          json::object{{"type", "text"}, {"text", std::move(task)}}}}}}},
+                          json::object{{"type", "text"},
+                                       {"text", std::string(instructions) + "\n\n" + task}}}}}}},
     };
     if (mode == OutputMode::json_schema) {
         body["output_config"] = {
-            {"format", {{"type", "json_schema"}, {"schema", std::move(schema)}}}};
+            {"format",
+             {{"type", "json_schema"}, {"schema", author ? author_schema() : judge_schema()}}}};
     } else {
-        body["tools"] = json::array{{{"name", tool},
-                                     {"description", tool_description},
-                                     {"input_schema", std::move(schema)}}};
-        body["tool_choice"] = {{"type", "tool"}, {"name", tool}};
+        // Both tools in both calls (tools come first in the cached prefix); the choice forces one.
+        body["tools"] = json::array{{{"name", author_tool},
+                                     {"description", "Submit the candidate questions."},
+                                     {"input_schema", author_schema()}},
+                                    {{"name", judge_tool},
+                                     {"description", "Submit one verdict per question."},
+                                     {"input_schema", judge_schema()}}};
+        body["tool_choice"] = {{"type", "tool"}, {"name", author ? author_tool : judge_tool}};
     }
     return json::serialize(body);
 }
@@ -154,8 +167,7 @@ std::string author_body(const ClaudeOptions& config, OutputMode mode, const std:
         " candidate questions from the passage above, each testing a different fact from it, "
         "with a mix of difficulties. Every option must be a short phrase; the quote must be "
         "copied verbatim from the passage.";
-    return request_body(config, mode, author_system, document, task, author_tool,
-                        "Submit the candidate questions.", author_schema());
+    return request_body(config, mode, author_instructions, document, task, true);
 }
 
 std::string judge_body(const ClaudeOptions& config, OutputMode mode, const std::string& document,
@@ -173,8 +185,7 @@ std::string judge_body(const ClaudeOptions& config, OutputMode mode, const std::
                              "<questions>\n" +
                              json::serialize(json::object{{"questions", questions}}) +
                              "\n</questions>";
-    return request_body(config, mode, judge_system, document, task, judge_tool,
-                        "Submit one verdict per question.", judge_schema());
+    return request_body(config, mode, judge_instructions, document, task, false);
 }
 
 Reply decode_reply(const std::string& body, OutputMode mode, const char* tool_name) {

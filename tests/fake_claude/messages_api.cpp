@@ -948,18 +948,24 @@ std::mt19937_64 MessagesApi::rng_for(const ApiCall& call) {
 
 // The caller holds mutex_.
 bool MessagesApi::prefix_cached(const ApiCall& call) const {
-    return !call.cache_prefix.empty() &&
-           cached_prefixes_.contains(fnv1a(call.cache_prefix, fnv1a(call.model)));
+    if (call.cache_prefix.empty()) return false;
+    const auto it = cached_prefixes_.find(fnv1a(call.cache_prefix, fnv1a(call.model)));
+    return it != cached_prefixes_.end() && it->second <= std::chrono::steady_clock::now();
 }
 
 std::pair<int64_t, int64_t> MessagesApi::cache_tokens(const ApiCall& call) {
     if (call.cache_prefix.empty()) return {0, 0};
     const uint64_t hash = fnv1a(call.cache_prefix, fnv1a(call.model));
     const int64_t tokens = tokens_in(call.cache_prefix.size());
+    // As the API: an entry can be read once the response that wrote it has begun, so calls
+    // sent together before that all write it (and pay for it).
+    const auto now = std::chrono::steady_clock::now();
+    const auto ready = now + latency_for(call.kind);
     const std::lock_guard lock(mutex_);
-    const bool first_time = cached_prefixes_.insert(hash).second;
-    return first_time ? std::pair<int64_t, int64_t>{tokens, 0}
-                      : std::pair<int64_t, int64_t>{0, tokens};
+    const auto [it, first_time] = cached_prefixes_.try_emplace(hash, ready);
+    if (!first_time && it->second <= now) return {0, tokens};
+    it->second = std::min(it->second, ready);
+    return {tokens, 0};
 }
 
 HttpReply MessagesApi::handle_stats() const {

@@ -216,7 +216,8 @@ class MessagesApi {
     std::chrono::milliseconds latency_, author_latency_, judge_latency_;
     double disagree_rate_ = 0;
     std::unordered_map<std::string, std::string> keys_by_stem_; ///< what the author wrote
-    std::unordered_set<uint64_t> cached_prefixes_;
+    /// Prompt-cache entries by prefix hash: when each can first be read.
+    std::unordered_map<uint64_t, std::chrono::steady_clock::time_point> cached_prefixes_;
     std::unordered_map<uint64_t, uint64_t> times_seen_; ///< request text hash -> count
 };
 

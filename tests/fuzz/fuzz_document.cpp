@@ -1,4 +1,5 @@
-// Fuzz target: a document from arbitrary bytes, its passages, and the offline author and judge.
+// Fuzz target: a document from arbitrary bytes (as text, and through the Markdown reader), its
+// passages, and the offline author and judge.
 //
 // Document::from_text must accept the NUL-free, valid UTF-8 texts that keep some text once
 // normalised, keep every invariant of a normalised document, and refuse
@@ -47,6 +48,18 @@ void check_document(const Document& document) {
     }
     const auto back = Document::restore(text, document.layout());
     FUZZ_CHECK(back.layout() == document.layout());
+}
+
+// The Markdown reader on the same bytes: a Document with every invariant, or a clean refusal.
+void markdown(const std::string& bytes) {
+    ReadOptions options;
+    options.name_hint = "notes.md";
+    try {
+        const auto document = Document::from_bytes(bytes, options);
+        check_document(document);
+    } catch (const Error& e) {
+        FUZZ_CHECK(e.code_value() == errc::invalid_argument);
+    }
 }
 
 std::optional<Document> accept(std::string text) {
@@ -147,7 +160,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // The first 16 bytes steer the calls; the rest is the document.
     const std::size_t skip = std::min<std::size_t>(size, 16);
     fuzz::Input steering(data, skip);
-    auto document = accept(std::string(reinterpret_cast<const char*>(data) + skip, size - skip));
+    const std::string bytes(reinterpret_cast<const char*>(data) + skip, size - skip);
+    markdown(bytes);
+    auto document = accept(bytes);
     if (!document) return 0;
 
     const auto text = std::make_shared<const std::string>(document->text());

@@ -4,6 +4,7 @@
 #         -DBUILD_DIR=<a built tree of that kind>        install that tree, or
 #         -DSOURCE_DIR=<the source tree>                 build the libraries and the CLI first
 #         [-DGENERATOR=... -DBUILD_TYPE=... -DC_COMPILER=... -DCXX_COMPILER=...]
+#         [-DWITH_PDF=ON|OFF: whether mcqgen::pdf is expected among the exported targets]
 #         -P test_install.cmake
 foreach(variable KIND WORK_DIR CONSUMER_DIR SAMPLE)
   if(NOT DEFINED ${variable})
@@ -30,7 +31,8 @@ file(REMOVE_RECURSE ${WORK_DIR})
 set(prefix ${WORK_DIR}/prefix)
 if(NOT BUILD_DIR)
   set(BUILD_DIR ${WORK_DIR}/mcqgen)
-  set(options -DBUILD_SHARED_LIBS=${shared} -DMCQGEN_BUILD_TESTS=OFF -DMCQGEN_BUILD_BENCH=OFF)
+  set(options -DBUILD_SHARED_LIBS=${shared} -DMCQGEN_BUILD_TESTS=OFF -DMCQGEN_BUILD_BENCH=OFF
+              -DMCQGEN_WITH_PDF=${WITH_PDF})
   if(GENERATOR)
     list(APPEND options -G ${GENERATOR})
   endif()
@@ -61,8 +63,12 @@ get_filename_component(package_dir ${config} DIRECTORY)
 file(STRINGS ${package_dir}/mcqgenTargets.cmake exported REGEX "^add_library\\(")
 list(TRANSFORM exported REPLACE "^add_library\\(([^ ]+) .*" "\\1")
 list(SORT exported)
-if(NOT exported STREQUAL "mcqgen::mcqgen;mcqgen::mcqgen_c")
-  message(FATAL_ERROR "exported '${exported}', expected mcqgen::mcqgen and mcqgen::mcqgen_c")
+set(expected "mcqgen::mcqgen;mcqgen::mcqgen_c")
+if(WITH_PDF)
+  list(APPEND expected mcqgen::pdf) # the PDF component, when it was built
+endif()
+if(NOT exported STREQUAL expected)
+  message(FATAL_ERROR "exported '${exported}', expected '${expected}'")
 endif()
 
 # A consumer that finds the package, checks the library's kind and links each target.
