@@ -274,10 +274,9 @@ Document read_pdf(std::string_view bytes, const ReadOptions& options) {
 
 void enable_pdf() {
     static std::once_flag once;
-    std::call_once(once, [] {
-        detail::route_poppler_messages();
-        install_reader(DocumentFormat::pdf, &detail::read_pdf);
-    });
+    std::call_once(once, [] { detail::route_poppler_messages(); });
+    // Every time: cheap, and it undoes an install_reader(DocumentFormat::pdf, nullptr).
+    install_reader(DocumentFormat::pdf, &detail::read_pdf);
 }
 
 } // namespace mcqgen

@@ -3,6 +3,9 @@
 
 #include <mcqgen/document.hpp>
 #include <mcqgen/errors.hpp>
+#if MCQGEN_WITH_PDF
+#include <mcqgen/pdf.hpp>
+#endif
 
 #include "test_support.hpp"
 
@@ -190,6 +193,15 @@ TEST_SUITE("normalize") {
         CHECK(back.cite(doc.text().find("prose"), 0).section == "Title");
         CHECK_THROWS_AS(Document::restore("short", doc.layout()), Error);
         CHECK_THROWS_AS(Document::restore(doc.text(), "{not json"), Error);
+    }
+
+    TEST_CASE("without a PDF reader installed a PDF is refused with how to enable one") {
+        install_reader(DocumentFormat::pdf, nullptr); // as in a build without mcqgen::pdf
+        CHECK_THROWS_WITH_AS(Document::from_bytes("%PDF-1.4\n1 0 obj <<>> endobj\n"),
+                             doctest::Contains("-DMCQGEN_WITH_PDF=ON"), Error);
+#if MCQGEN_WITH_PDF
+        enable_pdf(); // as it was, for the PDF tests later in this process
+#endif
     }
 
     TEST_CASE("a document with no text once read is refused") {
