@@ -134,7 +134,10 @@ void DocumentBuilder::flush_pages() {
     std::vector<std::vector<Line>> page_lines;
     for (const auto& p : raw_pages)
         page_lines.push_back(detail::split_lines(normalize_text(p.text)));
-    const auto folios = detail::remove_running_lines(page_lines);
+    std::set<std::string> titles;
+    for (const auto& [level, title] : outline_)
+        titles.insert(title);
+    const auto folios = detail::remove_running_lines(page_lines, titles);
 
     // Blank lines at a page's edges are no paragraph breaks: paragraphs() decides at the break.
     std::vector<Line> lines;

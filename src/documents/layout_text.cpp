@@ -246,7 +246,8 @@ std::vector<Piece> classify(const std::vector<Line>& paragraph) {
     return pieces;
 }
 
-std::vector<std::string> remove_running_lines(std::vector<std::vector<Line>>& pages) {
+std::vector<std::string> remove_running_lines(std::vector<std::vector<Line>>& pages,
+                                              const std::set<std::string>& keep) {
     std::vector<std::string> folios(pages.size());
     const std::size_t needed = std::max<std::size_t>(3, (pages.size() + 1) / 2);
     if (pages.size() < 3) return folios;
@@ -263,7 +264,8 @@ std::vector<std::string> remove_running_lines(std::vector<std::vector<Line>>& pa
                 if (at[p]) ++seen[signature(pages[p][*at[p]].text)];
             }
             for (std::size_t p = 0; p < pages.size(); ++p) {
-                under_removed[p] = at[p] && seen[signature(pages[p][*at[p]].text)] >= needed;
+                under_removed[p] = at[p] && seen[signature(pages[p][*at[p]].text)] >= needed &&
+                                   !keep.contains(join_lines({pages[p][*at[p]]}).text);
                 if (under_removed[p]) running[p].push_back(*at[p]);
             }
         }

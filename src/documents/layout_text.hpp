@@ -4,6 +4,7 @@
 
 #include <mcqgen/document.hpp>
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,7 +53,9 @@ std::size_t list_marker(std::string_view line);
 
 /// Removes running headers and footers (lines at the same edge of at least half the pages, and
 /// of three or more, once digits are ignored), and returns each page's printed folio, as read
-/// from a removed line ("" when none).
-std::vector<std::string> remove_running_lines(std::vector<std::vector<Line>>& pages);
+/// from a removed line ("" when none). A line whose text is in `keep` (outline titles: a
+/// "Chapter 3" atop each chapter's first page looks like a running header) stays.
+std::vector<std::string> remove_running_lines(std::vector<std::vector<Line>>& pages,
+                                              const std::set<std::string>& keep = {});
 
 } // namespace mcqgen::detail
