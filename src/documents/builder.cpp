@@ -218,8 +218,10 @@ void DocumentBuilder::emit(const std::vector<Line>& paragraph,
 }
 
 std::optional<int> DocumentBuilder::outline_level(const std::string& text) {
+    // Bookmarks often leave out the number the page prints: "Quoting" for "3.1.2 Quoting".
+    const auto unnumbered = detail::without_numbering(text);
     for (auto it = outline_.begin(); it != outline_.end(); ++it) {
-        if (it->second == text) {
+        if (it->second == text || it->second == unnumbered) {
             const int level = it->first;
             outline_.erase(it);
             return level;

@@ -44,6 +44,16 @@ int cells(std::string_view line) {
     return n;
 }
 
+// A table-of-contents row: dot leaders before a page number ("Quoting . . . . 7").
+bool leader_row(std::string_view line) {
+    line = trim(line);
+    while (!line.empty() && (digit(line.back()) || roman(line.substr(line.size() - 1))))
+        line.remove_suffix(1);
+    line = rtrim(line);
+    return line.size() >= 4 && (line.substr(line.size() - 4) == "...." ||
+                                (line.size() >= 5 && line.substr(line.size() - 5) == ". . ."));
+}
+
 bool indented(std::string_view line) {
     return line.compare(0, 4, "    ") == 0 || (!line.empty() && line[0] == '\t');
 }
@@ -62,8 +72,9 @@ bool looks_like_code(const std::vector<Line>& lines) {
 
 bool looks_like_table(const std::vector<Line>& lines) {
     if (lines.size() < 2) return false;
-    const auto rows =
-        std::count_if(lines.begin(), lines.end(), [](const Line& l) { return cells(l.text) >= 2; });
+    const auto rows = std::count_if(lines.begin(), lines.end(), [](const Line& l) {
+        return cells(l.text) >= 2 || leader_row(l.text);
+    });
     return rows * 5 >= static_cast<long>(lines.size()) * 3;
 }
 
@@ -202,6 +213,17 @@ std::string keep_lines(const std::vector<Line>& lines) {
         out += rtrim(lines[i].text);
     }
     return out;
+}
+
+std::string_view without_numbering(std::string_view text) {
+    std::size_t i = 0;
+    const bool letter_first = // "A.1 Copying", not "A fragment"
+        text.size() > 2 && text[0] >= 'A' && text[0] <= 'Z' && text[1] == '.' && digit(text[2]);
+    if (letter_first) i = 1;
+    while (i < text.size() && (digit(text[i]) || (text[i] == '.' && i > 0)))
+        ++i;
+    if (i == 0 || i >= text.size() || text[i] != ' ') return text;
+    return trim(text.substr(i));
 }
 
 std::size_t list_marker(std::string_view line) {

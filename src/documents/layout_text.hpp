@@ -45,7 +45,11 @@ struct Piece {
     BlockKind kind = BlockKind::prose;
 };
 
-/// What the lines of one paragraph are: prose, list items, code or a table.
+/// `text` without a leading section number ("3.5.8 ", "A.1 ", "4. "), or `text` when it has none.
+std::string_view without_numbering(std::string_view text);
+
+/// What the lines of one paragraph are: prose, list items, code or a table (a table of
+/// contents, with its dot leaders, is a table).
 std::vector<Piece> classify(const std::vector<Line>& paragraph);
 
 /// The length of a list marker ("• ", "- ", "3. ", "(b) ") at the start of `line`, or 0.
