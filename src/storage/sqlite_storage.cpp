@@ -430,7 +430,12 @@ Document SqliteStorage::document(std::string_view test_id) {
         if (!select.executeStep()) throw no_such_test(test_id);
         return std::pair{select.getColumn(0).getString(), select.getColumn(1).getString()};
     });
-    return Document::restore(std::move(text), layout);
+    try {
+        return Document::restore(std::move(text), layout);
+    } catch (const Error& e) { // a damaged row is the database's fault, not the caller's
+        throw Error(errc::storage, "the stored document of test '" + std::string(test_id) +
+                                       "' is damaged: " + e.message());
+    }
 }
 
 std::vector<Test> SqliteStorage::tests() {
