@@ -22,6 +22,9 @@ std::vector<Sentence> split_sentences(std::string_view text);
 /// Collapses runs of white space to one space and trims (for verbatim-quote checks).
 std::string normalize_whitespace(std::string_view text);
 
+/// Appends the UTF-8 encoding of `cp` (a code point below U+110000; others append nothing).
+void append_utf8(char32_t cp, std::string& out);
+
 /// ASCII lower case; other bytes unchanged.
 std::string lower(std::string_view text);
 

@@ -1,6 +1,7 @@
 // DOCX (WordprocessingML): the main document part's paragraphs, headings by their style,
 // list paragraphs, tables; tracked deletions and field codes left out.
 
+#include "core/text.hpp"
 #include "documents/readers.hpp"
 #include "documents/xml_tree.hpp"
 #include "documents/zip_archive.hpp"
@@ -50,13 +51,6 @@ const xmlNode* w_child(const xmlNode* node, std::string_view name) {
     for (xmlNode* c = node == nullptr ? nullptr : node->children; c != nullptr; c = c->next)
         if (is_w(c, name)) return c;
     return nullptr;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
 }
 
 // An outline level as written (0 = top, 9 = body text) to a heading level (1 = top), or 0.

@@ -1,6 +1,7 @@
 // EPUB 2 and 3: container.xml names the package (OPF), whose spine orders the chapters; each
 // chapter is XHTML, read with the same walk as an HTML page.
 
+#include "core/text.hpp"
 #include "documents/html_text.hpp"
 #include "documents/readers.hpp"
 #include "documents/xml_tree.hpp"
@@ -94,13 +95,6 @@ Package read_package(ZipArchive& zip, const std::string& path) {
         refuse("is damaged: its spine lists " + std::to_string(package.spine.size()) +
                " chapters, more than the limit of " + std::to_string(ZipArchive::max_entries));
     return package;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
 }
 
 bool is_font(const std::string& path, const std::map<std::string, std::string>& media_types) {

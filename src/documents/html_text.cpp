@@ -2,6 +2,8 @@
 
 #include "documents/html_text.hpp"
 
+#include "core/text.hpp"
+
 #include <mcqgen/errors.hpp>
 
 #include <algorithm>
@@ -15,13 +17,6 @@ namespace {
 
 // ---------------------------------------------------------------------------------------------
 // Encoding
-
-std::string lower_ascii(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 // The value after `key` ("charset", "encoding") in `tag`: `key = "value"`, quotes optional.
 std::string value_after(std::string_view tag, std::string_view key) {
@@ -50,7 +45,7 @@ std::string value_after(std::string_view tag, std::string_view key) {
 
 // The charset a <meta> tag or the XML declaration names in the first bytes, lower case.
 std::string declared_charset(std::string_view bytes) {
-    const auto head = lower_ascii(bytes.substr(0, 4096));
+    const auto head = lower(bytes.substr(0, 4096));
     if (head.rfind("<?xml", 0) == 0) {
         const auto end = head.find("?>");
         const auto label = value_after(std::string_view(head).substr(0, end), "encoding");
@@ -83,17 +78,7 @@ std::string windows_1252_to_utf8(std::string_view bytes) {
     out.reserve(bytes.size() + bytes.size() / 8);
     for (const char byte : bytes) {
         const auto c = static_cast<unsigned char>(byte);
-        const unsigned cp = c >= 0x80 && c < 0xA0 ? high[c - 0x80] : c;
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
+        append_utf8(c >= 0x80 && c < 0xA0 ? high[c - 0x80] : c, out);
     }
     return out;
 }
@@ -209,7 +194,7 @@ bool never_text(std::string_view name) {
 
 bool has_ancestor(const xmlNode* node, std::initializer_list<std::string_view> names) {
     for (const xmlNode* p = node->parent; p != nullptr; p = p->parent)
-        if (in(lower_ascii(xml::local_name(p)), names)) return true;
+        if (in(lower(xml::local_name(p)), names)) return true;
     return false;
 }
 
@@ -227,7 +212,7 @@ std::string prefixed_attribute(const xmlNode* node, std::string_view prefix,
              local.substr(prefix.size() + 1) == name);
         if (!match) continue;
         xmlChar* value = xmlNodeListGetString(node->doc, a->children, 1);
-        std::string out = value != nullptr ? lower_ascii(reinterpret_cast<const char*>(value)) : "";
+        std::string out = value != nullptr ? lower(reinterpret_cast<const char*>(value)) : "";
         xmlFree(value);
         return out;
     }
@@ -237,7 +222,7 @@ std::string prefixed_attribute(const xmlNode* node, std::string_view prefix,
 bool hidden(const xmlNode* node) {
     if (xml::attribute(node, "hidden")) return true;
     if (xml::attribute(node, "aria-hidden").value_or("") == "true") return true;
-    auto style = lower_ascii(xml::attribute(node, "style").value_or(""));
+    auto style = lower(xml::attribute(node, "style").value_or(""));
     style.erase(std::remove(style.begin(), style.end(), ' '), style.end());
     return style.find("display:none") != std::string::npos;
 }
@@ -272,7 +257,7 @@ bool is_layout_table(xmlNode* table) {
     return xml::any_below(
         table,
         [](const xmlNode* n) {
-            const auto name = lower_ascii(xml::local_name(n));
+            const auto name = lower(xml::local_name(n));
             return heading_level(name) > 0 || in(name, {"table", "p", "div", "ul", "ol", "pre",
                                                         "blockquote", "section", "article"});
         },
@@ -366,7 +351,7 @@ bool HtmlWalker::enter(xmlNode* node) {
     default:
         return false;
     }
-    const auto name = lower_ascii(xml::local_name(node));
+    const auto name = lower(xml::local_name(node));
     if (skipped(node, name)) return false;
     Role role = role_of(name);
     BlockKind block_kind = kind();

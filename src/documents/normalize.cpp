@@ -3,6 +3,8 @@
 // No ICU here: NFC/NFKC in full would need it. The explicit table below covers what real
 // documents bring (PDF ligatures, soft hyphens, zero-width joiners, exotic spaces).
 
+#include "core/text.hpp"
+
 #include <mcqgen/document.hpp>
 
 #include <cstdint>
@@ -24,24 +26,6 @@ char32_t decode(std::string_view s, std::size_t& i) {
         cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
     i += n;
     return cp;
-}
-
-void encode(char32_t cp, std::string& out) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
 }
 
 // The Alphabetic Presentation Forms ligatures, U+FB00..U+FB06.
@@ -82,19 +66,12 @@ std::string normalize_text(std::string_view text) {
         } else if (exotic_space(cp)) {
             out += ' ';
         } else if (cp == 0xFFFD) {
-            encode(cp, out); // also stands for a malformed sequence
+            detail::append_utf8(cp, out); // also stands for a malformed sequence
         } else if (!invisible(cp)) {
             out.append(text.substr(start, i - start));
         }
     }
     return out;
 }
-
-namespace detail {
-// Used by the readers that decode UTF-16 (src/documents/text_reader.cpp).
-void append_utf8(char32_t cp, std::string& out) {
-    encode(cp, out);
-}
-} // namespace detail
 
 } // namespace mcqgen

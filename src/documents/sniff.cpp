@@ -1,5 +1,6 @@
 // Telling formats apart by their first bytes; a file name decides only text against Markdown.
 
+#include "core/text.hpp"
 #include "documents/readers.hpp"
 
 #include <mcqgen/errors.hpp>
@@ -10,13 +11,6 @@
 
 namespace mcqgen::detail {
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 bool has_extension(std::string_view name, std::initializer_list<std::string_view> extensions) {
     const auto dot = name.rfind('.');

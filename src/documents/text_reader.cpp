@@ -1,5 +1,6 @@
 // Plain text: UTF-8, or UTF-16 with a byte-order mark; form feeds separate pages.
 
+#include "core/text.hpp"
 #include "documents/readers.hpp"
 
 #include <mcqgen/errors.hpp>
@@ -7,10 +8,6 @@
 #include <string>
 
 namespace mcqgen {
-namespace detail {
-void append_utf8(char32_t cp, std::string& out); // src/documents/normalize.cpp
-} // namespace detail
-
 namespace {
 
 bool is_blank(std::string_view text) {

@@ -2,6 +2,8 @@
 
 #include "documents/xml_tree.hpp"
 
+#include "core/text.hpp"
+
 #include <libxml/HTMLparser.h>
 #include <libxml/encoding.h>
 #include <libxml/entities.h>
@@ -45,24 +47,6 @@ std::string reason(const xmlError* error) {
 
 std::string too_deep_message() {
     return "elements are nested more than " + std::to_string(max_depth) + " deep";
-}
-
-void append_utf8(unsigned cp, std::string& out) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x110000) {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
 }
 
 } // namespace
