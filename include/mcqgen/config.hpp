@@ -7,6 +7,7 @@
 // which validate(), the checks on stored tests, the error messages and the docs all use.
 
 #include <mcqgen/export.hpp>
+#include <mcqgen/question.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -127,6 +128,7 @@ struct PipelineOptions {
     int candidates = limits::candidates.fallback;       ///< candidates written per question
     int max_questions = limits::max_questions.fallback; ///< largest count a request may ask for
     double judge_threshold = limits::judge_threshold.fallback; ///< least judge score accepted
+    QuestionStyle style = QuestionStyle::mixed; ///< the form of the questions
     std::uint64_t seed = 0; ///< 0: a random seed, stored with the test
     bool offline = false;   ///< use the offline generator even when a key is set
 
@@ -146,9 +148,10 @@ struct MCQGEN_API Config {
     /// MCQGEN_BASE_URL, MCQGEN_API_VERSION, MCQGEN_CONCURRENCY, MCQGEN_MAX_RETRIES,
     /// MCQGEN_CONNECT_TIMEOUT_MS, MCQGEN_HANDSHAKE_TIMEOUT_MS, MCQGEN_TIMEOUT_MS (the request
     /// timeout), MCQGEN_MAX_RETRY_AFTER_MS, MCQGEN_CA_FILE, MCQGEN_ALLOW_INSECURE_HTTP,
-    /// MCQGEN_MODEL, MCQGEN_MAX_TOKENS, MCQGEN_STRUCTURED_OUTPUT (automatic, json_schema or tool),
-    /// MCQGEN_CANDIDATES, MCQGEN_MAX_QUESTIONS, MCQGEN_JUDGE_THRESHOLD, MCQGEN_SEED,
-    /// MCQGEN_OFFLINE. The original service's names stay accepted where no MCQGEN_ one is set:
+    /// MCQGEN_MODEL, MCQGEN_MAX_TOKENS, MCQGEN_DOCUMENT_TOKENS, MCQGEN_SECTION_TOKENS,
+    /// MCQGEN_STRUCTURED_OUTPUT (automatic, json_schema or tool), MCQGEN_CANDIDATES,
+    /// MCQGEN_MAX_QUESTIONS, MCQGEN_JUDGE_THRESHOLD, MCQGEN_STYLE (mixed, cloze, question or
+    /// statements), MCQGEN_SEED, MCQGEN_OFFLINE. The original service's names stay accepted where no MCQGEN_ one is set:
     /// ANTHROPIC_API_KEY, CLAUDE_API_KEY, ANTHROPIC_BASE_URL, MCQ_CANDIDATE_COUNT.
     /// @throws Error(errc::invalid_argument) naming the variable set to something unusable.
     static Config from_env();

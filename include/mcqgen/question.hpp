@@ -13,6 +13,19 @@
 
 namespace mcqgen {
 
+/// The form of a test's questions (PipelineOptions::style); each question stores the form it
+/// took as its `style`: "cloze", "question" or "statements".
+enum class QuestionStyle {
+    mixed,      ///< each sentence in the form it allows best, the forms spread over the test
+    cloze,      ///< a sentence of the document with its key term blanked
+    question,   ///< a wh-question ("In which year ...?", "Who ...?") or a definition question
+    statements, ///< UPSC statement items: "Consider the following statements: 1. ... 2. ..."
+};
+
+MCQGEN_API std::string_view to_string(QuestionStyle s) noexcept;
+/// Parses "mixed", "cloze", "question", "statements".
+MCQGEN_API std::optional<QuestionStyle> question_style_from_string(std::string_view s) noexcept;
+
 /// One accepted multiple-choice question.
 struct Question {
     std::int64_t id = 0;                ///< assigned by the storage adapter
@@ -23,7 +36,7 @@ struct Question {
     std::string explanation;            ///< why the key is right; names no option letter
     std::string source_quote;           ///< verbatim sentence(s) of the document backing the key
     double score = 0;                   ///< the judge's score, 0..1
-    std::string style;                  ///< e.g. "cloze", "direct"
+    std::string style;                  ///< its form: "cloze", "question", "statements" ("claude": free)
     std::string difficulty;             ///< "easy", "medium" or "hard"
     std::optional<int> source_page;     ///< the quote's physical page (PDF), none otherwise
     std::string source_section;         ///< its section, "Chapter 3 › Resources"; "" when none

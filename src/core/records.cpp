@@ -22,6 +22,27 @@ std::optional<Status> status_from_string(std::string_view s) noexcept {
     return std::nullopt;
 }
 
+std::string_view to_string(QuestionStyle s) noexcept {
+    switch (s) {
+    case QuestionStyle::mixed:
+        return "mixed";
+    case QuestionStyle::cloze:
+        return "cloze";
+    case QuestionStyle::question:
+        return "question";
+    case QuestionStyle::statements:
+        return "statements";
+    }
+    return "mixed";
+}
+
+std::optional<QuestionStyle> question_style_from_string(std::string_view s) noexcept {
+    for (QuestionStyle style : {QuestionStyle::mixed, QuestionStyle::cloze,
+                                QuestionStyle::question, QuestionStyle::statements})
+        if (to_string(style) == s) return style;
+    return std::nullopt;
+}
+
 std::string citation(const Question& question) {
     std::string out;
     if (question.source_page) out = "p. " + std::to_string(*question.source_page);

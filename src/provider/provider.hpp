@@ -87,6 +87,7 @@ struct AuthorRequest {
     int attempt = 0;                  ///< 0 for the first call of a slot, 1.. for re-authoring
     const Passage* passage = nullptr; ///< valid until `done` runs
     int count = 1;                    ///< candidates wanted (the run sets it)
+    QuestionStyle style = QuestionStyle::mixed; ///< the form the test asks for
     std::uint64_t seed = 0;
 };
 
