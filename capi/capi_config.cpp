@@ -19,7 +19,7 @@ template <class T, class... Fields> consteval std::size_t field_count() {
 }
 static_assert(field_count<HttpOptions>() == 12, "mirror the new http field in mcqgen_config");
 static_assert(field_count<ClaudeOptions>() == 7, "mirror the new claude field in mcqgen_config");
-static_assert(field_count<PipelineOptions>() == 5,
+static_assert(field_count<PipelineOptions>() == 6,
               "mirror the new pipeline field in mcqgen_config");
 static_assert(field_count<Config>() == 4, "a new Config group needs its mcqgen_config fields");
 
@@ -81,6 +81,25 @@ int32_t structured_output_to_c(StructuredOutput value) {
     return MCQGEN_STRUCTURED_OUTPUT_AUTOMATIC;
 }
 
+// The C enum counts the C++ one in its order: mixed 0, cloze 1, question 2, statements 3.
+static_assert(MCQGEN_STYLE_MIXED == int(QuestionStyle::mixed) &&
+              MCQGEN_STYLE_CLOZE == int(QuestionStyle::cloze) &&
+              MCQGEN_STYLE_QUESTION == int(QuestionStyle::question) &&
+              MCQGEN_STYLE_STATEMENTS == int(QuestionStyle::statements));
+
+QuestionStyle style_of(int32_t value) {
+    if (value < MCQGEN_STYLE_MIXED || value > MCQGEN_STYLE_STATEMENTS)
+        throw Error(errc::invalid_argument,
+                    "config->style must be a mcqgen_question_style value (0 mixed, 1 cloze, "
+                    "2 question, 3 statements), got " +
+                        std::to_string(value));
+    return static_cast<QuestionStyle>(value);
+}
+
+int32_t style_to_c(QuestionStyle value) {
+    return static_cast<int32_t>(value);
+}
+
 } // namespace
 
 void export_config(const Config& from, mcqgen_config& to) {
@@ -109,6 +128,7 @@ void export_config(const Config& from, mcqgen_config& to) {
     to.candidates = pipeline.candidates;
     to.max_questions = pipeline.max_questions;
     to.judge_threshold = pipeline.judge_threshold;
+    to.style = style_to_c(pipeline.style);
     to.seed = pipeline.seed;
     to.offline = pipeline.offline ? 1 : 0;
 }
@@ -138,6 +158,7 @@ Config import_fields(const mcqgen_config& c) {
     pipeline.candidates = c.candidates;
     pipeline.max_questions = c.max_questions;
     pipeline.judge_threshold = c.judge_threshold;
+    pipeline.style = style_of(c.style);
     pipeline.seed = c.seed;
     pipeline.offline = c.offline != 0;
     config.validate();

@@ -1,6 +1,7 @@
 // mcqgen — the command-line program: turn a document into a stored multiple-choice test.
 //
-//   mcqgen generate FILE -n N [--db PATH] [--json] [--seed S] [--candidates K] [Claude options]
+//   mcqgen generate FILE -n N [--db PATH] [--json] [--seed S] [--candidates K] [--style F]
+//                   [Claude options]
 //   mcqgen status TEST_ID --db PATH [--json]
 //   mcqgen show   TEST_ID --db PATH [--json]
 //   mcqgen list   --db PATH [--json]
@@ -34,14 +35,18 @@ constexpr int exit_completed = 0, exit_failed = 1, exit_usage = 2, exit_partial 
 const char* usage_text =
     "usage:\n"
     "  mcqgen generate FILE -n N [--db PATH] [--json] [--seed S] [--candidates K]\n"
-    "                  [--offline] [--model ID] [--concurrency C] [--max-retries R]\n"
-    "                  [--ca-file PEM] [--base-url URL] [--max-questions M]\n"
+    "                  [--style cloze|question|statements|mixed] [--offline] [--model ID]\n"
+    "                  [--concurrency C] [--max-retries R] [--ca-file PEM] [--base-url URL]\n"
+    "                  [--max-questions M]\n"
     "  mcqgen status TEST_ID --db PATH [--json]\n"
     "  mcqgen show TEST_ID --db PATH [--json]\n"
     "  mcqgen list --db PATH [--json]\n"
     "  mcqgen resume TEST_ID --db PATH [--json] [Claude options]\n"
     "Claude is used when MCQGEN_API_KEY (or ANTHROPIC_API_KEY, CLAUDE_API_KEY) is set, the\n"
-    "offline generator otherwise. --db defaults to mcqgen.db for generate.\n";
+    "offline generator otherwise. --db defaults to mcqgen.db for generate.\n"
+    "--style is the form of the questions: cloze (a sentence with a blank), question (a\n"
+    "wh-question), statements (\"Consider the following statements: 1. ... 2. ...\") or mixed\n"
+    "(each sentence as it allows best; the default, or MCQGEN_STYLE).\n";
 
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -113,6 +118,13 @@ std::optional<std::string> text(const Arguments& args, const std::string& name) 
     return it->second;
 }
 
+mcqgen::QuestionStyle style_option(const Arguments& args, mcqgen::QuestionStyle fallback) {
+    const auto value = text(args, "--style");
+    if (!value) return fallback;
+    if (auto style = mcqgen::question_style_from_string(*value)) return *style;
+    throw UsageError("--style takes cloze, question, statements or mixed, got '" + *value + "'");
+}
+
 void check_known(const Arguments& args, const std::vector<std::string>& known) {
     for (const auto& [name, value] : args.options)
         if (std::find(known.begin(), known.end(), name) == known.end())
@@ -131,6 +143,7 @@ mcqgen::Config config_from(const Arguments& args) {
         static_cast<int>(integer(args, "--concurrency", config.http.max_concurrency));
     config.http.max_retries =
         static_cast<int>(integer(args, "--max-retries", config.http.max_retries));
+    config.pipeline.style = style_option(args, config.pipeline.style);
     if (auto v = text(args, "--model")) config.claude.model = *v;
     if (auto v = text(args, "--ca-file")) config.http.ca_file = *v;
     if (auto v = text(args, "--base-url")) config.http.base_url = *v;
@@ -296,8 +309,8 @@ int help(const Arguments&) {
 
 // The options of a command that runs a generation: where, how and with which provider.
 const std::vector<std::string> run_options = {
-    "--json",        "--db",          "--seed",    "--candidates", "--offline",      "--model",
-    "--concurrency", "--max-retries", "--ca-file", "--base-url",   "--max-questions"};
+    "--json",        "--db",          "--seed",    "--candidates", "--offline",       "--model",
+    "--concurrency", "--max-retries", "--ca-file", "--base-url",   "--max-questions", "--style"};
 const std::vector<std::string> read_options = {"--json", "--db"};
 
 struct Command {

@@ -151,8 +151,9 @@ struct MCQGEN_API Config {
     /// MCQGEN_MODEL, MCQGEN_MAX_TOKENS, MCQGEN_DOCUMENT_TOKENS, MCQGEN_SECTION_TOKENS,
     /// MCQGEN_STRUCTURED_OUTPUT (automatic, json_schema or tool), MCQGEN_CANDIDATES,
     /// MCQGEN_MAX_QUESTIONS, MCQGEN_JUDGE_THRESHOLD, MCQGEN_STYLE (mixed, cloze, question or
-    /// statements), MCQGEN_SEED, MCQGEN_OFFLINE. The original service's names stay accepted where no MCQGEN_ one is set:
-    /// ANTHROPIC_API_KEY, CLAUDE_API_KEY, ANTHROPIC_BASE_URL, MCQ_CANDIDATE_COUNT.
+    /// statements), MCQGEN_SEED, MCQGEN_OFFLINE. The original service's names stay accepted
+    /// where no MCQGEN_ one is set: ANTHROPIC_API_KEY, CLAUDE_API_KEY, ANTHROPIC_BASE_URL,
+    /// MCQ_CANDIDATE_COUNT.
     /// @throws Error(errc::invalid_argument) naming the variable set to something unusable.
     static Config from_env();
 

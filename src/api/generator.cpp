@@ -82,6 +82,7 @@ detail::RunSetup Generator::Impl::setup_for(Test test, Document document, Storag
                               detail::estimated_bytes_per_token;
     }
     setup.judge_threshold = config.pipeline.judge_threshold;
+    setup.style = config.pipeline.style;
     setup.provider = provider_.get();
     setup.storage = &storage;
     setup.on_progress = &on_progress;

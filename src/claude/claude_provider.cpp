@@ -67,8 +67,12 @@ void ClaudeProvider::call(std::string body, const char* tool, Parse parse,
 
 void ClaudeProvider::write(const AuthorRequest& request, std::function<void(AuthorResult)> done) {
     call<AuthorResult>(
-        author_body(config_.claude, mode_, context_of(request), *request.passage, request.count),
-        author_tool, [](const boost::json::value& data) { return parse_candidates(data); },
+        author_body(config_.claude, mode_, context_of(request), *request.passage, request.count,
+                    request.style),
+        author_tool,
+        [style = request.style](const boost::json::value& data) {
+            return parse_candidates(data, style);
+        },
         std::move(done));
 }
 

@@ -39,6 +39,37 @@ constexpr const char* judge_instructions =
     "from the passage; score below 0.5 when no option or more than one option is defensible. Give "
     "a one-sentence reason.";
 
+// What the task adds when the test asks for one form; mixed leaves the form to Claude. It goes
+// in the task, after the cached document, so every style shares the cache entry.
+std::string style_instructions(QuestionStyle style) {
+    switch (style) {
+    case QuestionStyle::cloze:
+        return " Write every question as a cloze: the stem is one sentence of the passage, copied "
+               "with its key term replaced by \"_____\", and the options are the key and three "
+               "terms of the same kind that fit the blank.";
+    case QuestionStyle::question:
+        return " Write every question as a direct question that begins with a wh-word, such as "
+               "\"Who ...?\", \"Which ...?\", \"In which year ...?\" or \"What is ...?\"; never "
+               "a sentence with a blank.";
+    case QuestionStyle::statements:
+        return " Write every question as a statement item. Either three statements: the stem is "
+               "\"Consider the following statements:\", then \"1. ...\", \"2. ...\" and \"3. "
+               "...\" on lines of their own, then \"How many of the above are correct?\", and the "
+               "options are exactly \"Only one\", \"Only two\", \"All three\" and \"None\". Or, "
+               "after the same first line, two statements, \"1. ...\" and \"2. ...\", then \"Which "
+               "of the statements given "
+               "above is/are correct?\", with the options exactly \"1 only\", \"2 only\", \"Both "
+               "1 and 2\" and \"Neither 1 nor 2\". A true statement says what the passage says; a "
+               "false one changes one fact of it (a name, a number, a place) for another of the "
+               "same kind. The key is the option the statements make true; the explanation says "
+               "which statements are false and why; the quote is a sentence of the passage one of "
+               "the statements rests on.";
+    case QuestionStyle::mixed:
+        break;
+    }
+    return "";
+}
+
 json::object string_type() {
     return {{"type", "string"}};
 }
@@ -161,12 +192,13 @@ OutputMode output_mode_for(const ClaudeOptions& config) {
 }
 
 std::string author_body(const ClaudeOptions& config, OutputMode mode, const std::string& document,
-                        const Passage& passage, int count) {
+                        const Passage& passage, int count, QuestionStyle style) {
     const std::string task =
         passage_block(passage) + "Write exactly " + std::to_string(count) +
         " candidate questions from the passage above, each testing a different fact from it, "
         "with a mix of difficulties. Every option must be a short phrase; the quote must be "
-        "copied verbatim from the passage.";
+        "copied verbatim from the passage." +
+        style_instructions(style);
     return request_body(config, mode, author_instructions, document, task, true);
 }
 
@@ -239,7 +271,10 @@ Reply decode_reply(const std::string& body, OutputMode mode, const char* tool_na
     return reply;
 }
 
-AuthorResult parse_candidates(const json::value& data) {
+AuthorResult parse_candidates(const json::value& data, QuestionStyle style) {
+    // The form asked for is the form stored; in mixed style Claude chose it.
+    const std::string stored_style =
+        style == QuestionStyle::mixed ? "claude" : std::string(to_string(style));
     AuthorResult result;
     const auto* list = field(data, "candidates");
     if (!list || !list->is_array()) {
@@ -270,7 +305,7 @@ AuthorResult parse_candidates(const json::value& data) {
         c.explanation = std::string(*explanation);
         c.quote = std::string(*quote);
         if (const auto* d = string_field(item, "difficulty")) c.difficulty = std::string(*d);
-        c.style = "claude";
+        c.style = stored_style;
         result.candidates.push_back(std::move(c));
     }
     return result;

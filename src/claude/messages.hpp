@@ -23,8 +23,9 @@ OutputMode output_mode_for(const ClaudeOptions& config);
 inline constexpr const char* author_tool = "submit_candidates";
 inline constexpr const char* judge_tool = "submit_verdicts";
 
+/// The author request; a `style` other than mixed asks every candidate in that form.
 std::string author_body(const ClaudeOptions& config, OutputMode mode, const std::string& document,
-                        const Passage& passage, int count);
+                        const Passage& passage, int count, QuestionStyle style);
 std::string judge_body(const ClaudeOptions& config, OutputMode mode, const std::string& document,
                        const Passage& passage, const std::vector<JudgeItem>& items);
 
@@ -40,8 +41,9 @@ struct Reply {
 Reply decode_reply(const std::string& body, OutputMode mode, const char* tool_name);
 
 /// Candidates from an author payload; entries that do not match the schema are counted in
-/// `rejected["schema"]`, never patched.
-AuthorResult parse_candidates(const boost::json::value& data);
+/// `rejected["schema"]`, never patched. Each stores `style` as its form ("claude" for mixed).
+AuthorResult parse_candidates(const boost::json::value& data,
+                              QuestionStyle style = QuestionStyle::mixed);
 
 /// Verdicts from a judge payload, the chosen option's text mapped back to its index.
 JudgeResult parse_verdicts(const boost::json::value& data, const std::vector<JudgeItem>& items);

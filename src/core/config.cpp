@@ -50,6 +50,11 @@ StructuredOutput parse_structured_output(const EnvValue& value) {
     unusable(value, "automatic, json_schema or tool");
 }
 
+QuestionStyle parse_style(const EnvValue& value) {
+    if (auto style = question_style_from_string(value.text)) return *style;
+    unusable(value, "mixed, cloze, question or statements");
+}
+
 void read(std::string& field, std::initializer_list<const char*> names) {
     if (auto value = env(names)) field = std::move(value->text);
 }
@@ -130,6 +135,7 @@ Config Config::from_env() {
     read(pipeline.candidates, {"MCQGEN_CANDIDATES", "MCQ_CANDIDATE_COUNT"});
     read(pipeline.max_questions, {"MCQGEN_MAX_QUESTIONS"});
     read(pipeline.judge_threshold, {"MCQGEN_JUDGE_THRESHOLD"});
+    if (auto value = env({"MCQGEN_STYLE"})) pipeline.style = parse_style(*value);
     read(pipeline.seed, {"MCQGEN_SEED"});
     read(pipeline.offline, {"MCQGEN_OFFLINE"});
     config.validate();

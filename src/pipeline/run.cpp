@@ -150,6 +150,7 @@ void Run::start_slot(std::shared_ptr<Slot> slot) {
     request.attempt = slot->attempt++;
     request.passage = &passages_[static_cast<std::size_t>(slot->passage)];
     request.count = setup_.candidates;
+    request.style = setup_.style;
     request.seed = author_seed(setup_.test.seed, slot->position, request.attempt);
     ++slot->on_passage;
     setup_.provider->write(request, on_run_thread<AuthorResult>([this, slot](AuthorResult result) {

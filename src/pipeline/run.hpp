@@ -32,6 +32,7 @@ struct RunSetup {
     std::size_t document_bytes = 0;
     std::size_t section_bytes = 0;
     double judge_threshold = 0.5;
+    QuestionStyle style = QuestionStyle::mixed; ///< the form every author request asks for
     Provider* provider = nullptr;
     Storage* storage = nullptr;
     const ProgressCallback* on_progress = nullptr;

@@ -261,6 +261,7 @@ static void test_config(void) {
     CHECK(cfg.max_retry_after_ms == 60000);
     CHECK(cfg.max_tokens == 4096);
     CHECK(cfg.structured_output == MCQGEN_STRUCTURED_OUTPUT_AUTOMATIC);
+    CHECK(cfg.style == MCQGEN_STYLE_MIXED);
 
     CHECK_STATUS(mcqgen_config_from_env(NULL), MCQGEN_E_INVALID_ARGUMENT);
     mcqgen_config unset;
@@ -269,9 +270,15 @@ static void test_config(void) {
 
     setenv("MCQGEN_MAX_QUESTIONS", "30", 1);
     setenv("MCQGEN_MODEL", "claude-test-model", 1);
+    setenv("MCQGEN_STYLE", "statements", 1);
     mcqgen_config env = MCQGEN_CONFIG_INIT;
     CHECK_STATUS(mcqgen_config_from_env(&env), MCQGEN_OK);
     CHECK(env.max_questions == 30);
+    CHECK(env.style == MCQGEN_STYLE_STATEMENTS);
+    setenv("MCQGEN_STYLE", "quiz", 1);
+    CHECK_STATUS(mcqgen_config_from_env(&env), MCQGEN_E_INVALID_ARGUMENT);
+    CHECK(strstr(mcqgen_last_error(), "MCQGEN_STYLE") != NULL);
+    unsetenv("MCQGEN_STYLE");
     CHECK(env.model && strcmp(env.model, "claude-test-model") == 0);
     CHECK(env.api_key == NULL); /* the ctest environment clears the keys */
     setenv("MCQGEN_CONCURRENCY", "lots", 1);
@@ -389,6 +396,7 @@ static void expect_same_config(const mcqgen_config* got, const mcqgen_config* ex
     CHECK(got->candidates == expected->candidates);
     CHECK(got->max_questions == expected->max_questions);
     CHECK(got->judge_threshold == expected->judge_threshold);
+    CHECK(got->style == expected->style);
     CHECK(got->seed == expected->seed);
     CHECK(got->offline == expected->offline);
 }
@@ -434,6 +442,7 @@ static void test_config_round_trip(void) {
     cfg.candidates = 7;
     cfg.max_questions = 33;
     cfg.judge_threshold = 0.625;
+    cfg.style = MCQGEN_STYLE_STATEMENTS;
     cfg.seed = UINT64_C(0xFEDCBA9876543210); /* the top bit set: all 64 bits survive */
     cfg.offline = 1;                         /* nothing is sent, whatever the URL */
 
@@ -455,6 +464,7 @@ static void test_config_round_trip(void) {
     CHECK(cfg.candidates != defaults.candidates);
     CHECK(cfg.max_questions != defaults.max_questions);
     CHECK(cfg.judge_threshold != defaults.judge_threshold);
+    CHECK(cfg.style != defaults.style);
     CHECK(cfg.seed != defaults.seed);
     CHECK(cfg.offline != defaults.offline);
 
@@ -530,6 +540,19 @@ static void test_config_round_trip(void) {
     c.structured_output = -1;
     expect_bad_config(c, "structured_output -1");
     c = defaults, c.max_retry_after_ms = -1, expect_bad_config(c, "max_retry_after_ms -1");
+
+    /* Every question style survives; one outside the enum is refused by name. */
+    for (int32_t style = MCQGEN_STYLE_MIXED; style <= MCQGEN_STYLE_STATEMENTS; ++style) {
+        c = defaults;
+        c.style = style;
+        CHECK_STATUS(mcqgen_generator_create(&gen, &c), MCQGEN_OK);
+        CHECK_STATUS(mcqgen_generator_config(&got, gen), MCQGEN_OK);
+        CHECK(got.style == style);
+        mcqgen_generator_destroy(gen);
+    }
+    c = defaults, c.style = MCQGEN_STYLE_STATEMENTS + 1, expect_bad_config(c, "style 4");
+    CHECK(strstr(mcqgen_last_error(), "config->style") != NULL);
+    c = defaults, c.style = -1, expect_bad_config(c, "style -1");
 }
 
 /* ---- Storage ------------------------------------------------------------------------------- */

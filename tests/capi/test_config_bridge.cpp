@@ -30,6 +30,7 @@ Config unusual_config() {
     c.pipeline.candidates = limits::candidates.max;
     c.pipeline.max_questions = limits::max_questions.max;
     c.pipeline.judge_threshold = 0.875;
+    c.pipeline.style = QuestionStyle::statements;
     c.pipeline.seed = 0xFEDCBA9876543210ull;
     c.pipeline.offline = true;
     return c;
@@ -52,6 +53,7 @@ TEST_SUITE("capi_config") {
         CHECK(back.claude.max_tokens == original.claude.max_tokens);
         CHECK(back.claude.structured_output == original.claude.structured_output);
         CHECK(back.pipeline == original.pipeline);
+        CHECK(back.pipeline.style == QuestionStyle::statements);
         // The price table and the log sink are C++-only: the C side gets the defaults.
         CHECK(back.claude.prices == ClaudeOptions::default_prices());
     }
@@ -74,6 +76,23 @@ TEST_SUITE("capi_config") {
         CHECK(trip(only_pipeline).http == HttpOptions{});
     }
 
+    TEST_CASE("every question style crosses both ways as its C enum value") {
+        const std::pair<QuestionStyle, int32_t> styles[] = {
+            {QuestionStyle::mixed, MCQGEN_STYLE_MIXED},
+            {QuestionStyle::cloze, MCQGEN_STYLE_CLOZE},
+            {QuestionStyle::question, MCQGEN_STYLE_QUESTION},
+            {QuestionStyle::statements, MCQGEN_STYLE_STATEMENTS}};
+        for (const auto& [style, c_value] : styles) {
+            CAPTURE(to_string(style));
+            Config original;
+            original.pipeline.style = style;
+            mcqgen_config c{};
+            capi::export_config(original, c);
+            CHECK(c.style == c_value);
+            CHECK(capi::import_fields(c).pipeline.style == style);
+        }
+    }
+
     TEST_CASE("a C value outside the table is refused with the field's name") {
         const Config defaults; // the C struct's strings point into it
         mcqgen_config c{};
@@ -83,6 +102,13 @@ TEST_SUITE("capi_config") {
         capi::export_config(defaults, c);
         c.structured_output = 7;
         CHECK_THROWS_WITH_AS(capi::import_fields(c), doctest::Contains("structured_output"), Error);
+        for (int32_t style : {MCQGEN_STYLE_STATEMENTS + 1, -1}) {
+            capi::export_config(defaults, c);
+            c.style = style;
+            CHECK_THROWS_WITH_AS(capi::import_fields(c),
+                                 doctest::Contains("config->style must be a mcqgen_question_style"),
+                                 Error);
+        }
         capi::export_config(defaults, c);
         c.request_timeout_ms = 0;
         CHECK_THROWS_WITH_AS(capi::import_fields(c), doctest::Contains("request_timeout"), Error);

@@ -102,6 +102,33 @@ class CliTest(unittest.TestCase):
         self.assertEqual(bad.returncode, 1)
         self.assertIn("invalid_argument", bad.stderr)
 
+    def test_style_is_in_the_help_and_a_bad_one_is_a_usage_error(self):
+        help_text = run("--help")
+        self.assertEqual(help_text.returncode, 0)
+        self.assertIn("[--style cloze|question|statements|mixed]", help_text.stdout)
+        for command in (("generate", SAMPLE, "-n", 2), ("resume", "some-test-id")):
+            with self.subTest(command=command[0]):
+                bad = run(*command, "--db", self.db, "--style", "quiz")
+                self.assertEqual(bad.returncode, 2, bad.stderr)
+                self.assertIn("--style takes cloze, question, statements or mixed, got 'quiz'",
+                              bad.stderr)
+        self.assertFalse(self.db.exists())  # refused before anything was opened
+        from_env = run("generate", SAMPLE, "-n", 2, "--db", self.db,
+                       env_extra={"MCQGEN_STYLE": "quiz"})
+        self.assertEqual(from_env.returncode, 1)
+        self.assertIn("MCQGEN_STYLE must be mixed, cloze, question or statements",
+                      from_env.stderr)
+
+    def test_offline_questions_take_the_style_asked_for(self):
+        for style in ("cloze", "question", "statements"):
+            with self.subTest(style=style):
+                result = run("generate", SAMPLE, "-n", 3, "--db", self.db, "--json",
+                             "--seed", 9, "--style", style)
+                self.assertIn(result.returncode, (0, 3), result.stderr)
+                questions = json.loads(result.stdout)["questions"]
+                self.assertTrue(questions, result.stderr)
+                self.assertEqual({q["style"] for q in questions}, {style})
+
 
 class FakeClaude:
     """The fake Claude server as a separate process, as a user developing offline would run it."""
@@ -158,6 +185,16 @@ class CliClaudeTest(unittest.TestCase):
                      "--model", "claude-haiku-4-5", env_extra=env)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(json.loads(result.stdout)["test"]["provider"], "claude:claude-haiku-4-5")
+
+    def test_claude_questions_store_the_style_asked_for(self):
+        result = run("generate", SAMPLE, "-n", 3, "--db", self.db, "--json",
+                     "--style", "statements", env_extra=self.env())
+        self.assertEqual(result.returncode, 0, result.stderr)
+        questions = json.loads(result.stdout)["questions"]
+        self.assertEqual([q["style"] for q in questions], ["statements"] * 3)
+        with sqlite3.connect(self.db) as db:
+            stored = {row[0] for row in db.execute("SELECT style FROM questions")}
+        self.assertEqual(stored, {"statements"})
 
     def test_wrong_key_is_an_auth_error_without_the_key_in_the_message(self):
         wrong = self.KEY + "-wrong"

@@ -36,6 +36,7 @@ NON_DEFAULT = dict(
     candidates=2,
     max_questions=50,
     judge_threshold=0.75,
+    style=mcqgen.QuestionStyle.STATEMENTS,
     seed=2**63 + 5,
     offline=True,
 )
@@ -48,7 +49,8 @@ ENVIRONMENT = ("ANTHROPIC_API_KEY", "CLAUDE_API_KEY", "ANTHROPIC_BASE_URL", "MCQ
                    "CONNECT_TIMEOUT_MS", "HANDSHAKE_TIMEOUT_MS", "TIMEOUT_MS",
                    "MAX_RETRY_AFTER_MS", "CA_FILE", "VERIFY_TLS", "ALLOW_INSECURE_HTTP", "MODEL",
                    "MAX_TOKENS", "STRUCTURED_OUTPUT", "CANDIDATES", "MAX_QUESTIONS",
-                   "JUDGE_THRESHOLD", "SEED", "OFFLINE")))
+                   "JUDGE_THRESHOLD", "STYLE", "SEED", "OFFLINE",
+                   "DOCUMENT_TOKENS", "SECTION_TOKENS")))
 
 
 def keywords() -> list[str]:
@@ -87,6 +89,7 @@ class ConfigTest(unittest.TestCase):
             self.assertEqual(gen.config, mcqgen.Config(**NON_DEFAULT))
         self.assertEqual(gen.config, mcqgen.Config(**NON_DEFAULT))  # kept after close
         self.assertIsInstance(gen.config.structured_output, mcqgen.StructuredOutput)
+        self.assertIsInstance(gen.config.style, mcqgen.QuestionStyle)
 
     def test_each_keyword_alone_changes_only_its_field(self):
         defaults = library_defaults()
@@ -100,12 +103,14 @@ class ConfigTest(unittest.TestCase):
             self.assertEqual(gen.config, library_defaults())
             self.assertFalse(gen.config.online)
         os.environ.update(MCQGEN_MODEL="claude-from-environment", MCQGEN_CANDIDATES="3",
-                          MCQGEN_TIMEOUT_MS="4500", MCQGEN_STRUCTURED_OUTPUT="tool")
+                          MCQGEN_TIMEOUT_MS="4500", MCQGEN_STRUCTURED_OUTPUT="tool",
+                          MCQGEN_STYLE="cloze")
         with mcqgen.Generator() as gen:
             self.assertEqual(gen.config.model, "claude-from-environment")
             self.assertEqual(gen.config.candidates, 3)
             self.assertEqual(gen.config.request_timeout, 4.5)
             self.assertIs(gen.config.structured_output, mcqgen.StructuredOutput.TOOL)
+            self.assertIs(gen.config.style, mcqgen.QuestionStyle.CLOZE)
         with mcqgen.Generator(model="claude-from-keyword", candidates=5) as gen:
             self.assertEqual((gen.config.model, gen.config.candidates),
                              ("claude-from-keyword", 5))
@@ -115,6 +120,26 @@ class ConfigTest(unittest.TestCase):
             self.assertIs(gen.config.structured_output, mcqgen.StructuredOutput.JSON_SCHEMA)
             self.assertEqual(gen.config.ca_file, mcqgen.__file__)
         self.assertEqual(mcqgen.StructuredOutput.TOOL, "tool")
+
+    def test_every_style_is_accepted_by_name_and_read_back(self):
+        self.assertIs(library_defaults().style, mcqgen.QuestionStyle.MIXED)
+        for name in ("mixed", "cloze", "question", "statements"):
+            with self.subTest(style=name):
+                with mcqgen.Generator(style=name) as gen:
+                    self.assertIs(gen.config.style, mcqgen.QuestionStyle(name))
+                    self.assertEqual(gen.config.style, name)
+
+    def test_an_unknown_style_is_an_invalid_argument(self):
+        for bad in ("quiz", "Cloze", ""):
+            with self.subTest(style=bad):
+                with self.assertRaises(mcqgen.InvalidArgumentError) as caught:
+                    mcqgen.Generator(style=bad)
+                self.assertIn("style", str(caught.exception))
+                self.assertIn("statements", str(caught.exception))
+        os.environ["MCQGEN_STYLE"] = "quiz"
+        with self.assertRaises(mcqgen.InvalidArgumentError) as caught:
+            mcqgen.Generator()
+        self.assertIn("MCQGEN_STYLE", str(caught.exception))
 
     def test_timeouts_are_seconds(self):
         with mcqgen.Generator(connect_timeout=0.0004, request_timeout=2) as gen:

@@ -36,7 +36,8 @@ TEST_SUITE("claude_messages") {
     TEST_CASE("the author request caches the document first and asks for JSON by schema or tool") {
         mcqgen::ClaudeOptions config;
         for (auto mode : {OutputMode::json_schema, OutputMode::tool}) {
-            const auto body = json::parse(author_body(config, mode, "THE DOCUMENT", passage(), 4));
+            const auto body = json::parse(author_body(config, mode, "THE DOCUMENT", passage(), 4,
+                                                      mcqgen::QuestionStyle::mixed));
             const auto& content = body.at("messages").at(0).at("content").as_array();
             CHECK(content.at(0).at("text").as_string().find("THE DOCUMENT") != json::string::npos);
             CHECK(content.at(0).at("cache_control").at("type") == "ephemeral");
@@ -52,6 +53,51 @@ TEST_SUITE("claude_messages") {
                       "candidates");
             }
         }
+    }
+
+    TEST_CASE("a style other than mixed asks for that form after the cached document") {
+        using mcqgen::QuestionStyle;
+        mcqgen::ClaudeOptions config;
+        auto parts = [&](QuestionStyle style) {
+            const auto body = json::parse(
+                author_body(config, OutputMode::json_schema, "THE DOCUMENT", passage(), 4, style));
+            const auto& content = body.at("messages").at(0).at("content").as_array();
+            return std::pair{std::string(content.at(0).at("text").as_string()),
+                             std::string(content.at(1).at("text").as_string())};
+        };
+        const auto [mixed_document, mixed] = parts(QuestionStyle::mixed);
+        const std::pair<QuestionStyle, std::vector<std::string>> forms[] = {
+            {QuestionStyle::cloze, {"as a cloze", "replaced by \"_____\""}},
+            {QuestionStyle::question, {"direct question", "wh-word", "\"Who ...?\""}},
+            {QuestionStyle::statements,
+             {"\"Consider the following statements:\"", "\"How many of the above are correct?\"",
+              "\"Only one\", \"Only two\", \"All three\" and \"None\"",
+              "\"Which of the statements given above is/are correct?\"",
+              "\"1 only\", \"2 only\", \"Both 1 and 2\" and \"Neither 1 nor 2\""}}};
+        for (const auto& [style, phrases] : forms) {
+            CAPTURE(mcqgen::to_string(style));
+            const auto [document, task] = parts(style);
+            CHECK(document == mixed_document); // the cached prefix does not change
+            CHECK(task.rfind(mixed, 0) == 0);  // the form is added after the common task
+            for (const auto& phrase : phrases) {
+                CAPTURE(phrase);
+                CHECK(task.find(phrase) != std::string::npos);
+                CHECK(mixed.find(phrase) == std::string::npos);
+            }
+        }
+    }
+
+    TEST_CASE("candidates store the style asked for and claude when the style is mixed") {
+        const auto reply = decode_reply(
+            reply_with(json::array{json::object{{"type", "text"}, {"text", candidates_json}}}),
+            OutputMode::json_schema, author_tool);
+        REQUIRE_FALSE(reply.failure);
+        CHECK(parse_candidates(reply.data, mcqgen::QuestionStyle::mixed).candidates.at(0).style ==
+              "claude");
+        for (auto style : {mcqgen::QuestionStyle::cloze, mcqgen::QuestionStyle::question,
+                           mcqgen::QuestionStyle::statements})
+            CHECK(parse_candidates(reply.data, style).candidates.at(0).style ==
+                  mcqgen::to_string(style));
     }
 
     TEST_CASE("the judge request carries the questions without their keys") {

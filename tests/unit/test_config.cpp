@@ -128,6 +128,7 @@ TEST_SUITE("config") {
         CHECK(c.pipeline.candidates == limits::candidates.fallback);
         CHECK(c.pipeline.max_questions == limits::max_questions.fallback);
         CHECK(c.pipeline.judge_threshold == limits::judge_threshold.fallback);
+        CHECK(c.pipeline.style == QuestionStyle::mixed);
         CHECK_NOTHROW(c.validate());
     }
 
@@ -150,6 +151,50 @@ TEST_SUITE("config") {
         });
     }
 
+    TEST_CASE("the C header and the README state the style's values and its default") {
+        const auto header = source_file("capi/include/mcqgen/mcqgen.h");
+        const auto readme = source_file("README.md");
+        const auto at = header.find(" style;");
+        REQUIRE(at != std::string::npos);
+        CHECK(header.substr(at, header.find('\n', at) - at)
+                  .find("mcqgen_question_style, default MIXED") != std::string::npos);
+        const auto row_at = readme.find("| `MCQGEN_STYLE` | `pipeline.style` |");
+        REQUIRE(row_at != std::string::npos);
+        const auto row = readme.substr(row_at, readme.find('\n', row_at) - row_at);
+        CHECK(row.ends_with(" | `mixed` |")); // the default
+        for (auto style : {QuestionStyle::mixed, QuestionStyle::cloze, QuestionStyle::question,
+                           QuestionStyle::statements}) {
+            const std::string name(to_string(style));
+            CAPTURE(name);
+            CHECK(question_style_from_string(name) == style);
+            std::string upper;
+            for (char ch : name)
+                upper += static_cast<char>(ch - 'a' + 'A');
+            const std::string enumerator =
+                "MCQGEN_STYLE_" + upper + " = " + std::to_string(static_cast<int>(style));
+            CHECK_MESSAGE(header.find(enumerator) != std::string::npos,
+                          "header lacks " << enumerator);
+            CHECK(row.find("`" + name + "`") != std::string::npos);
+        }
+        CHECK_FALSE(question_style_from_string("Cloze"));
+        CHECK_FALSE(question_style_from_string(""));
+    }
+
+    TEST_CASE("every variable of the README table is named where from_env is documented") {
+        const auto readme = source_file("README.md");
+        const auto declaration = source_file("include/mcqgen/config.hpp");
+        int rows = 0;
+        for (auto at = readme.find("\n| `MCQGEN_"); at != std::string::npos;
+             at = readme.find("\n| `MCQGEN_", at + 1)) {
+            const auto start = at + 4;
+            const std::string name = readme.substr(start, readme.find('`', start) - start);
+            CAPTURE(name);
+            CHECK(declaration.find(name) != std::string::npos);
+            ++rows;
+        }
+        CHECK(rows >= 20);
+    }
+
     TEST_CASE("every environment variable lands in its field") {
         const Env env{{"MCQGEN_API_KEY", "test-key-env"},
                       {"MCQGEN_BASE_URL", "https://127.0.0.1:9"},
@@ -169,6 +214,7 @@ TEST_SUITE("config") {
                       {"MCQGEN_CANDIDATES", "3"},
                       {"MCQGEN_MAX_QUESTIONS", "50"},
                       {"MCQGEN_JUDGE_THRESHOLD", "0.75"},
+                      {"MCQGEN_STYLE", "statements"},
                       {"MCQGEN_SEED", "18446744073709551615"},
                       {"MCQGEN_OFFLINE", "true"}};
         const Config c = Config::from_env();
@@ -190,6 +236,7 @@ TEST_SUITE("config") {
         CHECK(c.pipeline.candidates == 3);
         CHECK(c.pipeline.max_questions == 50);
         CHECK(c.pipeline.judge_threshold == doctest::Approx(0.75));
+        CHECK(c.pipeline.style == QuestionStyle::statements);
         CHECK(c.pipeline.seed == 18446744073709551615ull);
         CHECK(c.pipeline.offline);
     }
@@ -220,6 +267,24 @@ TEST_SUITE("config") {
         }
     }
 
+    TEST_CASE("an unknown style is refused with the variable and the allowed values") {
+        for (const char* value : {"quiz", "Cloze", "statement"}) {
+            CAPTURE(value);
+            const Env env{{"MCQGEN_STYLE", value}};
+            try {
+                (void)Config::from_env();
+                FAIL("accepted " << value);
+            } catch (const Error& e) {
+                CHECK(e.code_value() == errc::invalid_argument);
+                CHECK(e.message() == "MCQGEN_STYLE must be mixed, cloze, question or statements");
+            }
+        }
+        for (const char* value : {"mixed", "cloze", "question", "statements"}) {
+            const Env env{{"MCQGEN_STYLE", value}};
+            CHECK(to_string(Config::from_env().pipeline.style) == value);
+        }
+    }
+
     TEST_CASE("an unusable variable is refused by name and the key is never quoted") {
         for (const auto& [name, value] : std::initializer_list<std::pair<const char*, const char*>>{
                  {"MCQGEN_CONCURRENCY", "many"},
@@ -227,6 +292,7 @@ TEST_SUITE("config") {
                  {"MCQ_CANDIDATE_COUNT", "4x"},
                  {"MCQGEN_OFFLINE", "perhaps"},
                  {"MCQGEN_STRUCTURED_OUTPUT", "xml"},
+                 {"MCQGEN_STYLE", "quiz"},
                  {"MCQGEN_JUDGE_THRESHOLD", "2"},
                  {"MCQGEN_SEED", "-1"}}) {
             CAPTURE(name);

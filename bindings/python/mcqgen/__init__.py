@@ -27,9 +27,9 @@ The library is found as described in ``mcqgen._lib``: ``MCQGEN_LIBRARY`` first, 
 an installed wheel bundles next to this file, then the system loader.
 
 Modules: ``_lib`` (loading), ``_capi`` (the C declarations), ``_errors`` (codes and
-exceptions), ``_records`` (Test, Question, Progress, Status, StructuredOutput), ``_config``
-(Config and the keywords), ``_handles`` (handle leasing, the storages), ``_run`` (the threaded
-run driver), ``_generator`` (Generator).
+exceptions), ``_records`` (Test, Question, Progress, Status, StructuredOutput, QuestionStyle),
+``_config`` (Config and the keywords), ``_handles`` (handle leasing, the storages), ``_run``
+(the threaded run driver), ``_generator`` (Generator).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ from ._errors import (
 )
 from ._generator import Document, Generator
 from ._handles import MemoryStorage, SqliteStorage, Storage
-from ._records import Progress, Question, Status, StructuredOutput, Test
+from ._records import Progress, Question, QuestionStyle, Status, StructuredOutput, Test
 from ._run import ProgressCallback
 
 __all__ = [
@@ -81,6 +81,7 @@ __all__ = [
     "Progress",
     "ProgressCallback",
     "Question",
+    "QuestionStyle",
     "RateLimitError",
     "ServerError",
     "SqliteStorage",

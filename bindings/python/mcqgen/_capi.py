@@ -31,7 +31,7 @@ from . import _lib
 
 OK = 0
 E_NOMEM = -100
-CONFIG_VERSION = 3
+CONFIG_VERSION = 4
 PROGRESS_VERSION = 1
 RUN_OPTIONS_VERSION = 1
 RUN_RESULT_VERSION = 1
@@ -44,7 +44,7 @@ NUL_TERMINATED = ctypes.c_size_t(-1).value
 
 
 class Config(Structure):
-    """mcqgen_config (version 2). Timeouts in milliseconds, booleans as 0/1."""
+    """mcqgen_config (version 4). Timeouts in milliseconds, booleans as 0/1."""
 
     _fields_ = [
         ("version", c_uint32),
@@ -71,6 +71,7 @@ class Config(Structure):
         ("candidates", c_int32),
         ("max_questions", c_int32),
         ("judge_threshold", c_double),
+        ("style", c_int32),  # mcqgen_question_style
         ("seed", c_uint64),
         ("offline", c_int32),
     ]

@@ -3,7 +3,7 @@ and the generator's effective configuration (``mcqgen_generator_config``) back i
 
 ``Config`` is the one Python table of the fields: each field names the C field it mirrors and
 how a value crosses (strings as UTF-8, timeouts as seconds <-> milliseconds, booleans as 0/1,
-the structured-output mode as its C enum value). The ``Generator`` keywords are the same names,
+the structured-output mode and the question style as their C enum values). The ``Generator`` keywords are the same names,
 a test holds the three lists (keywords, ``Config``, the C struct) together.
 """
 
@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping, Optional, Union
 
 from . import _capi
 from ._errors import InvalidArgumentError, raise_last
-from ._records import StructuredOutput
+from ._records import QuestionStyle, StructuredOutput
 
 _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 
@@ -84,6 +84,15 @@ def _structured_output(value: Any, what: str) -> int:
         ) from None
 
 
+def _question_style(value: Any, what: str) -> int:
+    try:
+        return QuestionStyle(value)._c_value()
+    except ValueError:
+        raise InvalidArgumentError(
+            f"{what} must be one of {[m.value for m in QuestionStyle]}, got {value!r}"
+        ) from None
+
+
 def _text(value: Optional[bytes]) -> str:
     return value.decode("utf-8") if value else ""
 
@@ -96,6 +105,7 @@ DOUBLE: _Kind = (_number, float)
 BOOL: _Kind = (_flag, bool)
 SEED: _Kind = (_seed, int)
 STRUCTURED: _Kind = (_structured_output, StructuredOutput._from_c)
+STYLE: _Kind = (_question_style, QuestionStyle._from_c)
 
 
 def _field(c_name: str, kind: _Kind, **options: Any) -> Any:
@@ -135,6 +145,7 @@ class Config:
     candidates: int = _field("candidates", INT32)  #: candidates written per question
     max_questions: int = _field("max_questions", INT32)  #: largest count a request may ask for
     judge_threshold: float = _field("judge_threshold", DOUBLE)  #: judge score a candidate needs
+    style: QuestionStyle = _field("style", STYLE)  #: the form of the questions
     seed: int = _field("seed", SEED)  #: 0: a random seed per test, stored with it
     offline: bool = _field("offline", BOOL)  #: offline even when a key is set
 

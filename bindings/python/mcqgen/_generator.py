@@ -10,7 +10,7 @@ from . import _capi, _config
 from ._config import Config, encode, int32
 from ._errors import InvalidArgumentError, raise_last
 from ._handles import MemoryStorage, Storage, _Handle
-from ._records import StructuredOutput, Test
+from ._records import QuestionStyle, StructuredOutput, Test
 from ._run import ProgressCallback, Run
 
 #: What ``generate`` takes as a document: text (str), the bytes of a document in any format the
@@ -55,6 +55,7 @@ class Generator(_Handle):
         candidates: Optional[int] = None,
         max_questions: Optional[int] = None,
         judge_threshold: Optional[float] = None,
+        style: Union[QuestionStyle, str, None] = None,
         seed: Optional[int] = None,
         offline: Optional[bool] = None,
     ) -> None:

@@ -58,6 +58,23 @@ class StructuredOutput(str, enum.Enum):
         return list(cls)[value]
 
 
+class QuestionStyle(str, enum.Enum):
+    """The form of a test's questions (mcqgen::QuestionStyle), in the order of the C enum
+    mcqgen_question_style: 0, 1, 2, 3. Each question stores the form it took as its ``style``."""
+
+    MIXED = "mixed"  #: each sentence in the form it allows best, the forms spread over the test
+    CLOZE = "cloze"  #: a sentence of the document with its key term blanked
+    QUESTION = "question"  #: a wh-question or a definition question
+    STATEMENTS = "statements"  #: "Consider the following statements: 1. ... 2. ..."
+
+    def _c_value(self) -> int:
+        return list(QuestionStyle).index(self)
+
+    @classmethod
+    def _from_c(cls, value: int) -> QuestionStyle:
+        return list(cls)[value]
+
+
 @dataclasses.dataclass
 class Question:
     """One accepted multiple-choice question."""
@@ -70,7 +87,7 @@ class Question:
     explanation: str
     source_quote: str  #: the document's sentence(s) backing the key
     score: float  #: the judge's score, 0..1
-    style: str
+    style: str  #: its form: "cloze", "question" or "statements" ("claude" when Claude chose)
     difficulty: str
     source_page: Optional[int] = None  #: the quote's physical page (PDF), None otherwise
     source_section: str = ""  #: its section, "Chapter 3 › Resources"; "" when none

@@ -160,7 +160,7 @@ MCQGEN_C_API const char* mcqgen_test_status_string(int32_t test_status);
 
 /* ---- Configuration ------------------------------------------------------------------------- */
 
-#define MCQGEN_CONFIG_VERSION 3
+#define MCQGEN_CONFIG_VERSION 4
 /** Initialiser (C99, C++20) for a config that mcqgen_config_from_env will fill. */
 #define MCQGEN_CONFIG_INIT                                                                         \
     { .version = MCQGEN_CONFIG_VERSION }
@@ -171,6 +171,15 @@ typedef enum mcqgen_structured_output {
     MCQGEN_STRUCTURED_OUTPUT_JSON_SCHEMA = 1, /* output_config.format with a JSON schema */
     MCQGEN_STRUCTURED_OUTPUT_TOOL = 2         /* a forced tool call */
 } mcqgen_structured_output;
+
+/** The form of a test's questions (mcqgen::QuestionStyle); each question stores its own form
+ * as its `style`: "cloze", "question" or "statements". */
+typedef enum mcqgen_question_style {
+    MCQGEN_STYLE_MIXED = 0,     /* each sentence in the form it allows best, spread over the test */
+    MCQGEN_STYLE_CLOZE = 1,     /* a sentence of the document with its key term blanked */
+    MCQGEN_STYLE_QUESTION = 2,  /* a wh-question or a definition question */
+    MCQGEN_STYLE_STATEMENTS = 3 /* "Consider the following statements: 1. ... 2. ..." */
+} mcqgen_question_style;
 
 /**
  * Generator configuration (mcqgen::Config, whose groups it follows field by field: http,
@@ -204,6 +213,7 @@ typedef struct mcqgen_config {
     int32_t candidates;     /* candidates written per question, 1..16, default 4 */
     int32_t max_questions;  /* largest count a request may ask for, 1..1000, default 20 */
     double judge_threshold; /* least judge score accepted, 0..1, default 0.5 */
+    int32_t style;          /* mcqgen_question_style, default MIXED */
     uint64_t seed;          /* 0: a random seed, stored with the test */
     int32_t offline;        /* boolean, default 0: offline even when a key is set */
 } mcqgen_config;
