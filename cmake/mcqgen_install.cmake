@@ -38,6 +38,8 @@ configure_package_config_file(cmake/mcqgenConfig.cmake.in
   ${PROJECT_BINARY_DIR}/mcqgenConfig.cmake INSTALL_DESTINATION ${MCQGEN_CMAKE_DIR})
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/mcqgenConfigVersion.cmake
   COMPATIBILITY SameMinorVersion)
+# FindWordNet.cmake: a static mcqgen's consumers find WordNet::WordNet with it.
 install(FILES ${PROJECT_BINARY_DIR}/mcqgenConfig.cmake
               ${PROJECT_BINARY_DIR}/mcqgenConfigVersion.cmake
+              ${PROJECT_SOURCE_DIR}/cmake/FindWordNet.cmake
         DESTINATION ${MCQGEN_CMAKE_DIR})

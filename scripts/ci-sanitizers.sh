@@ -8,8 +8,8 @@
 #         so no packaging test: its consumer project is built without the sanitizer flags and
 #         cannot link an instrumented library.
 #   tsan  ThreadSanitizer (gcc) in build-tsan/: only the test programs that run threads and
-#         sockets, each run directly with its concurrent suites selected: the generator and job
-#         suites and the fake server (unit tests), the Claude pipeline and HTTPS client
+#         sockets, each run directly with its concurrent suites selected: the generator, job and
+#         WordNet suites and the fake server (unit tests), the Claude pipeline and HTTPS client
 #         (integration tests), crash/network/security (reliability tests), and the C ABI test.
 #
 # Any report fails the run: -fno-sanitize-recover=all and halt_on_error=1 turn the first one
@@ -77,8 +77,8 @@ if [ "$mode" != asan ]; then
     tsan_suites() {
         local failed=0 pids=() exe
         # Two programs at a time: the suites wait on sockets and timers more than on the CPU.
-        "${tsan_run[@]}" build-tsan/tests/mcqgen_unit_tests -ts=generator,job,contracts,fake_claude \
-            --no-intro=true &
+        "${tsan_run[@]}" build-tsan/tests/mcqgen_unit_tests \
+            -ts=generator,job,contracts,fake_claude,wordnet --no-intro=true &
         pids+=($!)
         "${tsan_run[@]}" build-tsan/tests/mcqgen_integration_tests --no-intro=true &
         pids+=($!)

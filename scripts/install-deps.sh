@@ -12,6 +12,7 @@ packages=(
   doctest-dev
   libxml2-dev libzip-dev zip  # HTML, DOCX and EPUB readers; zip builds test fixtures
   libpoppler-cpp-dev qpdf      # the PDF component (MCQGEN_WITH_PDF); qpdf encrypts test PDFs
+  wordnet-dev wordnet-base     # offline distractors: WordNet's library and database
   python3 python3-pip python3-venv
 )
 # Extra tools for the reliability checks (sanitizers, fuzzing); opt in with MCQGEN_DEV_TOOLS=1.
