@@ -14,6 +14,8 @@ packages=(
   libpoppler-cpp-dev qpdf      # the PDF component (MCQGEN_WITH_PDF); qpdf encrypts test PDFs
   wordnet-dev wordnet-base     # offline distractors: WordNet's library and database
   python3 python3-pip python3-venv
+  # real documents for the offline quality tests (tests/quality/make_corpus.py)
+  doc-debian jargon-text r-doc-html postgresql-doc-15 maint-guide debian-faq
 )
 # Extra tools for the reliability checks (sanitizers, fuzzing); opt in with MCQGEN_DEV_TOOLS=1.
 if [ "${MCQGEN_DEV_TOOLS:-0}" = 1 ]; then
