@@ -128,7 +128,7 @@ struct PipelineOptions {
     int candidates = limits::candidates.fallback;       ///< candidates written per question
     int max_questions = limits::max_questions.fallback; ///< largest count a request may ask for
     double judge_threshold = limits::judge_threshold.fallback; ///< least judge score accepted
-    QuestionStyle style = QuestionStyle::mixed; ///< the form of the questions
+    QuestionStyle style = QuestionStyle::mixed;                ///< the form of the questions
     std::uint64_t seed = 0; ///< 0: a random seed, stored with the test
     bool offline = false;   ///< use the offline generator even when a key is set
 

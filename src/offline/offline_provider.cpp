@@ -1,31 +1,32 @@
 #include "offline/offline_provider.hpp"
 
 #include "core/random.hpp"
+#include "offline/distractors.hpp"
+#include "offline/forms.hpp"
+#include "offline/sentences.hpp"
 #include "offline/terms.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <tuple>
 
 namespace mcqgen::detail::offline {
 namespace {
 
-constexpr const char* blank = "_____";
-
-// A sentence worth a question: long enough to carry a fact, short enough to read as a stem.
-constexpr std::size_t shortest_sentence = 40, longest_sentence = 400;
-// The blind answer is the option the passage supports best, by at least this share of its
-// words, and with no tie.
+// The blind answer to a wh-question is the option the passage supports best, by at least this
+// share of the stem's words, and with no tie.
 constexpr double least_support = 0.6;
-// Stems in this range of lengths count as clear.
-constexpr std::size_t shortest_clear_stem = 30, longest_clear_stem = 400;
-// The judge's score: how well the passage supports the key, how plausible the distractors
-// are, how clear the stem is.
-constexpr double support_weight = 0.5, plausibility_weight = 0.3, clarity_weight = 0.2;
+// A term more than about a dozen sentences mention is what the document is about, not a fact
+// in it: every reader guesses it, and it shows up in the other questions' stems.
+constexpr double least_specificity = 0.3;
+// Statement items quote the sentences they come from; longer than this is no longer a passage.
+constexpr std::size_t longest_statement_quote = 1500;
 
 struct Pick {
     std::size_t sentence = 0;
-    Term term;
+    Fact fact;
+    std::vector<Term> sentence_terms;
     double score = 0;
 };
 
@@ -46,9 +47,9 @@ double kind_priority(Kind kind) {
     case Kind::year:
         return 1.0;
     case Kind::number:
-        return 1.0;
+        return 0.9;
     case Kind::word:
-        return 0.6;
+        return 0.8;
     }
     return 0.5;
 }
@@ -61,175 +62,372 @@ Kind preferred_kind(int slot) {
     return rotation[static_cast<std::size_t>(slot) % std::size(rotation)];
 }
 
-// How alike a distractor is to the key: higher is a more plausible, same-kind alternative.
-double similarity(const Term& key, const Term& other) {
-    switch (key.kind) {
-    case Kind::year:
-        return -std::abs(std::stoi(key.text) - std::stoi(other.text));
-    case Kind::number: {
-        auto value = [](const std::string& t) {
-            std::string digits;
-            for (char c : t)
-                if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') digits += c;
-            try {
-                return std::max(1e-9, std::stod(digits));
-            } catch (...) {
-                return 1.0;
+enum class Form { cloze, question, statements };
+
+// The form a slot asks for: in a mixed test a third of the slots are statement items and a
+// third wh-questions, each falling back to the simpler forms when its passage allows no such.
+std::vector<Form> forms_for(QuestionStyle style, int slot) {
+    switch (style) {
+    case QuestionStyle::cloze:
+        return {Form::cloze};
+    case QuestionStyle::question:
+        return {Form::question};
+    case QuestionStyle::statements:
+        return {Form::statements};
+    case QuestionStyle::mixed:
+        break;
+    }
+    switch (slot % 3) {
+    case 0:
+        return {Form::question, Form::cloze};
+    case 1:
+        return {Form::cloze};
+    default:
+        return {Form::statements, Form::question, Form::cloze};
+    }
+}
+
+// Statement items of one test cycle through the four keys, two and three statements in turn.
+int statement_slot(QuestionStyle style, int slot) {
+    return style == QuestionStyle::statements ? slot : slot / 3;
+}
+
+// "Section 12.4", "Appendix E": where the document points, not a fact worth asking about; nor
+// is an identifier ("lost8" is a word and its footnote mark).
+bool is_cross_reference(const Term& t) {
+    if (t.kind == Kind::number && (t.group == "identifier" || t.group == "mixed")) return true;
+    if ((t.kind == Kind::name || t.kind == Kind::defined) && t.group == "part") return true;
+    static const std::set<std::string> places = {
+        "after section",  "after chapter", "after figure",    "after table",   "after page",
+        "after appendix", "after item",    "after step",      "after line",    "after example",
+        "after footnote", "after note",    "after paragraph", "after question"};
+    return t.kind == Kind::number && places.count(t.group) > 0;
+}
+
+bool mentions_any(const std::string& sentence, const std::vector<Term>& terms,
+                  const std::set<std::string>* keys) {
+    if (!keys || keys->empty()) return false;
+    for (const auto& t : terms)
+        if (keys->count(t.key)) return true;
+    for (const auto& word : tokenize(sentence))
+        if (keys->count(word)) return true;
+    return false;
+}
+
+// A usable sentence of the passage and its terms.
+struct Usable {
+    std::size_t sentence = 0;
+    std::string text;
+    std::vector<Term> terms;
+};
+
+struct Facts {
+    std::vector<Usable> sentences; ///< in document order
+    std::vector<Pick> picks;       ///< best first
+};
+
+Facts facts_of(const Inventory& inventory, const AuthorRequest& request) {
+    Facts facts;
+    for (const auto& s : request.passage->sentences) {
+        const std::size_t si = inventory.sentence_at(s.begin);
+        if (si == static_cast<std::size_t>(-1)) continue;
+        auto text = inventory.sentence_text(si);
+        const auto check = check_sentence(text);
+        if (!check.usable) continue;
+        auto terms = inventory.terms_of(si, true);
+        // A stem that shows an accepted question's key gives that question away.
+        if (mentions_any(text, terms, request.taken_keys)) continue;
+        const double info = informativeness(inventory, text) * (1 - check.risk);
+        for (const auto& term : terms) {
+            if (is_cross_reference(term)) continue;
+            const bool quantity = term.kind == Kind::year || term.kind == Kind::number;
+            if (!quantity && inventory.specificity(term.key) < least_specificity) continue;
+            const double score = info * kind_priority(term.kind) * inventory.specificity(term.key) *
+                                 (term.kind == preferred_kind(request.slot) ? 1.5 : 1.0);
+            facts.picks.push_back({si, fact_of(text, term, terms), terms, score});
+        }
+        facts.sentences.push_back({si, std::move(text), std::move(terms)});
+    }
+    auto& picks = facts.picks;
+    std::stable_sort(picks.begin(), picks.end(),
+                     [](const Pick& a, const Pick& b) { return a.score > b.score; });
+    // Best term of each sentence first, so one call's candidates come from different sentences.
+    std::set<std::size_t> seen;
+    std::stable_partition(picks.begin(), picks.end(),
+                          [&](const Pick& p) { return seen.insert(p.sentence).second; });
+    return facts;
+}
+
+std::optional<Candidate> single_answer(const Inventory& inventory, const Pick& pick, Form form,
+                                       SeededRandom& random) {
+    const auto distractors =
+        pick_distractors(inventory, pick.fact.key, pick.sentence_terms, random);
+    if (distractors.size() < 3) return std::nullopt; // no three good ones: drop it
+    return form == Form::question ? make_question(pick.fact, distractors)
+                                  : make_cloze(pick.fact, distractors);
+}
+
+// The sentence with one of its terms swapped for a same-kind term from elsewhere.
+// What differs between two sentences, in whole words: "a collection" and "an arrangement".
+std::pair<std::string, std::string> difference(const std::string& a, const std::string& b) {
+    std::size_t prefix = 0;
+    while (prefix < a.size() && prefix < b.size() && a[prefix] == b[prefix])
+        ++prefix;
+    std::size_t suffix = 0;
+    while (suffix < a.size() - prefix && suffix < b.size() - prefix &&
+           a[a.size() - 1 - suffix] == b[b.size() - 1 - suffix])
+        ++suffix;
+    while (prefix > 0 && a[prefix - 1] != ' ')
+        --prefix;
+    while (suffix > 0 && a[a.size() - suffix] != ' ')
+        --suffix;
+    return {a.substr(prefix, a.size() - suffix - prefix),
+            b.substr(prefix, b.size() - suffix - prefix)};
+}
+
+std::optional<Statement> falsified(const Inventory& inventory, const Usable& sentence,
+                                   SeededRandom& random) {
+    for (const auto& term : sentence.terms) {
+        const auto& text = sentence.text;
+        if (text.find(term.text) != text.rfind(term.text) || is_cross_reference(term)) continue;
+        const auto others = pick_distractors(inventory, term, sentence.terms, random);
+        if (others.empty()) continue;
+        Statement st;
+        st.text = replaced(text, term.begin, term.end, others.front());
+        st.correct = false;
+        std::tie(st.original, st.swapped) = difference(text, st.text);
+        return st;
+    }
+    return std::nullopt;
+}
+
+// A passage is a few sentences; statements may run on into the sentences after it.
+constexpr std::size_t statement_reach = 6;
+
+// The usable sentences a statement item may take: the passage's and the few after it.
+std::vector<Usable> statement_sentences(const Inventory& inventory, const Facts& facts,
+                                        const AuthorRequest& request) {
+    auto usable = facts.sentences;
+    if (usable.empty()) return usable;
+    const auto last = usable.back().sentence;
+    for (std::size_t si = last + 1; si <= last + statement_reach && si < inventory.sentence_count();
+         ++si) {
+        auto text = inventory.sentence_text(si);
+        if (!check_sentence(text).usable) continue;
+        auto terms = inventory.terms_of(si, true);
+        if (mentions_any(text, terms, request.taken_keys)) continue;
+        usable.push_back({si, std::move(text), std::move(terms)});
+    }
+    return usable;
+}
+
+// Statements are consecutive sentences of one paragraph, so the quote is the document's own
+// text; the false ones are swapped versions of theirs.
+std::optional<Candidate> statement_item(const Inventory& inventory, const Facts& facts,
+                                        const AuthorRequest& request, SeededRandom& random) {
+    const auto usable = statement_sentences(inventory, facts, request);
+    const int n = statement_slot(request.style, request.slot);
+    const std::size_t count = n % 2 == 0 ? 3 : 2; // three and two statements in turn
+    if (usable.size() < count) return std::nullopt;
+    auto truth = statement_truth(count, request.key_position);
+    if (count == 3)
+        for (std::size_t i = truth.size(); i > 1; --i)
+            std::vector<bool>::swap(truth[i - 1], truth[random.below(i)]);
+    const std::size_t windows = usable.size() - count + 1;
+    for (std::size_t w = 0; w < windows; ++w) {
+        const std::size_t first = (static_cast<std::size_t>(request.attempt) + w) % windows;
+        const auto first_si = usable[first].sentence, last_si = usable[first + count - 1].sentence;
+        if (last_si - first_si != count - 1 || !inventory.one_paragraph(first_si, last_si))
+            continue;
+        std::vector<Statement> statements;
+        for (std::size_t i = 0; i < count; ++i) {
+            const auto& sentence = usable[first + i];
+            if (truth[i]) {
+                statements.push_back({sentence.text, true, {}, {}});
+            } else if (auto st = falsified(inventory, sentence, random)) {
+                statements.push_back(std::move(*st));
+            } else {
+                break;
             }
-        };
-        return (key.group == other.group ? 10 : 0) -
-               std::abs(std::log10(value(key.text)) - std::log10(value(other.text)));
+        }
+        if (statements.size() != count) continue;
+        auto quote = inventory.span_text(first_si, last_si);
+        if (quote.size() > longest_statement_quote) continue;
+        return make_statements(statements, std::move(quote));
     }
-    case Kind::name:
-    case Kind::defined: {
-        const auto words = [](const std::string& t) { return std::count(t.begin(), t.end(), ' '); };
-        return (key.group == other.group ? 3 : 0) + (words(key.text) == words(other.text) ? 1 : 0) -
-               std::abs(static_cast<double>(key.text.size()) -
-                        static_cast<double>(other.text.size())) /
-                   20;
-    }
-    case Kind::word:
-        return (key.group == other.group ? 2 : 0) -
-               std::abs(static_cast<double>(key.text.size()) -
-                        static_cast<double>(other.text.size())) /
-                   5;
-    }
-    return 0;
+    return std::nullopt;
 }
 
-bool plural(const std::string& w) {
-    return w.size() > 3 && w.back() == 's' && w[w.size() - 2] != 's';
+// --- the judge -------------------------------------------------------------------------------
+
+// The sentence a cloze stem quotes, with its blank.
+std::optional<std::string> quoted_sentence(const std::string& stem) {
+    const auto open = stem.find(": \"");
+    if (open == std::string::npos || stem.size() < open + 4 || stem.back() != '"')
+        return std::nullopt;
+    return stem.substr(open + 3, stem.size() - open - 4);
 }
 
-std::vector<std::string> pick_distractors(const Inventory& inventory, const Term& key,
-                                          std::size_t sentence, SeededRandom& random) {
-    std::set<std::string> in_sentence;
-    for (const auto& t : inventory.terms_of(sentence))
-        in_sentence.insert(t.key);
-    std::vector<Kind> kinds{key.kind};
-    if (key.kind == Kind::defined) kinds.push_back(Kind::name);
-    if (key.kind == Kind::name) kinds.push_back(Kind::defined);
+// The numbered statements of a statement item.
+std::vector<std::string> statements_of(const std::string& stem) {
+    std::vector<std::string> out;
+    for (int i = 1;; ++i) {
+        const auto mark = " " + std::to_string(i) + ". ";
+        const auto at = stem.find(mark);
+        if (at == std::string::npos) break;
+        const auto from = at + mark.size();
+        const auto next = stem.find(" " + std::to_string(i + 1) + ". ", from);
+        auto end = next;
+        if (end == std::string::npos) {
+            end = stem.find(" How many of the above", from);
+            if (end == std::string::npos) end = stem.find(" Which of the statements", from);
+        }
+        if (end == std::string::npos) break;
+        out.push_back(stem.substr(from, end - from));
+    }
+    return out;
+}
 
-    // The five most similar terms, the earlier first among equals: a bounded insertion instead
-    // of sorting every term of the kind (documents of megabytes have tens of thousands).
-    constexpr std::size_t pool_size = 5;
-    std::vector<std::pair<double, const Term*>> pool;
-    const auto makes_the_pool = [&](double score) {
-        return pool.size() < pool_size || score > pool.back().first;
-    };
-    const auto offer = [&](double score, const Term* t) {
-        const auto at = std::upper_bound(pool.begin(), pool.end(), score,
-                                         [](double s, const auto& p) { return s > p.first; });
-        pool.insert(at, {score, t});
-        if (pool.size() > pool_size) pool.pop_back();
-    };
-    for (Kind kind : kinds) {
-        for (const Term& t : inventory.entries(kind)) {
-            // Topic words only stand in for each other when they share form: same number,
-            // same ending ("federation"/"legislation", not "eleven"/"member").
-            if (key.kind == Kind::word &&
-                (t.group != key.group || plural(t.key) != plural(key.key)))
+struct Answer {
+    int chosen = -1;
+    std::string source; ///< the passage sentence the answer stands on
+    std::string reason;
+};
+
+// A statement item: count the statements the document states, and find the option saying so.
+Answer answer_statements(const Inventory& inventory, const JudgeItem& item) {
+    const auto statements = statements_of(item.stem);
+    Answer a;
+    if (statements.size() < 2 || statements.size() > 3) {
+        a.reason = "the statements could not be read";
+        return a;
+    }
+    std::vector<bool> truth;
+    for (const auto& st : statements)
+        truth.push_back(inventory.has_sentence(st));
+    const auto& key =
+        statement_options(statements.size())[static_cast<std::size_t>(statement_key(truth))];
+    const auto it = std::find(item.options.begin(), item.options.end(), key);
+    if (it != item.options.end()) a.chosen = static_cast<int>(it - item.options.begin());
+    a.reason = "the passage states " +
+               std::to_string(std::count(truth.begin(), truth.end(), true)) + " of the " +
+               std::to_string(statements.size()) + " statements";
+    return a;
+}
+
+// A cloze: the option that, put in the blank, gives a sentence of the passage.
+Answer answer_cloze(const std::string& passage, const JudgeItem& item, const std::string& quoted) {
+    Answer a;
+    auto sentence = quoted;
+    if (const auto either = sentence.find("a(n) _____"); either != std::string::npos)
+        sentence.replace(either, 4, "a"); // replaced() puts the article each option takes
+    const auto blank = sentence.find("_____");
+    int found = 0;
+    for (std::size_t i = 0; i < 4; ++i) {
+        auto filled = replaced(sentence, blank, blank + 5, item.options[i]);
+        if (passage.find(filled) == std::string::npos) continue;
+        ++found;
+        a.chosen = static_cast<int>(i);
+        a.source = std::move(filled);
+    }
+    if (found != 1) {
+        a.chosen = -1;
+        a.reason = found ? "more than one option completes a sentence of the passage"
+                         : "no option completes a sentence of the passage";
+    }
+    return a;
+}
+
+// A wh-question: the option whose passage sentence shares most of the stem's words.
+Answer answer_question(const Passage& passage, const std::string& document, const JudgeItem& item) {
+    static const std::set<std::string> framing = {"following", "which", "year", "who"};
+    auto stem = content_words(item.stem);
+    for (const auto& w : framing)
+        stem.erase(w);
+    std::array<double, 4> support{};
+    std::array<std::string, 4> sources;
+    for (std::size_t i = 0; i < 4; ++i) {
+        const auto option_words = content_words(item.options[i]);
+        for (const auto& s : passage.sentences) {
+            const auto sentence = std::string_view(document).substr(s.begin, s.end - s.begin);
+            const auto words = content_words(sentence);
+            if (stem.empty() || !std::all_of(option_words.begin(), option_words.end(),
+                                             [&](const std::string& w) { return words.count(w); }))
                 continue;
-            const double score = similarity(key, t) - (kind == key.kind ? 0 : 1);
-            if (!makes_the_pool(score)) continue; // before the string checks, which cost more
-            if (in_sentence.count(t.key) || t.key.find(key.key) != std::string::npos ||
-                key.key.find(t.key) != std::string::npos)
-                continue;
-            offer(score, &t);
+            std::size_t shared = 0;
+            for (const auto& w : stem)
+                shared += words.count(w);
+            const double share = static_cast<double>(shared) / static_cast<double>(stem.size());
+            if (share > support[i]) {
+                support[i] = share;
+                sources[i] = normalize_whitespace(sentence);
+            }
         }
     }
-    for (std::size_t i = pool.size(); i > 1; --i)
-        std::swap(pool[i - 1], pool[random.below(i)]);
-    std::vector<std::string> picked;
-    std::set<std::string> seen{key.key};
-    for (const auto& [score, t] : pool) {
-        if (picked.size() == 3) break;
-        if (seen.insert(t->key).second) picked.push_back(t->text);
+    Answer a;
+    const auto best = std::max_element(support.begin(), support.end());
+    const auto ties =
+        std::count_if(support.begin(), support.end(), [&](double s) { return s >= *best - 1e-9; });
+    if (*best < least_support || ties > 1) {
+        a.reason = ties > 1 ? "more than one option is supported by the passage"
+                            : "no option is clearly supported by the passage";
+        return a;
     }
-    return picked;
+    a.chosen = static_cast<int>(best - support.begin());
+    a.source = sources[static_cast<std::size_t>(a.chosen)];
+    // A distractor the passage supports almost as well is a second defensible answer.
+    const auto runner_up =
+        std::count_if(support.begin(), support.end(), [&](double s) { return s >= least_support; });
+    a.reason = runner_up > 1 ? "another option is also supported" : "supported by the passage";
+    return a;
 }
 
-std::string replace_all(std::string text, const std::string& from, const std::string& to) {
-    for (auto pos = text.find(from); pos != std::string::npos;
-         pos = text.find(from, pos + to.size()))
-        text.replace(pos, from.size(), to);
-    return text;
-}
-
-std::string difficulty(const Term& key, const std::vector<std::string>& distractors) {
-    if (key.kind == Kind::year) {
-        int gap = 10000;
-        for (const auto& d : distractors)
-            gap = std::min(gap, std::abs(std::stoi(d) - std::stoi(key.text)));
-        return gap <= 3 ? "hard" : gap <= 15 ? "medium" : "easy";
-    }
-    if (key.kind == Kind::word) return "hard";
-    return "medium";
-}
-
-Candidate build(std::string_view sentence, const Term& key, std::vector<std::string> distractors,
-                std::uint64_t seed) {
-    Candidate c;
-    c.quote = std::string(sentence);
-    c.difficulty = difficulty(key, distractors);
-    auto rest = std::string(sentence.substr(key.end));
-    if (key.kind == Kind::defined && key.begin == 0 && rest.size() > 8) {
-        while (!rest.empty() && (rest.back() == '.' || rest.back() == ' '))
-            rest.pop_back();
-        c.stem = "Which of the following" + rest + "?";
-        c.style = "definition";
-    } else {
-        c.stem = "Complete the statement from the document: \"" +
-                 replace_all(std::string(sentence), key.text, blank) + "\"";
-        c.style = "cloze";
-    }
-    c.explanation = "The document states: \"" + std::string(sentence) + "\"";
-    distractors.insert(distractors.begin() + static_cast<long>(seed % 4), key.text);
-    c.options = std::move(distractors);
-    c.answer_index = static_cast<int>(seed % 4);
-    return c;
-}
-
-// The sentence of `passage` that best supports `option` as the answer to `stem`: the share of
-// the stem's content words found in a passage sentence that also contains the option.
-double support(const Passage& passage, const std::string& document,
-               const std::set<std::string>& stem, const std::string& option) {
-    const auto option_words = content_words(option);
-    double best = 0;
-    for (const auto& s : passage.sentences) {
-        const auto sentence = std::string_view(document).substr(s.begin, s.end - s.begin);
-        const auto words = content_words(sentence);
-        const bool has_option =
-            std::all_of(option_words.begin(), option_words.end(),
-                        [&](const std::string& w) { return words.count(w) > 0; });
-        if (!has_option || stem.empty()) continue;
-        std::size_t shared = 0;
-        for (const auto& w : stem)
-            shared += words.count(w);
-        best = std::max(best, static_cast<double>(shared) / static_cast<double>(stem.size()));
-    }
-    return best;
-}
-
-double plausibility(const std::array<std::string, 4>& options, int chosen) {
-    auto shape = [](const std::string& o) {
-        const bool digits = std::any_of(
-            o.begin(), o.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+// How alike the distractors are to the key: same kind and class, same shape.
+double distractor_fit(const Inventory& inventory, const JudgeItem& item, int chosen) {
+    const auto& key = item.options[static_cast<std::size_t>(chosen)];
+    const auto key_kind = option_kind(inventory, key);
+    const auto shape = [](const std::string& o) {
+        const bool digits = o.find_first_of("0123456789") != std::string::npos;
         const bool capital = !o.empty() && std::isupper(static_cast<unsigned char>(o[0]));
-        return digits ? 2 : capital ? 1 : 0;
+        const auto words = std::count(o.begin(), o.end(), ' ');
+        return std::tuple{digits, capital, words};
     };
-    const auto& key = options[static_cast<std::size_t>(chosen)];
-    double total = 0;
+    double fit = 0;
     for (std::size_t i = 0; i < 4; ++i) {
         if (static_cast<int>(i) == chosen) continue;
-        // Options within a factor of two in length look alike; beyond that the odd one shows.
-        const double length_ratio =
-            static_cast<double>(std::min(key.size(), options[i].size())) /
-            static_cast<double>(std::max<std::size_t>(1, std::max(key.size(), options[i].size())));
-        total +=
-            (shape(options[i]) == shape(key) ? 0.6 : 0) + 0.4 * std::min(1.0, 2 * length_ratio);
+        const auto& o = item.options[i];
+        const double length =
+            static_cast<double>(std::min(o.size(), key.size())) /
+            static_cast<double>(std::max<std::size_t>(1, std::max(o.size(), key.size())));
+        fit += (option_kind(inventory, o) == key_kind ? 0.5 : 0) +
+               (shape(o) == shape(key) ? 0.3 : 0) + 0.2 * std::min(1.0, 2 * length);
     }
-    return total / 3;
+    return fit / 3;
+}
+
+// The judge's score: what is left of the sentence's risk, times how well the distractors fit,
+// how specific the key is and whether a distractor is also defensible. Each factor stays above
+// zero so one weakness lowers the score without hiding the others.
+double score(const Inventory& inventory, const JudgeItem& item, const Answer& answer) {
+    const auto check = check_sentence(answer.source);
+    const double clean = check.usable ? 1 - check.risk : 0.3;
+    const auto& key = item.options[static_cast<std::size_t>(answer.chosen)];
+    const bool numeric = key.find_first_of("0123456789") != std::string::npos;
+    const double specific = numeric ? 1 : inventory.specificity(lower(key));
+    const double ambiguous = answer.reason == "another option is also supported" ? 0.5 : 1;
+    return clean * (0.4 + 0.6 * distractor_fit(inventory, item, answer.chosen)) *
+           (0.5 + 0.5 * specific) * ambiguous;
+}
+
+// A statement item's key is computed, so what is left to judge is the statements as reading.
+double statement_score(const JudgeItem& item) {
+    double clean = 0;
+    const auto statements = statements_of(item.stem);
+    for (const auto& st : statements) {
+        const auto check = check_sentence(st);
+        clean += check.usable ? 1 - check.risk : 0.3;
+    }
+    return 0.95 * clean / static_cast<double>(statements.size());
 }
 
 } // namespace
@@ -254,73 +452,51 @@ OfflineProvider::inventory_for(const std::shared_ptr<const std::string>& documen
 
 AuthorResult OfflineProvider::author(const AuthorRequest& request) {
     const auto& inventory = inventory_for(request.document);
-    std::vector<Pick> picks;
-    for (const auto& s : request.passage->sentences) {
-        const std::size_t si = inventory.sentence_at(s.begin);
-        if (si == static_cast<std::size_t>(-1)) continue;
-        const auto text = inventory.sentence_text(si);
-        if (text.size() < shortest_sentence || text.size() > longest_sentence) continue;
-        const double info = informativeness(inventory, text);
-        for (auto& term : inventory.terms_of(si)) {
-            const double score = info * kind_priority(term.kind) *
-                                 (term.kind == preferred_kind(request.slot) ? 1.5 : 1.0);
-            picks.push_back({si, std::move(term), score});
-        }
-    }
-    std::stable_sort(picks.begin(), picks.end(),
-                     [](const Pick& a, const Pick& b) { return a.score > b.score; });
-    // Best term of each sentence first, so one call's candidates come from different sentences.
-    std::set<std::size_t> seen;
-    std::stable_partition(picks.begin(), picks.end(),
-                          [&](const Pick& p) { return seen.insert(p.sentence).second; });
-
+    const auto facts = facts_of(inventory, request);
+    const auto& picks = facts.picks;
     AuthorResult result;
     SeededRandom random(request.seed);
-    const std::size_t start = picks.empty()
-                                  ? 0
-                                  : static_cast<std::size_t>(request.attempt) *
-                                        static_cast<std::size_t>(request.count) % picks.size();
-    for (std::size_t n = 0;
-         n < picks.size() && static_cast<int>(result.candidates.size()) < request.count; ++n) {
+    const auto wanted = static_cast<std::size_t>(request.count);
+    const auto forms = forms_for(request.style, request.slot);
+    if (forms.front() == Form::statements)
+        if (auto item = statement_item(inventory, facts, request, random))
+            result.candidates.push_back(std::move(*item));
+    // Later attempts start further down the list, so they write something new.
+    const std::size_t start =
+        picks.empty() ? 0 : static_cast<std::size_t>(request.attempt) * wanted % picks.size();
+    for (std::size_t n = 0; n < picks.size() && result.candidates.size() < wanted; ++n) {
         const Pick& pick = picks[(start + n) % picks.size()];
-        auto distractors = pick_distractors(inventory, pick.term, pick.sentence, random);
-        if (distractors.size() < 3) continue; // not enough terms of the same kind in the document
-        result.candidates.push_back(build(inventory.sentence_text(pick.sentence), pick.term,
-                                          std::move(distractors), random.next()));
+        for (Form form : forms) {
+            if (form == Form::statements) continue;
+            if (auto c = single_answer(inventory, pick, form, random)) {
+                result.candidates.push_back(std::move(*c));
+                break;
+            }
+        }
     }
     return result;
 }
 
 JudgeResult OfflineProvider::verdicts(const JudgeRequest& request) {
-    static const std::set<std::string> framing = {"complete", "statement", "document", "following"};
+    const auto& inventory = inventory_for(request.document);
+    const auto passage = normalize_whitespace(request.passage->text);
     JudgeResult result;
     for (const auto& item : request.items) {
-        auto stem = content_words(item.stem);
-        for (const auto& w : framing)
-            stem.erase(w);
-        std::array<double, 4> scores{};
-        for (std::size_t i = 0; i < 4; ++i)
-            scores[i] = support(*request.passage, *request.document, stem, item.options[i]);
-        const auto best = std::max_element(scores.begin(), scores.end());
-        const int chosen = static_cast<int>(best - scores.begin());
-        const auto ties = std::count_if(scores.begin(), scores.end(),
-                                        [&](double s) { return s >= *best - 1e-9; });
+        Answer answer;
+        const auto quoted = quoted_sentence(item.stem);
+        const bool statements = !statements_of(item.stem).empty();
+        if (statements)
+            answer = answer_statements(inventory, item);
+        else if (quoted && quoted->find("_____") != std::string::npos)
+            answer = answer_cloze(passage, item, *quoted);
+        else
+            answer = answer_question(*request.passage, *request.document, item);
         Verdict v;
         v.id = item.id;
-        if (*best < least_support || ties > 1) {
-            v.chosen = -1;
-            v.score = 0;
-            v.reason = ties > 1 ? "more than one option is supported by the passage"
-                                : "no option is clearly supported by the passage";
-        } else {
-            const bool clear =
-                item.stem.size() >= shortest_clear_stem && item.stem.size() <= longest_clear_stem;
-            v.chosen = chosen;
-            v.score = support_weight * *best +
-                      plausibility_weight * plausibility(item.options, chosen) +
-                      clarity_weight * (clear ? 1.0 : 0.5);
-            v.reason = "the passage supports exactly one option";
-        }
+        v.chosen = answer.chosen;
+        v.reason = answer.reason;
+        if (answer.chosen >= 0)
+            v.score = statements ? statement_score(item) : score(inventory, item, answer);
         result.verdicts.push_back(std::move(v));
     }
     return result;

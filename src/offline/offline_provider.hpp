@@ -20,6 +20,8 @@ class OfflineProvider final : public Provider {
     void write(const AuthorRequest& request, std::function<void(AuthorResult)> done) override;
     void judge(const JudgeRequest& request, std::function<void(JudgeResult)> done) override;
     std::string name() const override { return "offline"; }
+    /// Calls cost microseconds: a slot may try many passages before a test ends short.
+    int author_calls_per_question() const override { return 40; }
     void cancel() override {} // every call completes inline; nothing is in flight
 
     /// The candidates and verdicts write() and judge() complete with.

@@ -11,8 +11,6 @@
 namespace mcqgen::detail {
 namespace {
 
-// Author calls a run may spend per missing question, re-authoring and replacements included.
-constexpr int author_calls_per_question = 3;
 // Author calls on one passage before a slot moves to a replacement passage.
 constexpr int author_calls_per_passage = 2;
 // Rejection reasons named in a shortfall message, most frequent first.
@@ -107,7 +105,7 @@ void Run::start() {
         if (q.position >= 0 && q.position < setup_.test.target_questions)
             filled[static_cast<std::size_t>(q.position)] = true;
     const int missing = static_cast<int>(std::count(filled.begin(), filled.end(), false));
-    author_budget_ = missing * author_calls_per_question;
+    author_budget_ = missing * setup_.provider->author_calls_per_question();
     emit(nullptr);
     if (passages_.empty()) {
         failed_slots_ = missing;
@@ -151,6 +149,8 @@ void Run::start_slot(std::shared_ptr<Slot> slot) {
     request.passage = &passages_[static_cast<std::size_t>(slot->passage)];
     request.count = setup_.candidates;
     request.style = setup_.style;
+    request.key_position = key_deal_[static_cast<std::size_t>(slot->position)];
+    request.taken_keys = &accepted_checks_.keys();
     request.seed = author_seed(setup_.test.seed, slot->position, request.attempt);
     ++slot->on_passage;
     setup_.provider->write(request, on_run_thread<AuthorResult>([this, slot](AuthorResult result) {

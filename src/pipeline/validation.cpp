@@ -92,8 +92,9 @@ bool quotes_overlap(const AcceptedQuestions::Entry& a, const AcceptedQuestions::
 }
 
 AcceptedQuestions::Entry prepare(std::string_view stem, std::string_view key,
-                                 std::string_view quote) {
+                                 std::string_view quote, std::string_view style) {
     AcceptedQuestions::Entry e;
+    e.statements = style == "statements";
     e.stem = lower(normalize_whitespace(stem));
     e.key = canonical_option(key);
     e.quote = lower(normalize_whitespace(quote));
@@ -150,8 +151,10 @@ std::optional<std::string_view> check_candidate(const Candidate& c, const QuoteI
     }
     if (distinct.size() != 4) return reason::duplicate_options;
     if (!quotes.contains(c.quote)) return reason::quote_not_in_document;
-    if (key_is_much_longest(c)) return reason::giveaway_length;
-    if (key_alone_echoes_stem(c)) return reason::giveaway_echo;
+    // A statement item's options are counts in a fixed order: no option can give itself away.
+    const bool statements = c.style == "statements";
+    if (!statements && key_is_much_longest(c)) return reason::giveaway_length;
+    if (!statements && key_alone_echoes_stem(c)) return reason::giveaway_echo;
     if (names_option_letter(c.explanation)) return reason::explanation_letter;
     return std::nullopt;
 }
@@ -162,21 +165,25 @@ AcceptedQuestions::AcceptedQuestions(const std::vector<Question>& questions) {
 }
 
 void AcceptedQuestions::add(const Question& q) {
-    entries_.push_back(
-        prepare(q.stem, q.options[static_cast<std::size_t>(q.answer_index)], q.source_quote));
+    entries_.push_back(prepare(q.stem, q.options[static_cast<std::size_t>(q.answer_index)],
+                               q.source_quote, q.style));
+    if (!entries_.back().statements) keys_.insert(entries_.back().key);
 }
 
 std::optional<std::string_view> AcceptedQuestions::check(const Candidate& c) const {
     if (c.answer_index < 0 || static_cast<std::size_t>(c.answer_index) >= c.options.size())
         return reason::key_out_of_range;
     const auto candidate =
-        prepare(c.stem, c.options[static_cast<std::size_t>(c.answer_index)], c.quote);
+        prepare(c.stem, c.options[static_cast<std::size_t>(c.answer_index)], c.quote, c.style);
     for (const auto& q : entries_) {
         if (jaccard(candidate.stem_words, q.stem_words) >= 0.7 ||
             jaccard(candidate.stem_trigrams, q.stem_trigrams) >= 0.8)
             return reason::near_duplicate;
         if (candidate.key == q.key && quotes_overlap(candidate, q))
             return reason::same_key_same_passage;
+        // One test asks about a term once; a statement item's key is a count, not a term.
+        if (candidate.key == q.key && !candidate.statements && !q.statements)
+            return reason::repeated_key;
         if (contains_phrase(candidate.stem, q.key) || contains_phrase(q.stem, candidate.key))
             return reason::stem_contains_key;
     }

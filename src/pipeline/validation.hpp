@@ -54,10 +54,15 @@ class AcceptedQuestions {
     struct Entry {
         std::string stem, key, quote;
         std::set<std::string> stem_words, stem_trigrams, quote_words;
+        bool statements = false; ///< a statement item, whose key is a count
     };
+
+    /// The keys of the accepted questions, lower case (statement items' counts left out).
+    const std::set<std::string>& keys() const { return keys_; }
 
   private:
     std::vector<Entry> entries_;
+    std::set<std::string> keys_;
 };
 
 } // namespace mcqgen::detail

@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,7 @@ inline constexpr std::string_view explanation_letter = "explanation_names_letter
 inline constexpr std::string_view near_duplicate = "near_duplicate";
 inline constexpr std::string_view same_key_same_passage = "same_key_overlapping_passage";
 inline constexpr std::string_view stem_contains_key = "stem_contains_key";
+inline constexpr std::string_view repeated_key = "repeated_key";
 inline constexpr std::string_view judge_disagrees = "judge_disagrees";
 inline constexpr std::string_view judge_low_score = "judge_low_score";
 inline constexpr std::string_view judge_missing = "judge_no_verdict";
@@ -88,6 +90,12 @@ struct AuthorRequest {
     const Passage* passage = nullptr; ///< valid until `done` runs
     int count = 1;                    ///< candidates wanted (the run sets it)
     QuestionStyle style = QuestionStyle::mixed; ///< the form the test asks for
+    /// Where the slot's key will stand (0..3), dealt so a test's keys spread evenly; an author
+    /// whose options keep a fixed order (statement items) writes its key there.
+    int key_position = 0;
+    /// The keys of the questions accepted so far (lower case), which no new one may repeat;
+    /// valid until `write` returns.
+    const std::set<std::string>* taken_keys = nullptr;
     std::uint64_t seed = 0;
 };
 
@@ -150,6 +158,9 @@ class Judge {
 /// An author and a judge that share one backend (and its connections).
 class Provider : public Author, public Judge {
   public:
+    /// Author calls a run may make per missing question: calls that cost money are few, an
+    /// author that costs nothing may look further through the document.
+    virtual int author_calls_per_question() const { return 3; }
     /// "offline" or "claude:<model>", stored with the test.
     virtual std::string name() const = 0;
     /// Aborts calls in flight; their `done` still runs (with errc::cancelled).

@@ -1,0 +1,302 @@
+#include "offline/distractors.hpp"
+
+#include "offline/wordnet.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <set>
+
+namespace mcqgen::detail::offline {
+namespace {
+
+bool overlaps(const std::string& a, const std::string& b);
+
+// The best few are shuffled and three taken, so two tests on one document differ.
+constexpr std::size_t pool_size = 5;
+
+// The best `pool_size` scored texts, the earlier first among equals: a bounded insertion
+// instead of sorting every term of a kind (documents of megabytes have tens of thousands).
+class Pool {
+  public:
+    bool worth(double score) const {
+        return best_.size() < pool_size || score > best_.back().first;
+    }
+    void offer(double score, std::string text) {
+        if (!worth(score)) return;
+        for (const auto& [s, t] : best_)
+            if (lower(t) == lower(text)) return;
+        const auto at = std::upper_bound(best_.begin(), best_.end(), score,
+                                         [](double s, const auto& p) { return s > p.first; });
+        best_.insert(at, {score, std::move(text)});
+        if (best_.size() > pool_size) best_.pop_back();
+    }
+    /// Three of the best, none overlapping another ("Leader", "Project Leader").
+    std::vector<std::string> draw(SeededRandom& random) {
+        for (std::size_t i = best_.size(); i > 1; --i)
+            std::swap(best_[i - 1], best_[random.below(i)]);
+        std::vector<std::string> picked;
+        for (auto& [score, text] : best_) {
+            const bool clashes =
+                std::any_of(picked.begin(), picked.end(),
+                            [&](const std::string& p) { return overlaps(lower(p), lower(text)); });
+            if (picked.size() < 3 && !clashes) picked.push_back(std::move(text));
+        }
+        return picked;
+    }
+
+  private:
+    std::vector<std::pair<double, std::string>> best_;
+};
+
+std::size_t word_count(const std::string& t) {
+    return 1 + static_cast<std::size_t>(std::count(t.begin(), t.end(), ' '));
+}
+
+std::string singular(std::string t) {
+    if (t.size() > 3 && t.back() == 's' && t[t.size() - 2] != 's') t.pop_back();
+    return t;
+}
+
+bool plural(const std::string& t) {
+    return singular(t) != t;
+}
+
+// Neither contains the other as words: "Debian" and "Debian Project" are not alternatives, nor
+// "Document" and "Documents".
+bool overlaps(const std::string& a, const std::string& b) {
+    if (singular(a) == singular(b)) return true;
+    const auto has = [](const std::string& h, const std::string& n) {
+        for (auto at = h.find(n); at != std::string::npos; at = h.find(n, at + 1)) {
+            const bool left = at == 0 || h[at - 1] == ' ';
+            const bool right = at + n.size() == h.size() || h[at + n.size()] == ' ';
+            if (left && right) return true;
+        }
+        return false;
+    };
+    return has(a, b) || has(b, a);
+}
+
+template <class Set> double jaccard(const Set& a, const Set& b) {
+    if (a.empty() || b.empty()) return 0;
+    std::size_t shared = 0;
+    for (const auto& x : a)
+        shared += b.count(x);
+    return static_cast<double>(shared) / static_cast<double>(a.size() + b.size() - shared);
+}
+
+std::optional<double> numeric_value(const std::string& text) {
+    std::string digits;
+    for (char c : text)
+        if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') digits += c;
+    try {
+        return digits.empty() ? std::nullopt : std::optional<double>(std::stod(digits));
+    } catch (...) {
+        return std::nullopt;
+    }
+}
+
+// A name fit to print as an option: letters, spaces, hyphens, apostrophes, initials' stops.
+bool clean_name(const std::string& text) {
+    return std::all_of(text.begin(), text.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == ' ' || c == '-' || c == '\'' ||
+               c == '.' || static_cast<unsigned char>(c) >= 0x80;
+    });
+}
+
+// "John Chambers" and "John M. Chambers" are one person.
+bool same_surname(const std::string& a, const std::string& b) {
+    return a.substr(a.rfind(' ') + 1) == b.substr(b.rfind(' ') + 1);
+}
+
+bool excluded(const std::set<std::string>& taken, const std::string& key) {
+    for (const auto& t : taken)
+        if (overlaps(t, key)) return true;
+    return false;
+}
+
+void offer_years(const Inventory& inventory, const Term& key, const std::set<std::string>& taken,
+                 Pool& pool) {
+    const int year = std::stoi(key.text);
+    for (const auto& t : inventory.entries(Kind::year)) {
+        const int gap = std::abs(std::stoi(t.text) - year);
+        if (gap == 0 || gap > 60 || taken.count(t.key)) continue;
+        pool.offer(-gap, t.text);
+    }
+    // A short document has few years: nearby years are as good, and wrong for this sentence.
+    for (int gap : {3, -5, 8, -11, 14})
+        pool.offer(-30.0 - std::abs(gap), std::to_string(year + gap));
+}
+
+void offer_numbers(const Inventory& inventory, const Term& key, const std::set<std::string>& taken,
+                   Pool& pool) {
+    const auto value = numeric_value(key.text);
+    for (const auto& t : inventory.entries(Kind::number)) {
+        if (t.group != key.group || taken.count(t.key) || t.key == key.key) continue;
+        const auto other = numeric_value(t.text);
+        const double distance = value && other && *value > 0 && *other > 0
+                                    ? std::abs(std::log10(*value) - std::log10(*other))
+                                    : 1;
+        if (distance > 1.5) continue; // 3 and 3000 are not alternatives
+        pool.offer(-distance, t.text);
+    }
+    // Whole numbers can be varied; identifiers ("i386") and decimals with commas cannot.
+    const bool whole = key.group != "identifier" && key.group != "mixed" &&
+                       key.text.find_first_of(".,") == std::string::npos;
+    if (!whole || !value || *value < 2 || *value > 1e9) return;
+    const auto suffix = key.text.substr(key.text.find_last_of("0123456789") + 1);
+    const auto n = static_cast<long long>(*value);
+    const auto variants = key.group == "decade"
+                              ? std::vector<long long>{n - 10, n + 10, n - 20, n + 20}
+                          : n >= 20 ? std::vector<long long>{n * 2, n / 2, n * 3 / 2, n * 3 / 4}
+                                    : std::vector<long long>{n + 1, n - 1, n + 2, n * 2};
+    const auto looks_like_year = [](long long v) { return v >= 1000 && v <= 2099; };
+    for (long long other : variants) {
+        if (other <= 0 || other == n || (key.group == "percent" && other > 100)) continue;
+        // A made-up number must not read as a year where the key does not, nor the reverse.
+        if (key.group != "decade" && looks_like_year(other) != looks_like_year(n)) continue;
+        pool.offer(-5.0, std::to_string(other) + suffix);
+    }
+}
+
+// Names stand in for each other when they are of one class and stand in the same places.
+void offer_names(const Inventory& inventory, const Term& key, const std::set<std::string>& taken,
+                 Pool& pool) {
+    const auto& key_contexts = inventory.contexts(key.key);
+    // A class from a cue word or WordNet's category is weak evidence; without a strong one,
+    // only names that also stand where the key stands are alternatives.
+    const bool strong = key.group == "person" || key.group == "place" ||
+                        key.group == "organization" || key.group == "role" || key.group == "law" ||
+                        key.group == "event";
+    const bool unknown = !strong;
+    for (auto kind : {Kind::name, Kind::defined}) {
+        for (const auto& t : inventory.entries(kind)) {
+            if (t.group != key.group || t.key == key.key || plural(t.key) != plural(key.key) ||
+                !clean_name(t.text) || (key.group == "person" && same_surname(t.key, key.key)))
+                continue;
+            const double shared = jaccard(key_contexts, inventory.contexts(t.key));
+            // A shared neighbour or two is no evidence that two names are of one kind.
+            constexpr double least_shared_context = 0.15;
+            if (unknown && shared < least_shared_context) continue;
+            const auto words = word_count(t.text), key_words = word_count(key.text);
+            if (words + 1 < key_words || key_words + 1 < words) continue;
+            double score = 3 * shared + (t.cue == key.cue && !key.cue.empty() ? 1.5 : 0) +
+                           (words == key_words ? 1 : 0) -
+                           std::abs(static_cast<double>(t.text.size()) -
+                                    static_cast<double>(key.text.size())) /
+                               20;
+            if (!pool.worth(score) || excluded(taken, t.key)) continue;
+            pool.offer(score, t.text);
+        }
+    }
+}
+
+// A common noun: its WordNet sisters in the key's lexical class, inflected like the key,
+// familiar words first and words of the document before others. Of the key's senses the one
+// whose sisters the document uses most is taken ("mouse" in a manual is a device), the most
+// frequent sense among equals.
+void offer_sisters(const Inventory& inventory, const Term& key, const std::set<std::string>& taken,
+                   Pool& pool) {
+    struct Fit {
+        std::string text;
+        double score;
+        bool in_document;
+    };
+    std::map<std::string, std::vector<Fit>> by_sense; // hypernym -> sisters under it
+    std::vector<std::string> senses;                  // hypernyms, most frequent sense first
+    for (const auto& sister : wordnet::sister_terms(key.cue, wordnet::Pos::noun, 3, 60)) {
+        const bool in_document = inventory.weight(lower(sister.lemma)) > 0;
+        const bool gerund =
+            sister.lemma.size() > 4 && sister.lemma.compare(sister.lemma.size() - 3, 3, "ing") == 0;
+        // "values" is a lemma of its own, but reads as the plural of "value".
+        const bool plural_lemma =
+            sister.lemma.back() == 's' &&
+            wordnet::sense_count(sister.lemma.substr(0, sister.lemma.size() - 1),
+                                 wordnet::Pos::noun) > 0;
+        if (sister.lexical_class != key.group || (sister.familiarity == 0 && !in_document) ||
+            plural_lemma || gerund)
+            continue; // an obscure word, or a form unlike the key's
+        if (sister.lemma.find_first_not_of("abcdefghijklmnopqrstuvwxyz- ") != std::string::npos ||
+            word_count(sister.lemma) > 2)
+            continue; // a proper noun or a long phrase does not fit a common noun's place
+        if (wordnet::related(key.cue, sister.lemma, wordnet::Pos::noun)) continue;
+        auto text = wordnet::inflect_like(sister.lemma, key.text, wordnet::Pos::noun);
+        const double ratio =
+            static_cast<double>(text.size()) / static_cast<double>(key.text.size());
+        if (ratio < 0.5 || ratio > 2 || excluded(taken, lower(text))) continue;
+        if (!by_sense.count(sister.hypernym)) senses.push_back(sister.hypernym);
+        by_sense[sister.hypernym].push_back(
+            {std::move(text), std::log1p(sister.familiarity) + (in_document ? 1.5 : 0),
+             in_document});
+    }
+    const auto uses = [&](const std::string& sense) {
+        const auto& fits = by_sense[sense];
+        return std::count_if(fits.begin(), fits.end(), [](const Fit& f) { return f.in_document; });
+    };
+    const std::string* best = nullptr;
+    for (const auto& sense : senses)
+        if (by_sense[sense].size() >= 3 && (!best || uses(sense) > uses(*best))) best = &sense;
+    if (!best) return;
+    for (auto& fit : by_sense[*best])
+        pool.offer(fit.score, std::move(fit.text));
+}
+
+} // namespace
+
+std::vector<std::string> pick_distractors(const Inventory& inventory, const Term& key,
+                                          const std::vector<Term>& sentence_terms,
+                                          SeededRandom& random) {
+    std::set<std::string> taken{key.key};
+    for (const auto& t : sentence_terms)
+        taken.insert(t.key);
+    Pool pool;
+    switch (key.kind) {
+    case Kind::year:
+        offer_years(inventory, key, taken, pool);
+        break;
+    case Kind::number:
+        offer_numbers(inventory, key, taken, pool);
+        break;
+    case Kind::name:
+    case Kind::defined:
+        offer_names(inventory, key, taken, pool);
+        break;
+    case Kind::word:
+        offer_sisters(inventory, key, taken, pool);
+        break;
+    }
+    return pool.draw(random);
+}
+
+std::string option_kind(const Inventory& inventory, const std::string& option) {
+    if (!option.empty() &&
+        option.find_first_not_of("abcdefghijklmnopqrstuvwxyz-") == std::string::npos) {
+        const auto bases = wordnet::base_forms(option, wordnet::Pos::noun);
+        return bases.empty() ? "other"
+                             : "word:" + wordnet::lexical_class(bases.front(), wordnet::Pos::noun);
+    }
+    const auto terms = extract_terms(option, {true, true});
+    if (terms.size() != 1 || terms.front().text.size() + 2 < option.size()) {
+        if (option.find_first_of("0123456789") != std::string::npos) return "number";
+        return word_count(option) > 1 ? "phrase" : "other";
+    }
+    const auto& t = terms.front();
+    switch (t.kind) {
+    case Kind::year:
+        return "year";
+    case Kind::number:
+        return "number:" + t.group;
+    case Kind::name:
+    case Kind::defined: {
+        const auto& group = inventory.group_of(t.key);
+        return "name:" + (group.empty() ? t.group : group);
+    }
+    case Kind::word:
+        return "word:" + t.group;
+    }
+    return "other";
+}
+
+} // namespace mcqgen::detail::offline
