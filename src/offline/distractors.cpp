@@ -79,11 +79,19 @@ bool overlaps(const std::string& a, const std::string& b) {
     return has(a, b) || has(b, a);
 }
 
-template <class Set> double jaccard(const Set& a, const Set& b) {
+// Of two sorted sets of contexts, the share they have in common.
+double jaccard(const Contexts& a, const Contexts& b) {
     if (a.empty() || b.empty()) return 0;
     std::size_t shared = 0;
-    for (const auto& x : a)
-        shared += b.count(x);
+    for (std::size_t i = 0, j = 0; i < a.size() && j < b.size();) {
+        if (a[i] == b[j]) {
+            ++shared, ++i, ++j;
+        } else if (a[i] < b[j]) {
+            ++i;
+        } else {
+            ++j;
+        }
+    }
     return static_cast<double>(shared) / static_cast<double>(a.size() + b.size() - shared);
 }
 

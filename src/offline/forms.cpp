@@ -1,6 +1,7 @@
 #include "offline/forms.hpp"
 
 #include "offline/sentences.hpp"
+#include "offline/wordnet.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -77,7 +78,12 @@ std::optional<std::string> subject_question(const Fact& fact) {
     const auto before = s.substr(0, key.begin);
     if (!before.empty() && before != "The ") return std::nullopt;
     const auto rest = split_spaces(s.substr(key.end));
-    if (rest.empty() || !is_finite_verb(rest.front())) return std::nullopt;
+    // The key is the whole subject only when a verb follows it, and plainly one: "values" in
+    // "Missing values are printed" is a noun.
+    if (rest.empty() || !is_finite_verb(rest.front()) ||
+        (!is_auxiliary(rest.front()) && past_tense_base(rest.front()).empty() &&
+         !wordnet::base_forms(rest.front(), wordnet::Pos::noun).empty()))
+        return std::nullopt;
     auto tail = without_full_stop(join(rest, 0, rest.size()));
     if (!tail) return std::nullopt;
     const std::string wh = key.group == "person" ? "Who" : "Which of the following";
@@ -111,6 +117,8 @@ std::optional<std::string> phrase_question(const Fact& fact) {
                                  : before.substr(space + 1, before.size() - space - 2);
     const auto wh = question_word(key, preposition);
     if (wh.empty()) return std::nullopt;
+    // "by Ian Murdock and others": the key is only part of the phrase the question asks for.
+    if (preposition == "by" && s.compare(key.end, std::string::npos, ".") != 0) return std::nullopt;
     std::string clause;
     const auto phrase_begin = key.begin - preposition.size() - 1;
     if (phrase_begin == 0 && s.compare(key.end, 2, ", ") == 0) {

@@ -64,9 +64,9 @@ Kind preferred_kind(int slot) {
 
 enum class Form { cloze, question, statements };
 
-// The form a slot asks for: in a mixed test a third of the slots are statement items and a
-// third wh-questions, each falling back to the simpler forms when its passage allows no such.
-std::vector<Form> forms_for(QuestionStyle style, int slot) {
+// The forms a slot asks for, in order: in a mixed test a third of the slots are statement items
+// and a third wh-questions, each falling back to a cloze when its passages allow no such.
+std::vector<Form> forms_for(QuestionStyle style, int slot, int attempt) {
     switch (style) {
     case QuestionStyle::cloze:
         return {Form::cloze};
@@ -77,14 +77,13 @@ std::vector<Form> forms_for(QuestionStyle style, int slot) {
     case QuestionStyle::mixed:
         break;
     }
-    switch (slot % 3) {
-    case 0:
-        return {Form::question, Form::cloze};
-    case 1:
-        return {Form::cloze};
-    default:
-        return {Form::statements, Form::question, Form::cloze};
+    // A slot keeps to its form for its first passages before it settles for a cloze.
+    constexpr int attempts_on_form = 10;
+    if (attempt < attempts_on_form) {
+        if (slot % 3 == 0) return {Form::question};
+        if (slot % 3 == 2) return {Form::statements};
     }
+    return {Form::cloze};
 }
 
 // Statement items of one test cycle through the four keys, two and three statements in turn.
@@ -102,6 +101,19 @@ bool is_cross_reference(const Term& t) {
         "after appendix", "after item",    "after step",      "after line",    "after example",
         "after footnote", "after note",    "after paragraph", "after question"};
     return t.kind == Kind::number && places.count(t.group) > 0;
+}
+
+// True when an accepted stem shows `key` as a phrase: asking for it would give it away.
+bool shown_in(const std::string& key, const std::vector<std::string>* stems) {
+    if (!stems) return false;
+    for (const auto& stem : *stems)
+        for (auto at = stem.find(key); at != std::string::npos; at = stem.find(key, at + 1)) {
+            const auto end = at + key.size();
+            if ((at == 0 || !is_word_byte(stem[at - 1])) &&
+                (end == stem.size() || !is_word_byte(stem[end])))
+                return true;
+        }
+    return false;
 }
 
 bool mentions_any(const std::string& sentence, const std::vector<Term>& terms,
@@ -139,7 +151,7 @@ Facts facts_of(const Inventory& inventory, const AuthorRequest& request) {
         if (mentions_any(text, terms, request.taken_keys)) continue;
         const double info = informativeness(inventory, text) * (1 - check.risk);
         for (const auto& term : terms) {
-            if (is_cross_reference(term)) continue;
+            if (is_cross_reference(term) || shown_in(term.key, request.accepted_stems)) continue;
             const bool quantity = term.kind == Kind::year || term.kind == Kind::number;
             if (!quantity && inventory.specificity(term.key) < least_specificity) continue;
             const double score = info * kind_priority(term.kind) * inventory.specificity(term.key) *
@@ -201,17 +213,18 @@ std::optional<Statement> falsified(const Inventory& inventory, const Usable& sen
     return std::nullopt;
 }
 
-// A passage is a few sentences; statements may run on into the sentences after it.
-constexpr std::size_t statement_reach = 6;
-
-// The usable sentences a statement item may take: the passage's and the few after it.
+// The usable sentences a statement item may take: the passage's, and those of the passage after
+// it, which the run cut from the same prose (a passage is a few sentences, a statement item
+// takes two or three in a row).
 std::vector<Usable> statement_sentences(const Inventory& inventory, const Facts& facts,
                                         const AuthorRequest& request) {
     auto usable = facts.sentences;
-    if (usable.empty()) return usable;
-    const auto last = usable.back().sentence;
-    for (std::size_t si = last + 1; si <= last + statement_reach && si < inventory.sentence_count();
-         ++si) {
+    const auto* passages = request.passages;
+    const auto next = static_cast<std::size_t>(request.passage->index) + 1;
+    if (usable.empty() || !passages || next >= passages->size()) return usable;
+    for (const auto& s : (*passages)[next].sentences) {
+        const std::size_t si = inventory.sentence_at(s.begin);
+        if (si == static_cast<std::size_t>(-1)) continue;
         auto text = inventory.sentence_text(si);
         if (!check_sentence(text).usable) continue;
         auto terms = inventory.terms_of(si, true);
@@ -223,12 +236,13 @@ std::vector<Usable> statement_sentences(const Inventory& inventory, const Facts&
 
 // Statements are consecutive sentences of one paragraph, so the quote is the document's own
 // text; the false ones are swapped versions of theirs.
-std::optional<Candidate> statement_item(const Inventory& inventory, const Facts& facts,
-                                        const AuthorRequest& request, SeededRandom& random) {
+std::vector<Candidate> statement_items(const Inventory& inventory, const Facts& facts,
+                                       const AuthorRequest& request, SeededRandom& random) {
+    std::vector<Candidate> items;
     const auto usable = statement_sentences(inventory, facts, request);
     const int n = statement_slot(request.style, request.slot);
     const std::size_t count = n % 2 == 0 ? 3 : 2; // three and two statements in turn
-    if (usable.size() < count) return std::nullopt;
+    if (usable.size() < count) return items;
     auto truth = statement_truth(count, request.key_position);
     if (count == 3)
         for (std::size_t i = truth.size(); i > 1; --i)
@@ -253,9 +267,10 @@ std::optional<Candidate> statement_item(const Inventory& inventory, const Facts&
         if (statements.size() != count) continue;
         auto quote = inventory.span_text(first_si, last_si);
         if (quote.size() > longest_statement_quote) continue;
-        return make_statements(statements, std::move(quote));
+        items.push_back(make_statements(statements, std::move(quote)));
+        if (items.size() == static_cast<std::size_t>(request.count)) break;
     }
-    return std::nullopt;
+    return items;
 }
 
 // --- the judge -------------------------------------------------------------------------------
@@ -457,22 +472,22 @@ AuthorResult OfflineProvider::author(const AuthorRequest& request) {
     AuthorResult result;
     SeededRandom random(request.seed);
     const auto wanted = static_cast<std::size_t>(request.count);
-    const auto forms = forms_for(request.style, request.slot);
-    if (forms.front() == Form::statements)
-        if (auto item = statement_item(inventory, facts, request, random))
-            result.candidates.push_back(std::move(*item));
-    // Later attempts start further down the list, so they write something new.
-    const std::size_t start =
-        picks.empty() ? 0 : static_cast<std::size_t>(request.attempt) * wanted % picks.size();
-    for (std::size_t n = 0; n < picks.size() && result.candidates.size() < wanted; ++n) {
-        const Pick& pick = picks[(start + n) % picks.size()];
-        for (Form form : forms) {
-            if (form == Form::statements) continue;
-            if (auto c = single_answer(inventory, pick, form, random)) {
-                result.candidates.push_back(std::move(*c));
-                break;
-            }
+    // The slot's form first: its candidates alone if it has any, the simpler forms otherwise,
+    // so that a mixed test keeps its mix instead of the judge preferring the easiest form.
+    for (Form form : forms_for(request.style, request.slot, request.attempt)) {
+        if (form == Form::statements) {
+            result.candidates = statement_items(inventory, facts, request, random);
+        } else {
+            // Later attempts start further down the list, so they write something new.
+            const std::size_t start =
+                picks.empty() ? 0
+                              : static_cast<std::size_t>(request.attempt) * wanted % picks.size();
+            for (std::size_t n = 0; n < picks.size() && result.candidates.size() < wanted; ++n)
+                if (auto c =
+                        single_answer(inventory, picks[(start + n) % picks.size()], form, random))
+                    result.candidates.push_back(std::move(*c));
         }
+        if (!result.candidates.empty()) break;
     }
     return result;
 }

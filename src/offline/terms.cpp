@@ -390,7 +390,7 @@ bool next_to(std::string_view s, const Word& a, const Word& b) {
 // "Ian Murdock", "B. R. Ambedkar": two to four capitalised words and initials, none a common
 // word nor written like a product ("PowerPC"), with a first name WordNet knows or a neighbour
 // that only people have ("by", "who", "wrote").
-bool reads_as_person(std::string_view name, const std::set<std::string>& contexts) {
+bool reads_as_person(std::string_view name, const Contexts& contexts) {
     const auto words = split_words(name);
     if (words.size() < 2 || words.size() > 4) return false;
     bool known_name = false;
@@ -413,8 +413,10 @@ bool reads_as_person(std::string_view name, const std::set<std::string>& context
     static const std::set<std::string> people_only = {
         "<by",      "<mr",  "<dr",      ">who",       ">said",    ">wrote",   ">founded",
         ">created", ">led", ">started", ">announced", ">himself", ">herself", ">joined"};
-    return known_name || std::any_of(contexts.begin(), contexts.end(),
-                                     [](const std::string& c) { return people_only.count(c) > 0; });
+    return known_name ||
+           std::any_of(people_only.begin(), people_only.end(), [&](const std::string& c) {
+               return std::binary_search(contexts.begin(), contexts.end(), context_hash(c));
+           });
 }
 
 // A common noun worth blanking: a specific word WordNet knows as a noun, in a noun's place.
@@ -525,7 +527,7 @@ Inventory::Inventory(std::string_view document)
             seen.insert(w);
         }
         for (const auto& w : seen)
-            ++sentence_frequency_[w];
+            ++words_[w].sentences;
         const auto words = split_words(text);
         for (std::size_t i = 0; i < words.size(); ++i) {
             if (!capitalised(words[i].text))
@@ -535,14 +537,16 @@ Inventory::Inventory(std::string_view document)
         }
     }
     const double n = std::max<double>(1, static_cast<double>(sentences_.size()));
-    for (const auto& [w, f] : frequency)
-        weights_[w] = f * std::log(1 + n / sentence_frequency_[w]);
+    for (const auto& [w, f] : frequency) {
+        auto& usage = words_[w];
+        usage.weight = static_cast<float>(f * std::log(1 + n / usage.sentences));
+    }
 
     shapes_.reserve(sentences_.size());
     std::map<Kind, std::set<std::string>> known;
     for (std::size_t si = 0; si < sentences_.size(); ++si) {
         const auto text = sentence_text(si);
-        sentence_hashes_.insert(std::hash<std::string_view>{}(text));
+        sentence_hashes_.push_back(std::hash<std::string_view>{}(text));
         // Headings carry no facts, and their words would make odd distractors.
         const char last = text.empty() ? '.' : text.back();
         if (last != '.' && last != '?' && last != '!' && last != '"' && last != ')') {
@@ -558,7 +562,7 @@ Inventory::Inventory(std::string_view document)
             if (t.kind == Kind::name || t.kind == Kind::defined) {
                 // tokenize() counts single words of three letters and more; count the rest.
                 if (t.key.find(' ') != std::string::npos || t.key.size() < 3)
-                    ++sentence_frequency_[t.key];
+                    ++words_[t.key].sentences;
                 note_context(text, t);
             }
             if (known[t.kind].insert(t.key).second) entries_[t.kind].push_back(std::move(t));
@@ -570,28 +574,38 @@ Inventory::Inventory(std::string_view document)
             frequency.count(term.key) && lowercase_uses.count(term.key))
             term.group = "title:" + wordnet::lexical_class(term.key, wordnet::Pos::noun);
     classify_names();
+    std::sort(sentence_hashes_.begin(), sentence_hashes_.end());
 }
 
 // Up to this many distinct neighbour words are kept per name: enough to compare names, bounded
 // for documents of megabytes.
-constexpr std::size_t contexts_per_name = 24;
+constexpr std::size_t contexts_per_name = 12;
+
+std::uint32_t context_hash(std::string_view feature) {
+    return static_cast<std::uint32_t>(std::hash<std::string_view>{}(feature));
+}
 
 void Inventory::note_context(std::string_view sentence, const Term& t) {
-    auto& features = contexts_[t.key];
+    auto& features = names_[t.key].contexts;
     if (features.size() >= contexts_per_name) return;
+    const auto add = [&](const std::string& feature) {
+        const auto h = context_hash(feature);
+        const auto at = std::lower_bound(features.begin(), features.end(), h);
+        if (at == features.end() || *at != h) features.insert(at, h);
+    };
     const auto before = sentence.substr(0, t.begin);
     const auto words_before = split_words(before);
     if (!words_before.empty()) {
         const auto w = lower(words_before.back().text);
         if (!is_stopword(w) || w == "in" || w == "at" || w == "by" || w == "from")
-            features.insert("<" + w);
+            add("<" + w);
     }
     auto after = sentence.substr(std::min(sentence.size(), t.end));
     if (after.substr(0, 2) == "'s") after.remove_prefix(2);
     const auto words_after = split_words(after);
     if (!words_after.empty()) {
         const auto w = lower(words_after.front().text);
-        if (!is_stopword(w) || w == "who") features.insert(">" + w);
+        if (!is_stopword(w) || w == "who") add(">" + w);
     }
 }
 
@@ -618,7 +632,7 @@ void Inventory::classify_names() {
                     if (reads_as_person(term.text, contexts(term.key))) term.group = "person";
                 }
             }
-            name_groups_[term.key] = term.group;
+            names_[term.key].group = term.group;
         }
     }
 }
@@ -628,8 +642,8 @@ std::vector<Term> Inventory::terms_of(std::size_t i, bool common_words) const {
     auto terms = extract_terms(sentence_text(i), {shapes_[i] == initial_is_name, common_words});
     for (auto& t : terms) {
         if (t.kind != Kind::name && t.kind != Kind::defined) continue;
-        const auto it = name_groups_.find(t.key);
-        if (it != name_groups_.end()) t.group = it->second;
+        const auto it = names_.find(t.key);
+        if (it != names_.end() && !it->second.group.empty()) t.group = it->second.group;
     }
     return terms;
 }
@@ -640,7 +654,8 @@ std::string Inventory::sentence_text(std::size_t i) const {
 }
 
 bool Inventory::has_sentence(std::string_view sentence) const {
-    return sentence_hashes_.count(std::hash<std::string_view>{}(sentence)) > 0;
+    return std::binary_search(sentence_hashes_.begin(), sentence_hashes_.end(),
+                              std::hash<std::string_view>{}(sentence));
 }
 
 bool Inventory::one_paragraph(std::size_t first, std::size_t last) const {
@@ -656,8 +671,8 @@ std::string Inventory::span_text(std::size_t first, std::size_t last) const {
 
 const std::string& Inventory::group_of(const std::string& key) const {
     static const std::string none;
-    const auto it = name_groups_.find(key);
-    return it == name_groups_.end() ? none : it->second;
+    const auto it = names_.find(key);
+    return it == names_.end() ? none : it->second.group;
 }
 
 const std::vector<Term>& Inventory::entries(Kind kind) const {
@@ -666,20 +681,20 @@ const std::vector<Term>& Inventory::entries(Kind kind) const {
     return it == entries_.end() ? none : it->second;
 }
 
-const std::set<std::string>& Inventory::contexts(const std::string& key) const {
-    static const std::set<std::string> none;
-    auto it = contexts_.find(key);
-    return it == contexts_.end() ? none : it->second;
+const Contexts& Inventory::contexts(const std::string& key) const {
+    static const Contexts none;
+    auto it = names_.find(key);
+    return it == names_.end() ? none : it->second.contexts;
 }
 
 double Inventory::weight(const std::string& word) const {
-    auto it = weights_.find(word);
-    return it == weights_.end() ? 0 : it->second;
+    auto it = words_.find(word);
+    return it == words_.end() ? 0 : it->second.weight;
 }
 
 int Inventory::sentences_with(const std::string& key) const {
-    auto it = sentence_frequency_.find(key);
-    return it == sentence_frequency_.end() ? 0 : it->second;
+    auto it = words_.find(key);
+    return it == words_.end() ? 0 : it->second.sentences;
 }
 
 double Inventory::specificity(const std::string& key) const {

@@ -5,12 +5,12 @@
 
 #include "core/text.hpp"
 
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 namespace mcqgen::detail::offline {
@@ -30,6 +30,13 @@ struct Term {
     std::string cue; ///< finer class: a name's cue word, a definition's genus, a noun's lemma
     std::size_t begin = 0, end = 0; ///< byte range in the sentence
 };
+
+/// The words next to a name, each a hash of "<word" (before) or ">word" (after), sorted: small
+/// enough to keep for every name of a long document.
+using Contexts = std::vector<std::uint32_t>;
+
+/// The hash a context is kept as.
+std::uint32_t context_hash(std::string_view feature);
 
 /// How extract_terms reads a sentence.
 struct ExtractOptions {
@@ -63,7 +70,7 @@ class Inventory {
     const std::vector<Term>& entries(Kind kind) const;
     /// The words next to a name across the document ("<in", ">developers"): names that stand in
     /// the same places are of the same kind.
-    const std::set<std::string>& contexts(const std::string& key) const;
+    const Contexts& contexts(const std::string& key) const;
     /// The class of a name or defined term by its key ("" when the document has no such name).
     const std::string& group_of(const std::string& key) const;
     /// Importance of a lower-case word in the document (tf-idf over sentences), 0 if unknown.
@@ -87,11 +94,20 @@ class Inventory {
     std::vector<Sentence> sentences_;
     std::vector<Shape> shapes_; ///< one per sentence
     std::map<Kind, std::vector<Term>> entries_;
-    std::unordered_map<std::string, std::string> name_groups_; ///< key -> group, after classing
-    std::unordered_map<std::string, std::set<std::string>> contexts_;
-    std::unordered_map<std::string, double> weights_;
-    std::unordered_map<std::string, int> sentence_frequency_;
-    std::unordered_set<std::size_t> sentence_hashes_; ///< of every normalised sentence
+    /// What the document tells of a name or defined term, by key: one map for the many names
+    /// of a long document.
+    struct NameFacts {
+        std::string group; ///< after classify_names()
+        Contexts contexts;
+    };
+    std::unordered_map<std::string, NameFacts> names_;
+    /// What the document says of a word or a name: its weight and how many sentences have it.
+    struct Usage {
+        float weight = 0;
+        int sentences = 0;
+    };
+    std::unordered_map<std::string, Usage> words_;
+    std::vector<std::uint64_t> sentence_hashes_; ///< of every normalised sentence, sorted
 };
 
 } // namespace mcqgen::detail::offline

@@ -147,10 +147,12 @@ void Run::start_slot(std::shared_ptr<Slot> slot) {
     request.context = context_for(slot->passage);
     request.attempt = slot->attempt++;
     request.passage = &passages_[static_cast<std::size_t>(slot->passage)];
+    request.passages = &passages_;
     request.count = setup_.candidates;
     request.style = setup_.style;
     request.key_position = key_deal_[static_cast<std::size_t>(slot->position)];
     request.taken_keys = &accepted_checks_.keys();
+    request.accepted_stems = &accepted_checks_.stems();
     request.seed = author_seed(setup_.test.seed, slot->position, request.attempt);
     ++slot->on_passage;
     setup_.provider->write(request, on_run_thread<AuthorResult>([this, slot](AuthorResult result) {
@@ -177,7 +179,7 @@ void Run::on_authored(std::shared_ptr<Slot> slot, AuthorResult result) {
     std::vector<Candidate> survivors;
     for (auto& candidate : result.candidates) {
         auto why = check_candidate(candidate, quotes_);
-        if (!why) why = accepted_checks_.check(candidate);
+        if (!why) why = accepted_checks_.check(candidate, setup_.provider->distinct_keys());
         if (why)
             reject(*why);
         else
@@ -242,7 +244,7 @@ void Run::on_judged(std::shared_ptr<Slot> slot, std::vector<Candidate> candidate
     for (const auto& [score, i] : passed) {
         if (stopping()) return end_slot(false);
         // Another slot may have accepted a similar question while this one was being judged.
-        if (auto why = accepted_checks_.check(candidates[i])) {
+        if (auto why = accepted_checks_.check(candidates[i], setup_.provider->distinct_keys())) {
             reject(*why);
             continue;
         }

@@ -168,9 +168,11 @@ void AcceptedQuestions::add(const Question& q) {
     entries_.push_back(prepare(q.stem, q.options[static_cast<std::size_t>(q.answer_index)],
                                q.source_quote, q.style));
     if (!entries_.back().statements) keys_.insert(entries_.back().key);
+    stems_.push_back(entries_.back().stem);
 }
 
-std::optional<std::string_view> AcceptedQuestions::check(const Candidate& c) const {
+std::optional<std::string_view> AcceptedQuestions::check(const Candidate& c,
+                                                         bool distinct_keys) const {
     if (c.answer_index < 0 || static_cast<std::size_t>(c.answer_index) >= c.options.size())
         return reason::key_out_of_range;
     const auto candidate =
@@ -182,7 +184,7 @@ std::optional<std::string_view> AcceptedQuestions::check(const Candidate& c) con
         if (candidate.key == q.key && quotes_overlap(candidate, q))
             return reason::same_key_same_passage;
         // One test asks about a term once; a statement item's key is a count, not a term.
-        if (candidate.key == q.key && !candidate.statements && !q.statements)
+        if (distinct_keys && candidate.key == q.key && !candidate.statements && !q.statements)
             return reason::repeated_key;
         if (contains_phrase(candidate.stem, q.key) || contains_phrase(q.stem, candidate.key))
             return reason::stem_contains_key;

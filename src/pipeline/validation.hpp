@@ -46,9 +46,11 @@ class AcceptedQuestions {
     std::size_t size() const noexcept { return entries_.size(); }
 
     /// Checks a candidate that passed check_candidate: near-duplicate stems, the same key from
-    /// an overlapping quote, a stem that gives away another question's key (or the reverse).
+    /// an overlapping quote, a stem that gives away another question's key (or the reverse),
+    /// and with `distinct_keys` a key an accepted question already has.
     /// Returns the rejection reason, or nothing if it passes.
-    std::optional<std::string_view> check(const Candidate& candidate) const;
+    std::optional<std::string_view> check(const Candidate& candidate,
+                                          bool distinct_keys = true) const;
 
     /// One question as the checks see it: lower case, white space normalised.
     struct Entry {
@@ -59,10 +61,13 @@ class AcceptedQuestions {
 
     /// The keys of the accepted questions, lower case (statement items' counts left out).
     const std::set<std::string>& keys() const { return keys_; }
+    /// Their stems, lower case and white space normalised.
+    const std::vector<std::string>& stems() const { return stems_; }
 
   private:
     std::vector<Entry> entries_;
     std::set<std::string> keys_;
+    std::vector<std::string> stems_;
 };
 
 } // namespace mcqgen::detail

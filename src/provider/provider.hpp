@@ -88,7 +88,9 @@ struct AuthorRequest {
     std::shared_ptr<const std::string> context;
     int attempt = 0;                  ///< 0 for the first call of a slot, 1.. for re-authoring
     const Passage* passage = nullptr; ///< valid until `done` runs
-    int count = 1;                    ///< candidates wanted (the run sets it)
+    /// Every passage of the run, in document order (`passage` is one of them); valid as passage.
+    const std::vector<Passage>* passages = nullptr;
+    int count = 1;                              ///< candidates wanted (the run sets it)
     QuestionStyle style = QuestionStyle::mixed; ///< the form the test asks for
     /// Where the slot's key will stand (0..3), dealt so a test's keys spread evenly; an author
     /// whose options keep a fixed order (statement items) writes its key there.
@@ -96,6 +98,8 @@ struct AuthorRequest {
     /// The keys of the questions accepted so far (lower case), which no new one may repeat;
     /// valid until `write` returns.
     const std::set<std::string>* taken_keys = nullptr;
+    /// Their stems (lower case): a new key they show would be given away. Valid as taken_keys.
+    const std::vector<std::string>* accepted_stems = nullptr;
     std::uint64_t seed = 0;
 };
 
@@ -161,6 +165,10 @@ class Provider : public Author, public Judge {
     /// Author calls a run may make per missing question: calls that cost money are few, an
     /// author that costs nothing may look further through the document.
     virtual int author_calls_per_question() const { return 3; }
+    /// Whether a run turns down a key an accepted question already has. An author told the
+    /// accepted keys (AuthorRequest::taken_keys) avoids them; one that is not would only pay for
+    /// the calls the rule turns down.
+    virtual bool distinct_keys() const { return false; }
     /// "offline" or "claude:<model>", stored with the test.
     virtual std::string name() const = 0;
     /// Aborts calls in flight; their `done` still runs (with errc::cancelled).

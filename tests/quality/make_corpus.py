@@ -77,7 +77,10 @@ def html_document(title, parts):
 
 
 def constitution():
-    return read_text("doc-debian", DOC / "debian/constitution.txt.gz")
+    # Debian's governance texts together: the constitution is mostly lists, and on its own it
+    # has too few sentences of prose for twenty questions.
+    return "\n\n".join(read_text("doc-debian", DOC / "debian" / name) for name in
+                        ("constitution.txt.gz", "social-contract.txt.gz", "debian-manifesto.gz"))
 
 
 def jargon():

@@ -337,11 +337,13 @@ TEST_SUITE("reliability_bad_input") {
     TEST_CASE("a document full of SQL and HTML gives questions that quote it verbatim") {
         std::string text;
         for (int i = 0; i < 12; ++i) {
-            text += "In " + std::to_string(1900 + i * 7) + " the <b>Council</b> of Region" +
+            // Prose that breaks naive SQL, HTML and format strings, then a line of outright SQL
+            // and markup, which is never quoted: the generator asks about prose only.
+            text += "In " + std::to_string(1900 + i * 7) + " the Council of Region" +
                     std::to_string(i) +
-                    " passed the '); DROP TABLE tests;-- Act, which the "
+                    " passed O'Brien's 100% & Sons Act, which the "
                     "Assembly & the Senate of Region" +
-                    std::to_string(i) + " later amended.\n\n";
+                    std::to_string(i) + " later amended.\n\n<b>'); DROP TABLE tests;--</b> %s\n\n";
         }
         MemoryStorage memory;
         test_support::TempDir dir;

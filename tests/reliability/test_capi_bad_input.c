@@ -346,7 +346,9 @@ static char* replace_all(const char* text, const char* from, const char* to) {
 
 static void test_sql_and_html_are_data(void) {
     const char* db = path_in("nasty.db");
-    char* text = replace_all(sample, " the ", " the <b>'); DROP TABLE tests;--</b> & ");
+    /* Prose that breaks naive SQL, HTML and format strings in every sentence (a line of outright
+       SQL would never be quoted: the generator asks about prose only). */
+    char* text = replace_all(sample, " the ", " the O'Brien's 100% & ");
     mcqgen_storage* s = NULL;
     CHECK_STATUS(mcqgen_storage_open_sqlite(&s, db), MCQGEN_OK);
     mcqgen_generator* gen = offline_generator();
@@ -356,7 +358,7 @@ static void test_sql_and_html_are_data(void) {
     CHECK(r.created > 0);
     char* json = NULL;
     CHECK_STATUS(mcqgen_storage_questions_json(&json, s, r.test_id), MCQGEN_OK);
-    CHECK(json && strstr(json, "'); DROP TABLE tests;--</b> & ") != NULL);
+    CHECK(json && strstr(json, "O'Brien's 100% & ") != NULL);
     mcqgen_free(json);
     const char* ids[] = {"'; DROP TABLE tests; --", "<script>alert(1)</script>", "%s%n%x"};
     for (size_t i = 0; i < 3; ++i) {
