@@ -597,8 +597,7 @@ void Inventory::note_context(std::string_view sentence, const Term& t) {
     const auto words_before = split_words(before);
     if (!words_before.empty()) {
         const auto w = lower(words_before.back().text);
-        if (!is_stopword(w) || w == "in" || w == "at" || w == "by" || w == "from")
-            add("<" + w);
+        if (!is_stopword(w) || w == "in" || w == "at" || w == "by" || w == "from") add("<" + w);
     }
     auto after = sentence.substr(std::min(sentence.size(), t.end));
     if (after.substr(0, 2) == "'s") after.remove_prefix(2);
