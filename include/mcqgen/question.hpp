@@ -36,10 +36,10 @@ struct Question {
     std::string explanation;            ///< why the key is right; names no option letter
     std::string source_quote;           ///< verbatim sentence(s) of the document backing the key
     double score = 0;                   ///< the judge's score, 0..1
-    std::string style;                  ///< its form: "cloze", "question", "statements" ("claude": free)
-    std::string difficulty;             ///< "easy", "medium" or "hard"
-    std::optional<int> source_page;     ///< the quote's physical page (PDF), none otherwise
-    std::string source_section;         ///< its section, "Chapter 3 › Resources"; "" when none
+    std::string style;      ///< its form: "cloze", "question", "statements" ("claude": free)
+    std::string difficulty; ///< "easy", "medium" or "hard"
+    std::optional<int> source_page; ///< the quote's physical page (PDF), none otherwise
+    std::string source_section;     ///< its section, "Chapter 3 › Resources"; "" when none
 };
 
 /// How a question's source reads in a list: "p. 12, Chapter 3 › Resources" ("" when unknown).

@@ -37,8 +37,8 @@ std::string_view to_string(QuestionStyle s) noexcept {
 }
 
 std::optional<QuestionStyle> question_style_from_string(std::string_view s) noexcept {
-    for (QuestionStyle style : {QuestionStyle::mixed, QuestionStyle::cloze,
-                                QuestionStyle::question, QuestionStyle::statements})
+    for (QuestionStyle style : {QuestionStyle::mixed, QuestionStyle::cloze, QuestionStyle::question,
+                                QuestionStyle::statements})
         if (to_string(style) == s) return style;
     return std::nullopt;
 }
