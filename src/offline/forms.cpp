@@ -139,8 +139,13 @@ std::optional<std::string> phrase_question(const Fact& fact) {
         const auto rest = k + 1 < words.size() ? " " + join(words, k + 1, words.size()) : "";
         if (is_auxiliary(words[k]))
             return wh + " " + words[k] + " " + join(words, 0, k) + rest + "?";
-        if (const auto base = past_tense_base(words[k]); !base.empty())
+        if (const auto base = past_tense_base(words[k]); !base.empty()) {
+            // "appeared and added": do-support would need every verb in its base form.
+            for (std::size_t j = k + 2; j < words.size(); ++j)
+                if (words[j - 1] == "and" && !past_tense_base(words[j]).empty())
+                    return std::nullopt;
             return wh + " did " + join(words, 0, k) + " " + base + rest + "?";
+        }
         if (is_finite_verb(words[k])) return std::nullopt; // a present tense: no "did"
     }
     return std::nullopt;

@@ -78,7 +78,7 @@ std::vector<Form> forms_for(QuestionStyle style, int slot, int attempt) {
         break;
     }
     // A slot keeps to its form for its first passages before it settles for a cloze.
-    constexpr int attempts_on_form = 10;
+    constexpr int attempts_on_form = 20;
     if (attempt < attempts_on_form) {
         if (slot % 3 == 0) return {Form::question};
         if (slot % 3 == 2) return {Form::statements};
@@ -397,6 +397,21 @@ Answer answer_question(const Passage& passage, const std::string& document, cons
     return a;
 }
 
+// A cloze whose distractor another sentence of the passage supports about as well has two
+// defensible answers ("Debian, the producers of the Debian system" when the passage also says
+// its developers made it).
+Answer with_rivals(Answer answer, const Passage& passage, const std::string& document,
+                   const JudgeItem& item, const std::string& quoted) {
+    if (answer.chosen < 0) return answer;
+    JudgeItem unblanked = item;
+    unblanked.stem = quoted;
+    const auto rivals = answer_question(passage, document, unblanked);
+    if (rivals.reason == "another option is also supported" ||
+        rivals.reason == "more than one option is supported by the passage")
+        answer.reason = "another option is also supported";
+    return answer;
+}
+
 // How alike the distractors are to the key: same kind and class, same shape.
 double distractor_fit(const Inventory& inventory, const JudgeItem& item, int chosen) {
     const auto& key = item.options[static_cast<std::size_t>(chosen)];
@@ -503,7 +518,8 @@ JudgeResult OfflineProvider::verdicts(const JudgeRequest& request) {
         if (statements)
             answer = answer_statements(inventory, item);
         else if (quoted && quoted->find("_____") != std::string::npos)
-            answer = answer_cloze(passage, item, *quoted);
+            answer = with_rivals(answer_cloze(passage, item, *quoted), *request.passage,
+                                 *request.document, item, *quoted);
         else
             answer = answer_question(*request.passage, *request.document, item);
         Verdict v;

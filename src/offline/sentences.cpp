@@ -62,7 +62,16 @@ bool balanced(std::string_view s) {
         quotes += c == '"';
         if (round < 0 || square < 0) return false;
     }
-    return round == 0 && square == 0 && quotes % 2 == 0;
+    // Curly quotes: every opening one closed (a closing single quote may also be an apostrophe).
+    const auto count = [&](std::string_view mark) {
+        std::size_t n = 0;
+        for (auto at = s.find(mark); at != std::string_view::npos; at = s.find(mark, at + 1))
+            ++n;
+        return n;
+    };
+    return round == 0 && square == 0 && quotes % 2 == 0 &&
+           count("\xE2\x80\x9C") == count("\xE2\x80\x9D") &&
+           count("\xE2\x80\x98") <= count("\xE2\x80\x99");
 }
 
 // Code, commands, paths, markup: what a line of a program or a shell session looks like.
@@ -84,6 +93,12 @@ bool looks_like_code(std::string_view s) {
             return true; // camelCase
         if (s[i] == '.' && alpha(s[i + 1]) && i > 0 && alpha(s[i - 1]))
             return true; // file.ext, module.member, a domain name
+        if (std::isdigit(static_cast<unsigned char>(s[i + 1])) && i >= 3 &&
+            std::islower(static_cast<unsigned char>(s[i])) &&
+            std::islower(static_cast<unsigned char>(s[i - 1])) &&
+            std::islower(static_cast<unsigned char>(s[i - 2])) &&
+            std::islower(static_cast<unsigned char>(s[i - 3])))
+            return true; // "limited4": a word and its footnote mark, or an identifier
     }
     std::size_t letters = 0, visible = 0;
     for (char c : s) {
@@ -116,11 +131,21 @@ bool leans_on_context(const std::vector<std::string>& words) {
     static const std::unordered_set<std::string> pointers = {"above",          "below", "following",
                                                              "aforementioned", "e.g",   "i.e"};
     if (words.empty() || openers.count(words.front())) return true;
-    // "this manual", "this section": a sentence about the document, not about its subject.
+    // "If they are not, ...", "As if this wasn't bad enough": a pronoun early on points back.
+    static const std::unordered_set<std::string> pronouns = {"it", "this", "they", "these",
+                                                             "he", "she",  "them", "those"};
+    for (std::size_t i = 1; i < words.size() && i < 3; ++i)
+        if (pronouns.count(words[i])) return true;
+    if (words.front() == "nor" || words.front() == "clearly") return true;
+    // "this manual", "this section": a sentence about the document, not about its subject;
+    // "from Chapter 2", "in Section 4.1": one that sends the reader elsewhere.
     static const std::unordered_set<std::string> parts = {
         "document", "section", "chapter", "manual", "guide", "faq", "page", "appendix", "book"};
-    for (std::size_t i = 0; i + 1 < words.size(); ++i)
+    for (std::size_t i = 0; i + 1 < words.size(); ++i) {
         if ((words[i] == "this" || words[i] == "these") && parts.count(words[i + 1])) return true;
+        if (parts.count(words[i]) && std::isdigit(static_cast<unsigned char>(words[i + 1][0])))
+            return true;
+    }
     return std::any_of(words.begin(), words.end(),
                        [](const std::string& w) { return pointers.count(w) > 0; });
 }
@@ -185,6 +210,13 @@ SentenceCheck check_sentence(std::string_view s) {
     if (looks_like_code(s)) return c.why = "code, a command or a path", c;
     if (leans_on_context(words)) return c.why = "leans on the sentences around it", c;
     if (!has_finite_verb(s)) return c.why = "has no verb", c;
+    // "Extract the residuals", "Recall the tables": an instruction, not a statement.
+    static const std::unordered_set<std::string> determiners = {"the",  "a",   "an",  "this",
+                                                                "each", "all", "your"};
+    if (words.size() > 1 && determiners.count(words[1]) &&
+        !wordnet::base_forms(words.front(), wordnet::Pos::verb).empty() &&
+        wordnet::base_forms(words.front(), wordnet::Pos::verb).front() == words.front())
+        return c.why = "an instruction", c;
     // "Draws a polygon ...": a list entry's verb with no subject.
     if (words.front().back() == 's' && is_finite_verb(words.front()) &&
         wordnet::base_forms(words.front(), wordnet::Pos::noun).empty())
