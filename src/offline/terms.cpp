@@ -543,7 +543,7 @@ Inventory::Inventory(std::string_view document)
     }
 
     shapes_.reserve(sentences_.size());
-    std::map<Kind, std::set<std::string>> known;
+    std::map<Kind, std::unordered_map<std::string, std::uint32_t>> known; // key -> entry
     for (std::size_t si = 0; si < sentences_.size(); ++si) {
         const auto text = sentence_text(si);
         sentence_hashes_.push_back(std::hash<std::string_view>{}(text));
@@ -559,13 +559,13 @@ Inventory::Inventory(std::string_view document)
                               ? initial_is_name
                               : initial_is_not_name);
         for (auto& t : terms_of(si)) {
-            if (t.kind == Kind::name || t.kind == Kind::defined) {
-                // tokenize() counts single words of three letters and more; count the rest.
-                if (t.key.find(' ') != std::string::npos || t.key.size() < 3)
-                    ++words_[t.key].sentences;
-                note_context(text, t);
-            }
-            if (known[t.kind].insert(t.key).second) entries_[t.kind].push_back(std::move(t));
+            auto& list = entries_[t.kind];
+            const auto [at, fresh] =
+                known[t.kind].emplace(t.key, static_cast<std::uint32_t>(list.size()));
+            if (fresh) list.push_back(t);
+            if (t.kind != Kind::name && t.kind != Kind::defined) continue;
+            ++list[at->second].sentences;
+            note_context(text, t, list[at->second]);
         }
     }
     // "President" is a title where the document also writes "president"; "Ambedkar" never is.
@@ -573,20 +573,34 @@ Inventory::Inventory(std::string_view document)
         if (term.group == "name" && term.key.find(' ') == std::string::npos &&
             frequency.count(term.key) && lowercase_uses.count(term.key))
             term.group = "title:" + wordnet::lexical_class(term.key, wordnet::Pos::noun);
+    for (auto kind : {Kind::name, Kind::defined})
+        for (const auto& [key, index] : known[kind])
+            names_.push_back({std::hash<std::string>{}(key), kind, index});
+    std::sort(names_.begin(), names_.end());
     classify_names();
     std::sort(sentence_hashes_.begin(), sentence_hashes_.end());
 }
 
+const Term* Inventory::entry_of(const std::string& key) const {
+    const NameRef probe{std::hash<std::string>{}(key), Kind::name, 0};
+    for (auto it = std::lower_bound(names_.begin(), names_.end(), probe);
+         it != names_.end() && it->hash == probe.hash; ++it) {
+        const auto& entry = entries_.at(it->kind)[it->index];
+        if (entry.key == key) return &entry;
+    }
+    return nullptr;
+}
+
 // Up to this many distinct neighbour words are kept per name: enough to compare names, bounded
 // for documents of megabytes.
-constexpr std::size_t contexts_per_name = 12;
+constexpr std::size_t contexts_per_name = 10;
 
 std::uint32_t context_hash(std::string_view feature) {
     return static_cast<std::uint32_t>(std::hash<std::string_view>{}(feature));
 }
 
-void Inventory::note_context(std::string_view sentence, const Term& t) {
-    auto& features = names_[t.key].contexts;
+void Inventory::note_context(std::string_view sentence, const Term& t, Term& entry) {
+    auto& features = entry.contexts;
     if (features.size() >= contexts_per_name) return;
     const auto add = [&](const std::string& feature) {
         const auto h = context_hash(feature);
@@ -628,10 +642,9 @@ void Inventory::classify_names() {
                     term.group = "wn:" + wordnet::lexical_class(term.text, wordnet::Pos::noun);
                     break;
                 case wordnet::NameKind::unknown:
-                    if (reads_as_person(term.text, contexts(term.key))) term.group = "person";
+                    if (reads_as_person(term.text, term.contexts)) term.group = "person";
                 }
             }
-            names_[term.key].group = term.group;
         }
     }
 }
@@ -641,8 +654,7 @@ std::vector<Term> Inventory::terms_of(std::size_t i, bool common_words) const {
     auto terms = extract_terms(sentence_text(i), {shapes_[i] == initial_is_name, common_words});
     for (auto& t : terms) {
         if (t.kind != Kind::name && t.kind != Kind::defined) continue;
-        const auto it = names_.find(t.key);
-        if (it != names_.end() && !it->second.group.empty()) t.group = it->second.group;
+        if (const auto* entry = entry_of(t.key)) t.group = entry->group;
     }
     return terms;
 }
@@ -670,8 +682,8 @@ std::string Inventory::span_text(std::size_t first, std::size_t last) const {
 
 const std::string& Inventory::group_of(const std::string& key) const {
     static const std::string none;
-    const auto it = names_.find(key);
-    return it == names_.end() ? none : it->second.group;
+    const auto* entry = entry_of(key);
+    return entry ? entry->group : none;
 }
 
 const std::vector<Term>& Inventory::entries(Kind kind) const {
@@ -682,8 +694,8 @@ const std::vector<Term>& Inventory::entries(Kind kind) const {
 
 const Contexts& Inventory::contexts(const std::string& key) const {
     static const Contexts none;
-    auto it = names_.find(key);
-    return it == names_.end() ? none : it->second.contexts;
+    const auto* entry = entry_of(key);
+    return entry ? entry->contexts : none;
 }
 
 double Inventory::weight(const std::string& word) const {
@@ -692,8 +704,10 @@ double Inventory::weight(const std::string& word) const {
 }
 
 int Inventory::sentences_with(const std::string& key) const {
-    auto it = words_.find(key);
-    return it == words_.end() ? 0 : it->second.sentences;
+    // A word's count is tokenize()'s; a name's (several words, or short) its entry's.
+    if (const auto it = words_.find(key); it != words_.end()) return it->second.sentences;
+    const auto* entry = entry_of(key);
+    return entry ? entry->sentences : 0;
 }
 
 double Inventory::specificity(const std::string& key) const {

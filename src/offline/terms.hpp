@@ -17,6 +17,13 @@ namespace mcqgen::detail::offline {
 
 enum class Kind { year, number, name, defined, word };
 
+/// The words next to a name, each a hash of "<word" (before) or ">word" (after), sorted: small
+/// enough to keep for every name of a long document.
+using Contexts = std::vector<std::uint32_t>;
+
+/// The hash a context is kept as.
+std::uint32_t context_hash(std::string_view feature);
+
 /// One occurrence of a term in a sentence.
 struct Term {
     Kind kind = Kind::word;
@@ -29,14 +36,9 @@ struct Term {
     std::string group;
     std::string cue; ///< finer class: a name's cue word, a definition's genus, a noun's lemma
     std::size_t begin = 0, end = 0; ///< byte range in the sentence
+    Contexts contexts; ///< in Inventory::entries(): the name's neighbours across the document
+    int sentences = 0; ///< in Inventory::entries(): the sentences that mention a name
 };
-
-/// The words next to a name, each a hash of "<word" (before) or ">word" (after), sorted: small
-/// enough to keep for every name of a long document.
-using Contexts = std::vector<std::uint32_t>;
-
-/// The hash a context is kept as.
-std::uint32_t context_hash(std::string_view feature);
 
 /// How extract_terms reads a sentence.
 struct ExtractOptions {
@@ -87,20 +89,23 @@ class Inventory {
     /// What terms_of needs to know about a sentence besides its text.
     enum Shape : unsigned char { heading, initial_is_name, initial_is_not_name };
 
-    void note_context(std::string_view sentence, const Term& name);
+    static void note_context(std::string_view sentence, const Term& occurrence, Term& entry);
     void classify_names();
 
     std::string_view document_;
     std::vector<Sentence> sentences_;
     std::vector<Shape> shapes_; ///< one per sentence
     std::map<Kind, std::vector<Term>> entries_;
-    /// What the document tells of a name or defined term, by key: one map for the many names
-    /// of a long document.
-    struct NameFacts {
-        std::string group; ///< after classify_names()
-        Contexts contexts;
+    /// A name or defined term's entry by the hash of its key, sorted: 12 bytes a name, for
+    /// documents with a million of them. The entry holds its group and contexts.
+    struct NameRef {
+        std::uint64_t hash;
+        Kind kind;
+        std::uint32_t index; ///< into entries_[kind]
+        bool operator<(const NameRef& o) const { return hash < o.hash; }
     };
-    std::unordered_map<std::string, NameFacts> names_;
+    std::vector<NameRef> names_;
+    const Term* entry_of(const std::string& key) const;
     /// What the document says of a word or a name: its weight and how many sentences have it.
     struct Usage {
         float weight = 0;
