@@ -339,11 +339,13 @@ TEST_SUITE("reliability_bad_input") {
         for (int i = 0; i < 12; ++i) {
             // Prose that breaks naive SQL, HTML and format strings, then a line of outright SQL
             // and markup, which is never quoted: the generator asks about prose only.
-            text += "In " + std::to_string(1900 + i * 7) + " the Council of Region" +
-                    std::to_string(i) +
-                    " passed O'Brien's 100% & Sons Act, which the "
-                    "Assembly & the Senate of Region" +
-                    std::to_string(i) + " later amended.\n\n<b>'); DROP TABLE tests;--</b> %s\n\n";
+            static const char* const regions[] = {"Avon",   "Brora", "Clyde",  "Dee",
+                                                  "Esk",    "Forth", "Garry",  "Helmsdale",
+                                                  "Irvine", "Jed",   "Kelvin", "Leven"};
+            const std::string region = regions[i];
+            text += "In " + std::to_string(1900 + i * 7) + " the Council of " + region +
+                    " passed O'Brien's 100% & Sons Act, which the Assembly & the Senate of " +
+                    region + " later amended.\n\n<b>'); DROP TABLE tests;--</b> %s\n\n";
         }
         MemoryStorage memory;
         test_support::TempDir dir;
