@@ -38,7 +38,8 @@ class Pool {
         for (std::size_t i = best_.size(); i > 1; --i)
             std::swap(best_[i - 1], best_[random.below(i)]);
         std::vector<std::string> picked;
-        for (auto& [score, text] : best_) {
+        for (auto& entry : best_) {
+            std::string& text = entry.second;
             const bool clashes =
                 std::any_of(picked.begin(), picked.end(),
                             [&](const std::string& p) { return overlaps(lower(p), lower(text)); });

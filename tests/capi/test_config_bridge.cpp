@@ -83,7 +83,8 @@ TEST_SUITE("capi_config") {
             {QuestionStyle::question, MCQGEN_STYLE_QUESTION},
             {QuestionStyle::statements, MCQGEN_STYLE_STATEMENTS}};
         for (const auto& [style, c_value] : styles) {
-            CAPTURE(to_string(style));
+            const std::string name{to_string(style)}; // CAPTURE's lambda cannot take a binding
+            CAPTURE(name);
             Config original;
             original.pipeline.style = style;
             mcqgen_config c{};

@@ -74,7 +74,9 @@ TEST_SUITE("claude_messages") {
               "\"Only one\", \"Only two\", \"All three\" and \"None\"",
               "\"Which of the statements given above is/are correct?\"",
               "\"1 only\", \"2 only\", \"Both 1 and 2\" and \"Neither 1 nor 2\""}}};
-        for (const auto& [style, phrases] : forms) {
+        for (const auto& form : forms) {
+            const QuestionStyle style = form.first; // not a binding: CAPTURE takes it in a lambda
+            const auto& phrases = form.second;
             CAPTURE(mcqgen::to_string(style));
             const auto [document, task] = parts(style);
             CHECK(document == mixed_document); // the cached prefix does not change

@@ -286,7 +286,7 @@ TEST_SUITE("config") {
     }
 
     TEST_CASE("an unusable variable is refused by name and the key is never quoted") {
-        for (const auto& [name, value] : std::initializer_list<std::pair<const char*, const char*>>{
+        for (const auto& variable : std::initializer_list<std::pair<const char*, const char*>>{
                  {"MCQGEN_CONCURRENCY", "many"},
                  {"MCQGEN_CONCURRENCY", "999"},
                  {"MCQ_CANDIDATE_COUNT", "4x"},
@@ -295,7 +295,8 @@ TEST_SUITE("config") {
                  {"MCQGEN_STYLE", "quiz"},
                  {"MCQGEN_JUDGE_THRESHOLD", "2"},
                  {"MCQGEN_SEED", "-1"}}) {
-            CAPTURE(name);
+            const auto [name, value] = variable;
+            CAPTURE(variable.first);
             const Env env{{name, value}, {"MCQGEN_API_KEY", "test-key-secret"}};
             try {
                 (void)Config::from_env();
