@@ -44,9 +44,11 @@ endif()
 
 # Asio and Beast are compiled once (src/core/asio_impl.cpp) instead of in every TU that uses
 # them: a large saving on a two-core CI machine. Every internal target that touches Asio links
-# this, so the definitions agree everywhere.
+# this, so the definitions agree everywhere. Nothing else that changes Asio's classes is defined
+# (no BOOST_ASIO_NO_DEPRECATED): a program linking the static library with its own header-only
+# Asio shares those symbols, and a different layout crashed the embed example under clang.
 add_library(mcqgen_asio INTERFACE)
 target_compile_definitions(mcqgen_asio INTERFACE BOOST_ASIO_SEPARATE_COMPILATION
-                           BOOST_BEAST_SEPARATE_COMPILATION BOOST_ASIO_NO_DEPRECATED)
+                           BOOST_BEAST_SEPARATE_COMPILATION)
 target_link_libraries(mcqgen_asio INTERFACE Boost::headers OpenSSL::SSL OpenSSL::Crypto
                       Threads::Threads)
