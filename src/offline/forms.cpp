@@ -140,9 +140,11 @@ std::optional<std::string> phrase_question(const Fact& fact) {
         if (is_auxiliary(words[k]))
             return wh + " " + words[k] + " " + join(words, 0, k) + rest + "?";
         if (const auto base = past_tense_base(words[k]); !base.empty()) {
-            // "appeared and added": do-support would need every verb in its base form.
+            // "appeared and added", "became operational and was shown": do-support would need
+            // every verb in its base form.
             for (std::size_t j = k + 2; j < words.size(); ++j)
-                if (words[j - 1] == "and" && !past_tense_base(words[j]).empty())
+                if (words[j - 1] == "and" &&
+                    (!past_tense_base(words[j]).empty() || is_auxiliary(words[j])))
                     return std::nullopt;
             return wh + " did " + join(words, 0, k) + " " + base + rest + "?";
         }

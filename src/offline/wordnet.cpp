@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -23,6 +24,8 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+
+#include <unistd.h>
 
 // Last: wn.h defines short macros (NOUN, CLASS, bit...) that must not reach other headers.
 #include <wn.h>
@@ -120,16 +123,6 @@ Value cached(BoundedCache<Value>& cache, const std::string& key, Make&& make) {
 // ---------------------------------------------------------------------------------------------
 // The C library: handles and parsed synsets
 
-struct IndexFree {
-    void operator()(Index* index) const { free_index(index); }
-};
-using IndexHandle = std::unique_ptr<Index, IndexFree>;
-
-struct SynsetFree {
-    void operator()(Synset* synset) const { free_synset(synset); }
-};
-using SynsetHandle = std::unique_ptr<Synset, SynsetFree>;
-
 int c_pos(Pos pos) {
     switch (pos) {
     case Pos::noun:
@@ -151,30 +144,54 @@ struct SynsetInfo {
     bool satellite = false;         ///< an adjective satellite: its sense keys name a head
     std::vector<std::string> words; ///< as stored ("New_York", "hot(p)")
     std::vector<int> lexids;        ///< one per word, for sense keys
-    std::vector<int> sense_numbers; ///< one per word: which sense of that word this synset is
     std::vector<long> hypernyms;    ///< including instance-of, same pos
     std::vector<long> hyponyms;     ///< including instances, same pos
     std::vector<long> similar;      ///< adjectives' "similar to"
 };
 
-SynsetInfo copy_synset(const Synset& s) {
-    SynsetInfo info;
-    info.offset = s.hereiam;
-    info.fnum = s.fnum;
-    info.satellite = s.pos != nullptr && s.pos[0] == 's';
-    for (int i = 0; i < s.wcount; ++i) {
-        info.words.emplace_back(s.words[i]);
-        info.lexids.push_back(s.lexid[i]);
-        info.sense_numbers.push_back(s.wnsns[i]);
+/// A number of the data files' lines, in base 10 or 16; -1 when it is none.
+long number(const std::string& field, int base) {
+    char* end = nullptr;
+    const long value = std::strtol(field.c_str(), &end, base);
+    return field.empty() || *end != '\0' || value < 0 ? -1 : value;
+}
+
+/// One synset line of a data file (wndb(5WN): "offset lex_filenum ss_type w_cnt word lex_id ...
+/// p_cnt ptr ... | gloss"), read here rather than by the library's read_synset, which also looks
+/// every word of the synset up in the index for its sense number: several binary searches per
+/// synset that few callers need (sense_number_locked finds it for those). Null when the line
+/// is not the synset at `offset`.
+std::shared_ptr<const SynsetInfo> parse_synset_line(const std::string& line, long offset) {
+    std::istringstream in(line.substr(0, line.find(" | ")));
+    std::string own, fnum, type, count;
+    in >> own >> fnum >> type >> count;
+    auto info = std::make_shared<SynsetInfo>();
+    info->offset = offset;
+    info->fnum = static_cast<int>(number(fnum, 10));
+    info->satellite = type == "s";
+    const long words = number(count, 16);
+    if (!in || number(own, 10) != offset || info->fnum < 0 || words < 0) return nullptr;
+    for (long i = 0; i < words; ++i) {
+        std::string word, lexid;
+        in >> word >> lexid;
+        info->words.push_back(std::move(word));
+        info->lexids.push_back(static_cast<int>(number(lexid, 16)));
     }
-    for (int i = 0; i < s.ptrcount; ++i) {
-        const int type = s.ptrtyp[i];
-        if (type == HYPERPTR || type == INSTANCE)
-            info.hypernyms.push_back(s.ptroff[i]);
-        else if (type == HYPOPTR || type == INSTANCES)
-            info.hyponyms.push_back(s.ptroff[i]);
-        else if (type == SIMPTR)
-            info.similar.push_back(s.ptroff[i]);
+    std::string pointers_field;
+    in >> pointers_field;
+    const long pointers = number(pointers_field, 10);
+    if (!in || pointers < 0) return nullptr;
+    for (long i = 0; i < pointers; ++i) {
+        std::string symbol, target, target_pos, source_target;
+        in >> symbol >> target >> target_pos >> source_target;
+        const long to = number(target, 10);
+        if (!in || to < 0) return nullptr;
+        if (symbol == "@" || symbol == "@i")
+            info->hypernyms.push_back(to);
+        else if (symbol == "~" || symbol == "~i")
+            info->hyponyms.push_back(to);
+        else if (symbol == "&")
+            info->similar.push_back(to);
     }
     return info;
 }
@@ -228,9 +245,129 @@ struct Anchors {
     long person = -1, organization = -1, location = -1;
 };
 
+/// cntlist.rev (sense key, sense number, tag count per line) as sorted (key hash, count)
+/// pairs: about 37,000 of them, 0.6 MB, looked up thousands of times per test.
+class TagCounts {
+  public:
+    void read(const std::string& path) {
+        std::ifstream in(path);
+        std::string key;
+        int sense = 0, count = 0;
+        while (in >> key >> sense >> count)
+            counts_.emplace_back(hash(key), count);
+        std::sort(counts_.begin(), counts_.end());
+        counts_.shrink_to_fit();
+    }
+    int of(std::string_view sense_key) const {
+        const auto h = hash(sense_key);
+        const auto at = std::lower_bound(counts_.begin(), counts_.end(), std::pair{h, 0});
+        return at != counts_.end() && at->first == h ? at->second : 0;
+    }
+
+  private:
+    static std::uint64_t hash(std::string_view text) { return std::hash<std::string_view>{}(text); }
+    std::vector<std::pair<std::uint64_t, int>> counts_;
+};
+
+/// An index file (wndb(5WN): one line per lemma, sorted) searched by lines with pread. The
+/// library's index_lookup seeks and reads a 4 KB stdio buffer at each of some 17 probes; the
+/// probes of a search's first levels are the same for every word, so those are kept (at most
+/// 2^max_kept_depth of them, a few kilobytes each file).
+class IndexFile {
+  public:
+    void open(FILE* stream) {
+        fd_ = stream == nullptr ? -1 : fileno(stream);
+        size_ = fd_ < 0 ? 0 : lseek(fd_, 0, SEEK_END);
+    }
+
+    /// The synset offsets listed for `key`, most frequent sense first; none when not listed.
+    std::vector<long> offsets(const std::string& key) {
+        off_t low = 0, high = size_;
+        for (int depth = 0; low < high && depth < 64; ++depth) {
+            const off_t middle = low + (high - low) / 2;
+            const Probe probe = probe_at(middle, depth);
+            if (probe.start < 0 || probe.start >= high) {
+                high = middle;
+                continue;
+            }
+            const int order = key.compare(probe.key);
+            if (order == 0) return offsets_of(line_at(probe.start));
+            if (order < 0)
+                high = middle;
+            else
+                low = probe.start + static_cast<off_t>(probe.length);
+        }
+        return {};
+    }
+
+  private:
+    static constexpr int max_kept_depth = 10;
+
+    struct Probe {
+        off_t start = -1;       ///< the first line starting after the probed position
+        std::size_t length = 0; ///< of that line, with its newline
+        std::string key;        ///< its lemma
+    };
+
+    /// The line starting at `start`, without its newline; "" when unreadable.
+    std::string line_at(off_t start) const {
+        std::string line;
+        char buffer[512];
+        for (off_t at = start;;) {
+            const ssize_t n = pread(fd_, buffer, sizeof buffer, at);
+            if (n <= 0) return line;
+            const char* end = static_cast<const char*>(std::memchr(buffer, '\n', std::size_t(n)));
+            line.append(buffer, end != nullptr ? std::size_t(end - buffer) : std::size_t(n));
+            if (end != nullptr || line.size() > 64 * 1024) return line;
+            at += n;
+        }
+    }
+
+    Probe probe_at(off_t middle, int depth) {
+        if (depth < max_kept_depth)
+            if (const auto known = kept_.find(middle); known != kept_.end()) return known->second;
+        Probe probe;
+        // The line holding byte middle - 1 ends before the first line starting after middle.
+        const off_t from = middle == 0 ? 0 : middle - 1;
+        const std::string before = middle == 0 ? std::string() : line_at(from);
+        probe.start = middle == 0 ? 0 : from + static_cast<off_t>(before.size()) + 1;
+        if (probe.start < size_) {
+            const std::string line = line_at(probe.start);
+            probe.length = line.size() + 1;
+            probe.key = line.substr(0, line.find(' '));
+        } else {
+            probe.start = -1;
+        }
+        if (depth < max_kept_depth) kept_.emplace(middle, probe);
+        return probe;
+    }
+
+    /// "lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt offset...": the last
+    /// synset_cnt fields.
+    static std::vector<long> offsets_of(const std::string& line) {
+        std::istringstream in(line);
+        std::vector<std::string> fields;
+        for (std::string field; in >> field;)
+            fields.push_back(std::move(field));
+        if (fields.size() < 3) return {};
+        const long count = number(fields[2], 10);
+        if (count <= 0 || std::size_t(count) > fields.size() - 3) return {};
+        std::vector<long> offsets;
+        for (std::size_t i = fields.size() - std::size_t(count); i < fields.size(); ++i)
+            if (const long offset = number(fields[i], 10); offset >= 0) offsets.push_back(offset);
+        return offsets;
+    }
+
+    int fd_ = -1;
+    off_t size_ = 0;
+    std::unordered_map<off_t, Probe> kept_;
+};
+
 struct Database {
     bool open = false;
-    Exceptions nouns, verbs;
+    IndexFile indexes[NUMPARTS + 1];
+    TagCounts tag_counts;
+    Exceptions nouns, verbs, adjectives, adverbs;
     Anchors anchors;
     BoundedCache<std::shared_ptr<const SynsetInfo>> synsets{8192}; ///< null: unreadable
     BoundedCache<std::vector<std::string>> base_forms{8192};
@@ -238,38 +375,58 @@ struct Database {
     BoundedCache<std::shared_ptr<const std::vector<Sister>>> sisters{1024};
     BoundedCache<NameKind> names{8192};
     BoundedCache<std::vector<long>> ancestors{4096};
+    BoundedCache<std::vector<long>> senses{16384}; ///< index lookups: the main cost uncached
 };
 
 std::mutex database_mutex;
 
 // Every function below named *_locked runs with database_mutex held and the database open.
 
-IndexHandle lookup_locked(const std::string& key, int pos) {
-    if (key.empty() || key.size() > max_word_bytes) return nullptr;
-    std::string buffer = key; // index_lookup takes a char*
-    return IndexHandle(index_lookup(buffer.data(), pos));
+std::vector<long> uncached_senses_locked(Database& db, const std::string& key, int pos) {
+    if (key.empty() || key.size() > max_word_bytes || pos < 1 || pos > NUMPARTS) return {};
+    return db.indexes[pos].offsets(key);
 }
 
-std::vector<long> senses_locked(const std::string& key, int pos) {
-    std::vector<long> offsets;
-    if (const auto index = lookup_locked(key, pos))
-        offsets.assign(index->offset, index->offset + index->off_cnt);
-    return offsets;
+/// The synsets of `key`, most frequent sense first; none when it is not a lemma.
+std::vector<long> senses_locked(Database& db, const std::string& key, int pos) {
+    return cached(db.senses, std::to_string(pos) + ':' + key,
+                  [&] { return uncached_senses_locked(db, key, pos); });
 }
 
-long first_sense_locked(const char* key, int pos) {
-    const auto offsets = senses_locked(key, pos);
+long first_sense_locked(Database& db, const char* key, int pos) {
+    const auto offsets = uncached_senses_locked(db, key, pos);
     return offsets.empty() ? -1 : offsets.front();
 }
 
 using SynsetRef = std::shared_ptr<const SynsetInfo>;
 
+SynsetRef read_synset_locked(int pos, long offset) {
+    FILE* data = pos >= 1 && pos <= NUMPARTS ? datafps[pos] : nullptr;
+    if (data == nullptr || offset < 0 || std::fseek(data, offset, SEEK_SET) != 0) return nullptr;
+    std::string line;
+    char buffer[4096];
+    while (std::fgets(buffer, sizeof buffer, data) != nullptr) {
+        line += buffer;
+        if (line.back() == '\n') break;
+    }
+    return parse_synset_line(line, offset);
+}
+
+std::string synset_key(int pos, long offset) {
+    return std::to_string(pos) + ':' + std::to_string(offset);
+}
+
 /// The synset at `offset`, null when there is none.
 SynsetRef synset_locked(Database& db, int pos, long offset) {
-    return cached(db.synsets, std::to_string(pos) + ':' + std::to_string(offset), [&] {
-        const SynsetHandle s(read_synset(pos, offset, nullptr));
-        return s ? std::make_shared<const SynsetInfo>(copy_synset(*s)) : SynsetRef();
-    });
+    return cached(db.synsets, synset_key(pos, offset),
+                  [&] { return read_synset_locked(pos, offset); });
+}
+
+/// The same, not kept when it is not cached yet: for the many hyponyms a sister search reads
+/// once (its result is cached), which would otherwise crowd the cache out.
+SynsetRef passing_synset_locked(Database& db, int pos, long offset) {
+    if (const SynsetRef* known = db.synsets.find(synset_key(pos, offset))) return *known;
+    return read_synset_locked(pos, offset);
 }
 
 bool open_locked(Database& db) {
@@ -279,9 +436,15 @@ bool open_locked(Database& db) {
     const std::string dir = SetSearchdir();
     db.nouns = read_exceptions(dir + "/noun.exc");
     db.verbs = read_exceptions(dir + "/verb.exc");
+    db.adjectives = read_exceptions(dir + "/adj.exc");
+    db.adverbs = read_exceptions(dir + "/adv.exc");
+    db.tag_counts.read(dir + "/cntlist.rev");
     // The first senses of these are the roots name_kind looks for among a name's hypernyms.
-    db.anchors = {first_sense_locked("person", NOUN), first_sense_locked("organization", NOUN),
-                  first_sense_locked("location", NOUN)};
+    for (int pos = 1; pos <= NUMPARTS; ++pos)
+        db.indexes[pos].open(indexfps[pos]);
+    db.anchors = {first_sense_locked(db, "person", NOUN),
+                  first_sense_locked(db, "organization", NOUN),
+                  first_sense_locked(db, "location", NOUN)};
     return true;
 }
 
@@ -296,20 +459,78 @@ Database& database_locked() {
 // ---------------------------------------------------------------------------------------------
 // Lemmas and counts
 
+const Exceptions& exceptions_of(const Database& db, int pos) {
+    return pos == NOUN   ? db.nouns
+           : pos == VERB ? db.verbs
+           : pos == ADJ  ? db.adjectives
+                         : db.adverbs;
+}
+
+/// Morphy's detachment rules (morphy(7WN)) by part of speech: an inflectional ending and what
+/// replaces it, tried in this order.
+const std::vector<std::pair<std::string_view, std::string_view>>& detachments(int pos) {
+    static const std::vector<std::pair<std::string_view, std::string_view>> noun = {
+        {"s", ""},      {"ses", "s"},   {"xes", "x"},   {"zes", "z"},
+        {"ches", "ch"}, {"shes", "sh"}, {"men", "man"}, {"ies", "y"}};
+    static const std::vector<std::pair<std::string_view, std::string_view>> verb = {
+        {"s", ""},   {"ies", "y"}, {"es", "e"},  {"es", ""},
+        {"ed", "e"}, {"ed", ""},   {"ing", "e"}, {"ing", ""}};
+    static const std::vector<std::pair<std::string_view, std::string_view>> adjective = {
+        {"er", ""}, {"est", ""}, {"er", "e"}, {"est", "e"}};
+    static const std::vector<std::pair<std::string_view, std::string_view>> none;
+    return pos == NOUN ? noun : pos == VERB ? verb : pos == ADJ ? adjective : none;
+}
+
+/// Morphy on one word, as the library's morphstr does it (its exception list, else the first
+/// detachment rule that gives a lemma), from the exception lists in memory and the cached index:
+/// the library searches the exception file and the index on disk for every rule it tries.
+std::vector<std::string> morphy_locked(Database& db, const std::string& word, int pos) {
+    std::vector<std::string> bases;
+    if (const auto at = exceptions_of(db, pos).bases.find(word);
+        at != exceptions_of(db, pos).bases.end()) {
+        for (const auto& base : at->second)
+            if (base != word) bases.push_back(base);
+        return bases; // listed ("his" as itself): no rule applies
+    }
+    std::string stem = word, tail; // "cupsful": the rules apply to "cups", "ful" goes back on
+    if (pos == NOUN && ends_with(word, "ful")) {
+        stem = word.substr(0, word.size() - 3);
+        tail = "ful";
+    } else if (pos == NOUN && (ends_with(word, "ss") || word.size() <= 2)) {
+        return bases;
+    }
+    for (const auto& [ending, replacement] : detachments(pos)) {
+        if (!ends_with(stem, ending)) continue;
+        std::string base = stem.substr(0, stem.size() - ending.size()) + std::string(replacement);
+        if (base != stem && !senses_locked(db, base, pos).empty()) {
+            bases.push_back(base + tail);
+            break;
+        }
+    }
+    return bases;
+}
+
+/// The library's morphstr for what morphy_locked does not cover: collocations and phrasal verbs.
+std::vector<std::string> morphstr_locked(const std::string& key, int pos) {
+    std::vector<std::string> bases;
+    std::string buffer = key; // morphstr takes a char* and keeps state between calls
+    for (const char* form = morphstr(buffer.data(), pos); form != nullptr;
+         form = morphstr(nullptr, pos))
+        bases.emplace_back(form);
+    return bases;
+}
+
 /// Base forms in index form; the word first when it is a lemma.
 std::vector<std::string> base_forms_locked(Database& db, const std::string& key, int pos) {
     return cached(db.base_forms, std::to_string(pos) + ':' + key, [&] {
         std::vector<std::string> forms;
         if (key.empty()) return forms;
-        if (lookup_locked(key, pos)) forms.push_back(key);
-        std::string buffer = key; // morphstr takes a char* and keeps state between calls
-        for (const char* form = morphstr(buffer.data(), pos); form != nullptr;
-             form = morphstr(nullptr, pos)) {
-            std::string base(form);
+        if (!senses_locked(db, key, pos).empty()) forms.push_back(key);
+        const bool one_word = key.find_first_of("_-") == std::string::npos;
+        for (auto& base : one_word ? morphy_locked(db, key, pos) : morphstr_locked(key, pos))
             if (std::find(forms.begin(), forms.end(), base) == forms.end() &&
-                lookup_locked(base, pos))
+                !senses_locked(db, base, pos).empty())
                 forms.push_back(std::move(base));
-        }
         return forms;
     });
 }
@@ -322,7 +543,6 @@ std::string lemma_key_locked(Database& db, std::string_view word, int pos) {
 
 /// The tag count of word `which` of a synset, from cntlist.rev by its sense key (wndb(5WN)).
 int tag_count_locked(Database& db, int pos, const SynsetInfo& s, std::size_t which) {
-    if (cntlistfp == nullptr) return 0;
     const std::string word = stored_key(s.words[which]);
     char key[2 * WORDBUF + 64];
     if (s.satellite) {
@@ -335,10 +555,14 @@ int tag_count_locked(Database& db, int pos, const SynsetInfo& s, std::size_t whi
         std::snprintf(key, sizeof key, "%s%%%d:%02d:%02d::", word.c_str(), pos, s.fnum,
                       s.lexids[which]);
     }
-    const char* line = bin_search(key, cntlistfp);
-    int count = 0;
-    if (line != nullptr) std::sscanf(line, "%*s %*d %d", &count);
-    return count;
+    return db.tag_counts.of(key);
+}
+
+/// Which sense of its word word `which` of a synset is (1 the most frequent), 0 when unknown.
+int sense_number_locked(Database& db, const SynsetInfo& s, std::size_t which, int pos) {
+    const auto senses = senses_locked(db, stored_key(s.words[which]), pos);
+    const auto at = std::find(senses.begin(), senses.end(), s.offset);
+    return at == senses.end() ? 0 : static_cast<int>(at - senses.begin()) + 1;
 }
 
 /// The position of `key` among a synset's words, or npos.
@@ -351,7 +575,7 @@ std::size_t word_in_locked(const SynsetInfo& s, const std::string& key) {
 /// The tag count of `key` in each of its senses, most frequent first.
 std::vector<int> sense_tag_counts_locked(Database& db, const std::string& key, int pos) {
     std::vector<int> counts;
-    for (const long offset : senses_locked(key, pos)) {
+    for (const long offset : senses_locked(db, key, pos)) {
         const auto s = synset_locked(db, pos, offset);
         const auto which = s ? word_in_locked(*s, key) : std::string::npos;
         counts.push_back(which == std::string::npos ? 0 : tag_count_locked(db, pos, *s, which));
@@ -370,7 +594,7 @@ int familiarity_locked(Database& db, const std::string& key, int pos) {
 /// attests as a real share of the word's use: "city" as a district too (13 tags against 103),
 /// but "teacher" not as a personified abstraction (1 against 41), nor "dog" as a frump (0).
 std::vector<long> attested_senses_locked(Database& db, const std::string& key, int pos, int most) {
-    const auto offsets = senses_locked(key, pos);
+    const auto offsets = senses_locked(db, key, pos);
     if (offsets.empty() || most <= 0) return {};
     const auto counts = sense_tag_counts_locked(db, key, pos);
     std::vector<long> kept = {offsets.front()};
@@ -403,7 +627,7 @@ std::vector<long> ancestors_locked(Database& db, const std::vector<long>& synset
 
 std::vector<long> lemma_ancestors_locked(Database& db, const std::string& key, int pos) {
     return cached(db.ancestors, std::to_string(pos) + ':' + key,
-                  [&] { return ancestors_locked(db, senses_locked(key, pos), pos); });
+                  [&] { return ancestors_locked(db, senses_locked(db, key, pos), pos); });
 }
 
 bool contains(const std::vector<long>& sorted, long offset) {
@@ -428,7 +652,7 @@ NameKind kind_of_locked(Database& db, const SynsetInfo& s) {
 
 NameKind name_kind_locked(Database& db, const std::string& key) {
     return cached(db.names, key, [&] {
-        for (const long offset : senses_locked(key, NOUN)) {
+        for (const long offset : senses_locked(db, key, NOUN)) {
             const auto s = synset_locked(db, NOUN, offset);
             if (!s) continue;
             const auto which = word_in_locked(*s, key);
@@ -460,7 +684,7 @@ struct Exclusions {
 Exclusions exclusions_locked(Database& db, const std::string& key, int pos,
                              const std::vector<long>& examined) {
     Exclusions ex;
-    ex.own = senses_locked(key, pos);
+    ex.own = senses_locked(db, key, pos);
     std::sort(ex.own.begin(), ex.own.end());
     ex.ancestors = ancestors_locked(db, examined, pos);
     ex.text = lower(readable(key));
@@ -486,7 +710,7 @@ std::optional<Sister> best_word_locked(Database& db, const SynsetInfo& s, int po
         candidate.lemma = readable(s.words[i]);
         if (ex.overlaps(lower(candidate.lemma))) continue;
         candidate.familiarity = tag_count_locked(db, pos, s, i);
-        candidate.sense = s.sense_numbers[i];
+        candidate.sense = sense_number_locked(db, s, i, pos);
         if (!best || more_familiar(candidate, *best)) best = std::move(candidate);
     }
     return best;
@@ -535,7 +759,7 @@ std::vector<Sister> sisters_locked(Database& db, const std::string& key, int pos
                 if (contains(ex.own, child_offset) || contains(ex.ancestors, child_offset) ||
                     !visited.insert(child_offset).second)
                     continue;
-                const auto child = synset_locked(db, pos, child_offset);
+                const auto child = passing_synset_locked(db, pos, child_offset);
                 if (!child || is_hyponym_of(*child, ex.own)) continue;
                 auto best = best_word_locked(db, *child, pos, ex);
                 if (!best || !seen.insert(lower(best->lemma)).second) continue;
@@ -563,7 +787,7 @@ struct Closure {
 Closure closure_locked(Database& db, std::string_view word, int pos) {
     Closure c;
     for (const auto& base : base_forms_locked(db, index_form(word), pos)) {
-        const auto senses = senses_locked(base, pos);
+        const auto senses = senses_locked(db, base, pos);
         c.own.insert(c.own.end(), senses.begin(), senses.end());
         const auto up = lemma_ancestors_locked(db, base, pos);
         c.ancestors.insert(c.ancestors.end(), up.begin(), up.end());
@@ -617,7 +841,14 @@ bool consonant_y(std::string_view w) {
     return w.size() >= 2 && w.back() == 'y' && !is_vowel(w[w.size() - 2]);
 }
 
+/// Nouns whose plural is the word itself ("news", "physics", "series", "species"): the regular
+/// rules would write "newses".
+bool invariant_plural(std::string_view w) {
+    return ends_with(w, "ics") || ends_with(w, "ies") || ends_with(w, "ws");
+}
+
 std::string regular_plural(const std::string& w) {
+    if (invariant_plural(w)) return w;
     if (consonant_y(w)) return w.substr(0, w.size() - 1) + "ies";
     if (sibilant(w)) return w + "es";
     // Compounds of "man" ("policeman", "woman"), not "human" or "German": morphy's own rule
@@ -790,7 +1021,7 @@ std::vector<std::string> base_forms(std::string_view word, Pos pos) {
 int sense_count(std::string_view lemma, Pos pos) {
     return with_database(0, [&](Database& db) {
         return static_cast<int>(
-            senses_locked(lemma_key_locked(db, lemma, c_pos(pos)), c_pos(pos)).size());
+            senses_locked(db, lemma_key_locked(db, lemma, c_pos(pos)), c_pos(pos)).size());
     });
 }
 
@@ -802,7 +1033,7 @@ int familiarity(std::string_view lemma, Pos pos) {
 
 std::string lexical_class(std::string_view lemma, Pos pos) {
     return with_database(std::string(), [&](Database& db) {
-        const auto senses = senses_locked(lemma_key_locked(db, lemma, c_pos(pos)), c_pos(pos));
+        const auto senses = senses_locked(db, lemma_key_locked(db, lemma, c_pos(pos)), c_pos(pos));
         if (senses.empty()) return std::string();
         const auto s = synset_locked(db, c_pos(pos), senses.front());
         return s ? lexfile_name(s->fnum) : std::string();
