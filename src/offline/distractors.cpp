@@ -202,20 +202,20 @@ void offer_names(const Inventory& inventory, const Term& key, const std::set<std
     }
 }
 
-// A common noun: its WordNet sisters in the key's lexical class, inflected like the key,
-// familiar words first and words of the document before others. Of the key's senses the one
-// whose sisters the document uses most is taken ("mouse" in a manual is a device), the most
-// frequent sense among equals.
-void offer_sisters(const Inventory& inventory, const Term& key, const std::set<std::string>& taken,
-                   Pool& pool) {
-    struct Fit {
-        std::string text;
-        double score;
-        bool in_document;
-    };
-    std::map<std::string, std::vector<Fit>> by_sense; // hypernym -> sisters under it
-    std::vector<std::string> senses;                  // hypernyms, most frequent sense first
-    for (const auto& sister : wordnet::sister_terms(key.cue, wordnet::Pos::noun, 3, 60)) {
+struct Fit {
+    std::string text;
+    double score;
+    bool in_document;
+};
+
+// A common noun's WordNet relatives in one of its meanings, `generation` levels out (1:
+// sisters), in the key's lexical class, inflected like the key, familiar words first and words
+// of the document before others; none without three.
+std::vector<Fit> relatives(const Inventory& inventory, const Term& key,
+                           const std::set<std::string>& taken, std::size_t sense, int generation) {
+    std::vector<Fit> fits;
+    for (const auto& sister :
+         wordnet::sense_sisters(key.cue, wordnet::Pos::noun, sense, 60, generation)) {
         const bool in_document = inventory.weight(lower(sister.lemma)) > 0;
         const bool gerund =
             sister.lemma.size() > 4 && sister.lemma.compare(sister.lemma.size() - 3, 3, "ing") == 0;
@@ -235,20 +235,58 @@ void offer_sisters(const Inventory& inventory, const Term& key, const std::set<s
         const double ratio =
             static_cast<double>(text.size()) / static_cast<double>(key.text.size());
         if (ratio < 0.5 || ratio > 2 || excluded(taken, lower(text))) continue;
-        if (!by_sense.count(sister.hypernym)) senses.push_back(sister.hypernym);
-        by_sense[sister.hypernym].push_back(
-            {std::move(text), std::log1p(sister.familiarity) + (in_document ? 1.5 : 0),
-             in_document});
+        fits.push_back({std::move(text), std::log1p(sister.familiarity) + (in_document ? 1.5 : 0),
+                        in_document});
     }
-    const auto uses = [&](const std::string& sense) {
-        const auto& fits = by_sense[sense];
-        return std::count_if(fits.begin(), fits.end(), [](const Fit& f) { return f.in_document; });
-    };
-    const std::string* best = nullptr;
-    for (const auto& sense : senses)
-        if (by_sense[sense].size() >= 3 && (!best || uses(sense) > uses(*best))) best = &sense;
-    if (!best) return;
-    for (auto& fit : by_sense[*best])
+    if (fits.size() < 3) fits.clear();
+    return fits;
+}
+
+/// Classes whose sisters are often as right as the key (dismay: horror, terror; contempt:
+/// disgust; universities: colleges; producers: developers): their distractors come from one
+/// level up (anger, joy; pleasure, hope; societies; friends, workers), sisters only without.
+bool near_synonym_class(const std::string& lexical_class) {
+    static const std::set<std::string> classes = {"noun.feeling", "noun.attribute", "noun.group",
+                                                  "noun.person", "noun.state"};
+    return classes.count(lexical_class) != 0;
+}
+
+/// How many distinct words of a gloss the document also uses (simplified Lesk): "(computer
+/// science) an event that causes a computer system to become inoperative" in a database manual.
+int gloss_overlap(const Inventory& inventory, const Term& key, const std::string& gloss) {
+    int shared = 0;
+    for (const auto& word : content_words(gloss))
+        if (word.size() >= 4 && word != lower(key.cue) && inventory.weight(word) > 0) ++shared;
+    return shared;
+}
+
+// Of the key's meanings, those the sense-tagged corpus attests as a real share of its use (the
+// first always) and those whose gloss the document shares two words with are tried; the one
+// whose gloss and relatives the document uses most is taken ("mouse" in a manual is a device;
+// a "crash" in a database manual is the computer's), the most frequent among equals.
+void offer_sisters(const Inventory& inventory, const Term& key, const std::set<std::string>& taken,
+                   Pool& pool) {
+    const auto meanings = wordnet::senses(key.cue, wordnet::Pos::noun);
+    std::vector<Fit> best;
+    double best_score = -1;
+    for (std::size_t i = 0; i < meanings.size(); ++i) {
+        const int overlap = gloss_overlap(inventory, key, meanings[i].gloss);
+        const int tags = meanings[i].tag_count, first_tags = meanings.front().tag_count;
+        const bool attested = i == 0 || (tags >= 2 && tags * 10 >= first_tags);
+        if (!attested && overlap < 2) continue;
+        auto fits = near_synonym_class(key.group) ? relatives(inventory, key, taken, i, 2)
+                                                  : std::vector<Fit>{};
+        if (fits.empty()) fits = relatives(inventory, key, taken, i, 1);
+        if (fits.empty()) continue;
+        const auto uses =
+            std::count_if(fits.begin(), fits.end(), [](const Fit& f) { return f.in_document; });
+        const double score = static_cast<double>(uses + overlap);
+        if (score > best_score) {
+            best_score = score;
+            best = std::move(fits);
+        }
+    }
+    for (auto& fit : best)
         pool.offer(fit.score, std::move(fit.text));
 }
 

@@ -348,9 +348,11 @@ Term number_term(std::string_view s, const std::vector<Word>& words, std::size_t
     const bool decade = w.size() == 5 && w.back() == 's' && is_year(w.substr(0, 4));
     if (decade)
         unit = "decade"; // "the 1970s"
-    else if (std::any_of(w.begin(), w.end(),
-                         [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
-        unit = "identifier"; // "i386", "lost8" (a footnote mark): not a quantity
+    else if (std::any_of(w.begin(), w.end(), [](char c) {
+                 const auto byte = static_cast<unsigned char>(c);
+                 return std::isalpha(byte) || byte >= 0x80;
+             }))
+        unit = "identifier"; // "i386", "lost8" (a footnote mark), "│866" (a table cell)
     return make_term(Kind::number, s, words[i].begin, end, unit);
 }
 

@@ -400,16 +400,32 @@ long first_sense_locked(Database& db, const char* key, int pos) {
 
 using SynsetRef = std::shared_ptr<const SynsetInfo>;
 
-SynsetRef read_synset_locked(int pos, long offset) {
+/// The line of a data file at `offset`, "" when there is none.
+std::string data_line_locked(int pos, long offset) {
     FILE* data = pos >= 1 && pos <= NUMPARTS ? datafps[pos] : nullptr;
-    if (data == nullptr || offset < 0 || std::fseek(data, offset, SEEK_SET) != 0) return nullptr;
+    if (data == nullptr || offset < 0 || std::fseek(data, offset, SEEK_SET) != 0) return {};
     std::string line;
     char buffer[4096];
     while (std::fgets(buffer, sizeof buffer, data) != nullptr) {
         line += buffer;
         if (line.back() == '\n') break;
     }
-    return parse_synset_line(line, offset);
+    return line;
+}
+
+SynsetRef read_synset_locked(int pos, long offset) {
+    return parse_synset_line(data_line_locked(pos, offset), offset);
+}
+
+/// A synset's gloss: its definition and examples, after the line's " | ".
+std::string gloss_locked(int pos, long offset) {
+    std::string line = data_line_locked(pos, offset);
+    const auto bar = line.find(" | ");
+    if (bar == std::string::npos) return {};
+    line.erase(0, bar + 3);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
+        line.pop_back();
+    return line;
 }
 
 std::string synset_key(int pos, long offset) {
@@ -533,12 +549,6 @@ std::vector<std::string> base_forms_locked(Database& db, const std::string& key,
                 forms.push_back(std::move(base));
         return forms;
     });
-}
-
-/// The lemma a word stands for: itself when WordNet lists it, else its first base form.
-std::string lemma_key_locked(Database& db, std::string_view word, int pos) {
-    const auto& forms = base_forms_locked(db, index_form(word), pos);
-    return forms.empty() ? std::string() : forms.front();
 }
 
 /// The tag count of word `which` of a synset, from cntlist.rev by its sense key (wndb(5WN)).
@@ -743,8 +753,23 @@ void rank_locked(Database& db, std::vector<Sister>& sisters, int pos) {
         sisters.push_back(std::move(entry.first));
 }
 
-std::vector<Sister> sisters_locked(Database& db, const std::string& key, int pos, int senses) {
-    const auto examined = attested_senses_locked(db, key, pos, senses);
+/// The hypernyms `generation` levels above a synset (1: its parents), deduplicated.
+std::vector<long> uppers_locked(Database& db, int pos, const SynsetInfo& s, int generation) {
+    std::vector<long> level = s.hypernyms;
+    for (int g = 1; g < generation; ++g) {
+        std::vector<long> next;
+        for (const long offset : level)
+            if (const auto up = synset_locked(db, pos, offset))
+                for (const long above : up->hypernyms)
+                    if (std::find(next.begin(), next.end(), above) == next.end())
+                        next.push_back(above);
+        level = std::move(next);
+    }
+    return level;
+}
+
+std::vector<Sister> sisters_locked(Database& db, const std::string& key, int pos,
+                                   const std::vector<long>& examined, int generation) {
     const Exclusions ex = exclusions_locked(db, key, pos, examined);
     std::vector<Sister> found;
     std::unordered_set<std::string> seen;
@@ -752,7 +777,7 @@ std::vector<Sister> sisters_locked(Database& db, const std::string& key, int pos
     for (const long sense : examined) {
         const auto s = synset_locked(db, pos, sense);
         if (!s) continue;
-        for (const long parent_offset : s->hypernyms) {
+        for (const long parent_offset : uppers_locked(db, pos, *s, generation)) {
             const auto parent = synset_locked(db, pos, parent_offset);
             if (!parent || parent->words.empty()) continue;
             for (const long child_offset : parent->hyponyms) {
@@ -905,6 +930,19 @@ bool inflection_first_locked(Database& db, const std::string& key,
     });
 }
 
+/// The lemma a word stands for: itself when WordNet lists it, unless it reads first as an
+/// inflection of a more familiar one ("elements" is the weather, but mostly the plural of
+/// "element"); else its first base form.
+std::string lemma_key_locked(Database& db, std::string_view word, int pos) {
+    const std::string key = index_form(word);
+    const auto forms = base_forms_locked(db, key, pos);
+    if (forms.empty()) return std::string();
+    if (forms.front() != key || !inflection_first_locked(db, key, forms, pos)) return forms.front();
+    return *std::max_element(forms.begin() + 1, forms.end(), [&](const auto& a, const auto& b) {
+        return familiarity_locked(db, a, pos) < familiarity_locked(db, b, pos);
+    });
+}
+
 Form noun_form_locked(Database& db, const std::string& key) {
     const auto bases = base_forms_locked(db, key, NOUN);
     if (bases.empty()) return Form::base;
@@ -1045,16 +1083,49 @@ NameKind name_kind(std::string_view name) {
                          [&](Database& db) { return name_kind_locked(db, index_form(name)); });
 }
 
-std::vector<Sister> sister_terms(std::string_view lemma, Pos pos, int senses, std::size_t limit) {
+std::vector<Sister> sister_terms(std::string_view lemma, Pos pos, int senses, std::size_t limit,
+                                 int generation) {
     return with_database(std::vector<Sister>{}, [&](Database& db) {
         const int p = c_pos(pos);
         const std::string key = lemma_key_locked(db, lemma, p);
-        if (key.empty()) return std::vector<Sister>{};
-        const auto all =
-            cached(db.sisters, std::to_string(p) + ':' + std::to_string(senses) + ':' + key, [&] {
-                return std::make_shared<const std::vector<Sister>>(
-                    sisters_locked(db, key, p, senses));
-            });
+        if (key.empty() || generation < 1 || generation > 3) return std::vector<Sister>{};
+        const std::string cache_key = std::to_string(p) + ':' + std::to_string(senses) + ':' +
+                                      std::to_string(generation) + ':' + key;
+        const auto all = cached(db.sisters, cache_key, [&] {
+            return std::make_shared<const std::vector<Sister>>(
+                sisters_locked(db, key, p, attested_senses_locked(db, key, p, senses), generation));
+        });
+        return std::vector<Sister>(all->begin(), all->begin() + std::min(limit, all->size()));
+    });
+}
+
+std::vector<Sense> senses(std::string_view lemma, Pos pos, std::size_t most) {
+    return with_database(std::vector<Sense>{}, [&](Database& db) {
+        const int p = c_pos(pos);
+        const std::string key = lemma_key_locked(db, lemma, p);
+        const auto offsets = senses_locked(db, key, p);
+        const auto tags = sense_tag_counts_locked(db, key, p);
+        std::vector<Sense> found;
+        for (std::size_t i = 0; i < offsets.size() && i < most; ++i)
+            found.push_back({gloss_locked(p, offsets[i]), i < tags.size() ? tags[i] : 0});
+        return found;
+    });
+}
+
+std::vector<Sister> sense_sisters(std::string_view lemma, Pos pos, std::size_t sense,
+                                  std::size_t limit, int generation) {
+    return with_database(std::vector<Sister>{}, [&](Database& db) {
+        const int p = c_pos(pos);
+        const std::string key = lemma_key_locked(db, lemma, p);
+        const auto offsets = senses_locked(db, key, p);
+        if (sense >= offsets.size() || generation < 1 || generation > 3)
+            return std::vector<Sister>{};
+        const std::string cache_key = std::to_string(p) + ":#" + std::to_string(sense) + ':' +
+                                      std::to_string(generation) + ':' + key;
+        const auto all = cached(db.sisters, cache_key, [&] {
+            return std::make_shared<const std::vector<Sister>>(
+                sisters_locked(db, key, p, {offsets[sense]}, generation));
+        });
         return std::vector<Sister>(all->begin(), all->begin() + std::min(limit, all->size()));
     });
 }

@@ -67,9 +67,25 @@ struct Sister {
 /// lemma that contains the key or is contained in it. One lemma per sister synset (its most
 /// familiar word in that meaning), deduplicated; most familiar first (untagged meanings by the
 /// word's total familiarity), then lower sense numbers first; at most `limit`. Adjectives and
-/// adverbs have no hypernyms in WordNet, so none.
+/// adverbs have no hypernyms in WordNet, so none. `generation` 2 gives the sisters of the
+/// hypernyms instead ("dismay", a fear: "anger", "joy"), for meanings whose own sisters are
+/// near-synonyms ("horror", "terror"); 1 to 3.
 std::vector<Sister> sister_terms(std::string_view lemma, Pos pos, int senses = 2,
-                                 std::size_t limit = 30);
+                                 std::size_t limit = 30, int generation = 1);
+
+/// One meaning of a lemma: its gloss (definition and examples) and its tag count in the
+/// sense-tagged corpus.
+struct Sense {
+    std::string gloss;
+    int tag_count = 0;
+};
+
+/// The lemma's meanings, most frequent first, at most `most`.
+std::vector<Sense> senses(std::string_view lemma, Pos pos, std::size_t most = 8);
+
+/// As sister_terms, for one meaning only: `sense` indexes senses().
+std::vector<Sister> sense_sisters(std::string_view lemma, Pos pos, std::size_t sense,
+                                  std::size_t limit = 30, int generation = 1);
 
 /// True when a and b, in any of their senses as `pos`, share a synset, or one is a hypernym
 /// (at any depth, instance links included) of the other, or (adjectives) one is "similar to" the
