@@ -26,8 +26,13 @@ bool ends_sentence(std::string_view line) {
         line.remove_suffix(1);
     if (line.size() >= 3 && line.substr(line.size() - 3) == "\xE2\x80\x9D") // closing quote
         line.remove_suffix(3);
-    return !line.empty() &&
-           (line.back() == '.' || line.back() == '!' || line.back() == '?' || line.back() == ':');
+    if (line.empty()) return false;
+    if (line.back() == '.') { // an initial does not end one: "Guy L." / "Steele Jr."
+        const auto before = line.substr(0, line.size() - 1);
+        const auto word = before.substr(before.find_last_of(" \t(") + 1);
+        return !(word.size() == 1 && word[0] >= 'A' && word[0] <= 'Z');
+    }
+    return line.back() == '!' || line.back() == '?' || line.back() == ':';
 }
 
 bool starts_lower(std::string_view line) {

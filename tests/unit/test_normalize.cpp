@@ -69,6 +69,17 @@ TEST_SUITE("normalize") {
         CHECK(doc.pages().empty()); // plain text cites no pages
     }
 
+    TEST_CASE("a short line that ends with an initial does not end its paragraph") {
+        const std::string rest =
+            "Later editions came from Eric Raymond, who kept the file online.\n"
+            "It is still read today, and it has been printed as a book.\n";
+        const auto with_initial = Document::from_text("It was edited by Guy L.\nSteele. " + rest);
+        CHECK(with_initial.text().find("Guy L. Steele. Later") != std::string::npos);
+        CHECK(with_initial.blocks().size() == 1);
+        const auto with_word = Document::from_text("It was edited by Guy.\nSteele. " + rest);
+        CHECK(with_word.blocks().size() == 2); // a short line that ends a sentence ends it
+    }
+
     TEST_CASE("lists and code and tables are marked as such and not as prose") {
         const auto doc = Document::from_text("Rivers of India flow to two seas.\n\n"
                                              "- The Ganga flows east.\n"
