@@ -363,6 +363,13 @@ class IndexFile {
     std::unordered_map<off_t, Probe> kept_;
 };
 
+/// What related() compares of a word: its senses, their hypernyms and similar synsets.
+struct Closure {
+    std::vector<long> own;       ///< every sense of every base form, sorted
+    std::vector<long> ancestors; ///< sorted
+    std::vector<long> similar;   ///< sorted
+};
+
 struct Database {
     bool open = false;
     IndexFile indexes[NUMPARTS + 1];
@@ -376,6 +383,7 @@ struct Database {
     BoundedCache<NameKind> names{8192};
     BoundedCache<std::vector<long>> ancestors{4096};
     BoundedCache<std::vector<long>> senses{16384}; ///< index lookups: the main cost uncached
+    BoundedCache<std::shared_ptr<const Closure>> closures{2048};
 };
 
 std::mutex database_mutex;
@@ -803,13 +811,7 @@ std::vector<Sister> sisters_locked(Database& db, const std::string& key, int pos
 // ---------------------------------------------------------------------------------------------
 // Relatedness
 
-struct Closure {
-    std::vector<long> own;       ///< every sense of every base form, sorted
-    std::vector<long> ancestors; ///< sorted
-    std::vector<long> similar;   ///< sorted
-};
-
-Closure closure_locked(Database& db, std::string_view word, int pos) {
+Closure uncached_closure_locked(Database& db, std::string_view word, int pos) {
     Closure c;
     for (const auto& base : base_forms_locked(db, index_form(word), pos)) {
         const auto senses = senses_locked(db, base, pos);
@@ -823,6 +825,13 @@ Closure closure_locked(Database& db, std::string_view word, int pos) {
     for (auto* list : {&c.own, &c.ancestors, &c.similar})
         std::sort(list->begin(), list->end());
     return c;
+}
+
+/// The closure of a word, cached: a key is compared with every candidate distractor.
+std::shared_ptr<const Closure> closure_locked(Database& db, std::string_view word, int pos) {
+    return cached(db.closures, std::to_string(pos) + ':' + std::string(word), [&] {
+        return std::make_shared<const Closure>(uncached_closure_locked(db, word, pos));
+    });
 }
 
 bool intersects(const std::vector<long>& a, const std::vector<long>& sorted_b) {
@@ -1133,10 +1142,10 @@ std::vector<Sister> sense_sisters(std::string_view lemma, Pos pos, std::size_t s
 bool related(std::string_view a, std::string_view b, Pos pos) {
     return with_database(false, [&](Database& db) {
         const int p = c_pos(pos);
-        const Closure ca = closure_locked(db, a, p), cb = closure_locked(db, b, p);
-        return intersects(ca.own, cb.own) || intersects(ca.own, cb.ancestors) ||
-               intersects(cb.own, ca.ancestors) || intersects(ca.own, cb.similar) ||
-               intersects(cb.own, ca.similar);
+        const auto ca = closure_locked(db, a, p), cb = closure_locked(db, b, p);
+        return intersects(ca->own, cb->own) || intersects(ca->own, cb->ancestors) ||
+               intersects(cb->own, ca->ancestors) || intersects(ca->own, cb->similar) ||
+               intersects(cb->own, ca->similar);
     });
 }
 
