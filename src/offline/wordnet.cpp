@@ -40,7 +40,7 @@ namespace {
 constexpr std::size_t max_word_bytes = 200;
 
 /// The longest list of sister terms kept (a hypernym with many instances has hundreds).
-constexpr std::size_t max_sisters = 100;
+constexpr std::size_t max_sisters = 200;
 
 bool ends_with(std::string_view s, std::string_view tail) {
     return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
@@ -379,7 +379,7 @@ struct Database {
     BoundedCache<std::shared_ptr<const SynsetInfo>> synsets{8192}; ///< null: unreadable
     BoundedCache<std::vector<std::string>> base_forms{8192};
     BoundedCache<int> familiarity{16384};
-    BoundedCache<std::shared_ptr<const std::vector<Sister>>> sisters{512}; ///< up to 100 each
+    BoundedCache<std::shared_ptr<const std::vector<Sister>>> sisters{512}; ///< up to 200 each
     BoundedCache<NameKind> names{8192};
     BoundedCache<std::vector<long>> ancestors{4096};
     BoundedCache<std::vector<long>> senses{16384}; ///< index lookups: the main cost uncached
