@@ -32,19 +32,6 @@ std::string_view word_before(std::string_view text, std::size_t end) {
     return text.substr(begin, end - begin);
 }
 
-bool ends_sentence_at(std::string_view text, std::size_t i) {
-    const char c = text[i];
-    if (c != '.' && c != '?' && c != '!') return false;
-    std::size_t next = i + 1;
-    while (next < text.size() && (text[next] == '"' || text[next] == '\'' || text[next] == ')'))
-        ++next;
-    if (next < text.size() && !is_space(text[next])) return false; // 3.5, U.S.A
-    if (c != '.') return true;
-    const auto word = word_before(text, i);
-    if (word.size() == 1 && is_upper(word[0])) return false; // an initial: "B. R. Ambedkar"
-    return !is_abbreviation(word);
-}
-
 // A single line break ends a sentence after a heading or a list item (a short line that does
 // not run on with a comma or hyphen) or before a bullet; wrapped prose lines are long.
 bool line_break_ends_sentence(std::string_view text, std::size_t line_begin, std::size_t newline) {
@@ -68,6 +55,19 @@ void push_trimmed(std::string_view text, std::size_t begin, std::size_t end,
 }
 
 } // namespace
+
+bool ends_sentence_at(std::string_view text, std::size_t i) {
+    const char c = text[i];
+    if (c != '.' && c != '?' && c != '!') return false;
+    std::size_t next = i + 1;
+    while (next < text.size() && (text[next] == '"' || text[next] == '\'' || text[next] == ')'))
+        ++next;
+    if (next < text.size() && !is_space(text[next])) return false; // 3.5, U.S.A
+    if (c != '.') return true;
+    const auto word = word_before(text, i);
+    if (word.size() == 1 && is_upper(word[0])) return false; // an initial: "B. R. Ambedkar"
+    return !is_abbreviation(word);
+}
 
 bool is_word_byte(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;

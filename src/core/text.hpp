@@ -19,6 +19,11 @@ struct Sentence {
 /// abbreviation or an initial, and on blank lines).
 std::vector<Sentence> split_sentences(std::string_view text);
 
+/// True when the '.', '?' or '!' at text[i] ends a sentence: white space or the end follows
+/// (after closing quotes or brackets), and a full stop is not after an abbreviation or an
+/// initial ("Dr.", "Guy L.").
+bool ends_sentence_at(std::string_view text, std::size_t i);
+
 /// Collapses runs of white space to one space and trims (for verbatim-quote checks).
 std::string normalize_whitespace(std::string_view text);
 

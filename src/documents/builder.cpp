@@ -3,6 +3,7 @@
 // paragraphs here, so every reader gets the same header/footer removal and the same joining of
 // hard-wrapped lines and hyphenated words, across page breaks too.
 
+#include "core/text.hpp"
 #include "documents/layout_text.hpp"
 
 #include <mcqgen/document.hpp>
@@ -27,12 +28,7 @@ bool ends_sentence(std::string_view line) {
     if (line.size() >= 3 && line.substr(line.size() - 3) == "\xE2\x80\x9D") // closing quote
         line.remove_suffix(3);
     if (line.empty()) return false;
-    if (line.back() == '.') { // an initial does not end one: "Guy L." / "Steele Jr."
-        const auto before = line.substr(0, line.size() - 1);
-        const auto word = before.substr(before.find_last_of(" \t(") + 1);
-        return !(word.size() == 1 && word[0] >= 'A' && word[0] <= 'Z');
-    }
-    return line.back() == '!' || line.back() == '?' || line.back() == ':';
+    return line.back() == ':' || detail::ends_sentence_at(line, line.size() - 1); // not "Guy L."
 }
 
 bool starts_lower(std::string_view line) {

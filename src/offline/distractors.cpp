@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <map>
 #include <optional>
 #include <set>
 
@@ -254,9 +253,10 @@ bool near_synonym_class(const std::string& lexical_class) {
 /// How many distinct words of a gloss the document also uses (simplified Lesk): "(computer
 /// science) an event that causes a computer system to become inoperative" in a database manual.
 int gloss_overlap(const Inventory& inventory, const Term& key, const std::string& gloss) {
+    const std::string own = lower(key.cue);
     int shared = 0;
     for (const auto& word : content_words(gloss))
-        if (word.size() >= 4 && word != lower(key.cue) && inventory.weight(word) > 0) ++shared;
+        if (word.size() >= 4 && word != own && inventory.weight(word) > 0) ++shared;
     return shared;
 }
 
@@ -271,9 +271,7 @@ void offer_sisters(const Inventory& inventory, const Term& key, const std::set<s
     double best_score = -1;
     for (std::size_t i = 0; i < meanings.size(); ++i) {
         const int overlap = gloss_overlap(inventory, key, meanings[i].gloss);
-        const int tags = meanings[i].tag_count, first_tags = meanings.front().tag_count;
-        const bool attested = i == 0 || (tags >= 2 && tags * 10 >= first_tags);
-        if (!attested && overlap < 2) continue;
+        if (!meanings[i].attested && overlap < 2) continue;
         auto fits = near_synonym_class(key.group) ? relatives(inventory, key, taken, i, 2)
                                                   : std::vector<Fit>{};
         if (fits.empty()) fits = relatives(inventory, key, taken, i, 1);

@@ -608,6 +608,12 @@ int familiarity_locked(Database& db, const std::string& key, int pos) {
     });
 }
 
+/// Whether sense `i` (by tag counts, most frequent first) is a real share of a word's use: the
+/// first always, a later one with two tags and a tenth of the first's.
+bool attested(const std::vector<int>& counts, std::size_t i) {
+    return i == 0 || (i < counts.size() && counts[i] >= 2 && counts[i] * 10 >= counts.front());
+}
+
 /// The first of the `most` most frequent senses, and those after it that the tagged corpus
 /// attests as a real share of the word's use: "city" as a district too (13 tags against 103),
 /// but "teacher" not as a personified abstraction (1 against 41), nor "dog" as a frump (0).
@@ -617,7 +623,7 @@ std::vector<long> attested_senses_locked(Database& db, const std::string& key, i
     const auto counts = sense_tag_counts_locked(db, key, pos);
     std::vector<long> kept = {offsets.front()};
     for (std::size_t i = 1; i < offsets.size() && kept.size() < std::size_t(most); ++i)
-        if (counts[i] >= 2 && counts[i] * 10 >= counts.front()) kept.push_back(offsets[i]);
+        if (attested(counts, i)) kept.push_back(offsets[i]);
     return kept;
 }
 
@@ -806,6 +812,21 @@ std::vector<Sister> sisters_locked(Database& db, const std::string& key, int pos
     // Bounds the cache entry; no caller wants a distractor this far down.
     if (found.size() > max_sisters) found.resize(max_sisters);
     return found;
+}
+
+/// The first `limit` sisters of `key` in the senses `examined()` gives, `generation` levels out,
+/// cached under `which` (the choice of senses).
+template <class Examined>
+std::vector<Sister> cached_sisters_locked(Database& db, const std::string& key, int pos,
+                                          const std::string& which, std::size_t limit,
+                                          int generation, Examined&& examined) {
+    const std::string cache_key =
+        std::to_string(pos) + ':' + which + ':' + std::to_string(generation) + ':' + key;
+    const auto all = cached(db.sisters, cache_key, [&] {
+        return std::make_shared<const std::vector<Sister>>(
+            sisters_locked(db, key, pos, examined(), generation));
+    });
+    return std::vector<Sister>(all->begin(), all->begin() + std::min(limit, all->size()));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1092,19 +1113,13 @@ NameKind name_kind(std::string_view name) {
                          [&](Database& db) { return name_kind_locked(db, index_form(name)); });
 }
 
-std::vector<Sister> sister_terms(std::string_view lemma, Pos pos, int senses, std::size_t limit,
-                                 int generation) {
+std::vector<Sister> sister_terms(std::string_view lemma, Pos pos, int senses, std::size_t limit) {
     return with_database(std::vector<Sister>{}, [&](Database& db) {
         const int p = c_pos(pos);
         const std::string key = lemma_key_locked(db, lemma, p);
-        if (key.empty() || generation < 1 || generation > 3) return std::vector<Sister>{};
-        const std::string cache_key = std::to_string(p) + ':' + std::to_string(senses) + ':' +
-                                      std::to_string(generation) + ':' + key;
-        const auto all = cached(db.sisters, cache_key, [&] {
-            return std::make_shared<const std::vector<Sister>>(
-                sisters_locked(db, key, p, attested_senses_locked(db, key, p, senses), generation));
-        });
-        return std::vector<Sister>(all->begin(), all->begin() + std::min(limit, all->size()));
+        if (key.empty()) return std::vector<Sister>{};
+        return cached_sisters_locked(db, key, p, std::to_string(senses), limit, 1,
+                                     [&] { return attested_senses_locked(db, key, p, senses); });
     });
 }
 
@@ -1116,7 +1131,7 @@ std::vector<Sense> senses(std::string_view lemma, Pos pos, std::size_t most) {
         const auto tags = sense_tag_counts_locked(db, key, p);
         std::vector<Sense> found;
         for (std::size_t i = 0; i < offsets.size() && i < most; ++i)
-            found.push_back({gloss_locked(p, offsets[i]), i < tags.size() ? tags[i] : 0});
+            found.push_back({gloss_locked(p, offsets[i]), attested(tags, i)});
         return found;
     });
 }
@@ -1129,13 +1144,8 @@ std::vector<Sister> sense_sisters(std::string_view lemma, Pos pos, std::size_t s
         const auto offsets = senses_locked(db, key, p);
         if (sense >= offsets.size() || generation < 1 || generation > 3)
             return std::vector<Sister>{};
-        const std::string cache_key = std::to_string(p) + ":#" + std::to_string(sense) + ':' +
-                                      std::to_string(generation) + ':' + key;
-        const auto all = cached(db.sisters, cache_key, [&] {
-            return std::make_shared<const std::vector<Sister>>(
-                sisters_locked(db, key, p, {offsets[sense]}, generation));
-        });
-        return std::vector<Sister>(all->begin(), all->begin() + std::min(limit, all->size()));
+        return cached_sisters_locked(db, key, p, "#" + std::to_string(sense), limit, generation,
+                                     [&] { return std::vector<long>{offsets[sense]}; });
     });
 }
 

@@ -67,23 +67,23 @@ struct Sister {
 /// lemma that contains the key or is contained in it. One lemma per sister synset (its most
 /// familiar word in that meaning), deduplicated; most familiar first (untagged meanings by the
 /// word's total familiarity), then lower sense numbers first; at most `limit`. Adjectives and
-/// adverbs have no hypernyms in WordNet, so none. `generation` 2 gives the sisters of the
-/// hypernyms instead ("dismay", a fear: "anger", "joy"), for meanings whose own sisters are
-/// near-synonyms ("horror", "terror"); 1 to 3.
+/// adverbs have no hypernyms in WordNet, so none.
 std::vector<Sister> sister_terms(std::string_view lemma, Pos pos, int senses = 2,
-                                 std::size_t limit = 30, int generation = 1);
+                                 std::size_t limit = 30);
 
-/// One meaning of a lemma: its gloss (definition and examples) and its tag count in the
-/// sense-tagged corpus.
+/// One meaning of a lemma: its gloss (definition and examples), and whether the sense-tagged
+/// corpus attests it as a real share of the lemma's use (the rule sister_terms applies).
 struct Sense {
     std::string gloss;
-    int tag_count = 0;
+    bool attested = false;
 };
 
 /// The lemma's meanings, most frequent first, at most `most`.
 std::vector<Sense> senses(std::string_view lemma, Pos pos, std::size_t most = 8);
 
-/// As sister_terms, for one meaning only: `sense` indexes senses().
+/// As sister_terms, for one meaning only: `sense` indexes senses(). `generation` 2 gives the
+/// sisters of the hypernyms instead ("dismay", a fear: "anger", "joy"), for meanings whose own
+/// sisters are near-synonyms ("horror", "terror"); 1 to 3.
 std::vector<Sister> sense_sisters(std::string_view lemma, Pos pos, std::size_t sense,
                                   std::size_t limit = 30, int generation = 1);
 
