@@ -1,8 +1,8 @@
-// WordNet through Debian's libwordnet (wn.h). The C library keeps its open files, its search
-// state and its result buffers in globals, so every call into it, and every cache here, is
-// guarded by one process-wide mutex. The database stays on disk: the library reads index and
-// data lines by binary search and file offset; only the noun and verb exception lists (about
-// 4,500 lines) are read into maps, for inflecting in reverse.
+// WordNet through Debian's libwordnet (wn.h), which finds and opens the database and inflects
+// collocations; the rest is read here. The library keeps its open files, its search state and
+// its result buffers in globals, so every call into it, and every cache here, is guarded by one
+// process-wide mutex. In memory: the index (lemma -> synsets, 3 MB), the tag counts and the
+// exception lists; synset lines stay on disk, read by file offset and cached.
 
 #include "offline/wordnet.hpp"
 
@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <climits>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -149,11 +151,34 @@ struct SynsetInfo {
     std::vector<long> similar;      ///< adjectives' "similar to"
 };
 
+bool is_blank(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/// The whitespace-separated fields of a line, in order.
+std::vector<std::string_view> fields_of(std::string_view line) {
+    std::vector<std::string_view> fields;
+    const char* at = line.data();
+    const char* const end = at + line.size();
+    while (true) {
+        while (at != end && is_blank(*at))
+            ++at;
+        if (at == end) return fields;
+        const char* const start = at;
+        while (at != end && !is_blank(*at))
+            ++at;
+        fields.emplace_back(start, std::size_t(at - start));
+    }
+}
+
 /// A number of the data files' lines, in base 10 or 16; -1 when it is none.
-long number(const std::string& field, int base) {
-    char* end = nullptr;
-    const long value = std::strtol(field.c_str(), &end, base);
-    return field.empty() || *end != '\0' || value < 0 ? -1 : value;
+long number(std::string_view field, int base) {
+    long value = -1;
+    const auto [end, error] =
+        std::from_chars(field.data(), field.data() + field.size(), value, base);
+    return field.empty() || error != std::errc() || end != field.data() + field.size() || value < 0
+               ? -1
+               : value;
 }
 
 /// One synset line of a data file (wndb(5WN): "offset lex_filenum ss_type w_cnt word lex_id ...
@@ -161,31 +186,26 @@ long number(const std::string& field, int base) {
 /// every word of the synset up in the index for its sense number: several binary searches per
 /// synset that few callers need (sense_number_locked finds it for those). Null when the line
 /// is not the synset at `offset`.
-std::shared_ptr<const SynsetInfo> parse_synset_line(const std::string& line, long offset) {
-    std::istringstream in(line.substr(0, line.find(" | ")));
-    std::string own, fnum, type, count;
-    in >> own >> fnum >> type >> count;
+std::shared_ptr<const SynsetInfo> parse_synset_line(std::string_view line, long offset) {
+    const auto f = fields_of(line.substr(0, line.find(" | ")));
     auto info = std::make_shared<SynsetInfo>();
     info->offset = offset;
-    info->fnum = static_cast<int>(number(fnum, 10));
-    info->satellite = type == "s";
-    const long words = number(count, 16);
-    if (!in || number(own, 10) != offset || info->fnum < 0 || words < 0) return nullptr;
-    for (long i = 0; i < words; ++i) {
-        std::string word, lexid;
-        in >> word >> lexid;
-        info->words.push_back(std::move(word));
-        info->lexids.push_back(static_cast<int>(number(lexid, 16)));
+    if (f.size() < 4 || number(f[0], 10) != offset) return nullptr;
+    info->fnum = static_cast<int>(number(f[1], 10));
+    info->satellite = f[2] == "s";
+    const long words = number(f[3], 16);
+    if (info->fnum < 0 || words < 0 || f.size() < 5 + 2 * std::size_t(words)) return nullptr;
+    std::size_t at = 4;
+    for (long i = 0; i < words; ++i, at += 2) {
+        info->words.emplace_back(f[at]);
+        info->lexids.push_back(static_cast<int>(number(f[at + 1], 16)));
     }
-    std::string pointers_field;
-    in >> pointers_field;
-    const long pointers = number(pointers_field, 10);
-    if (!in || pointers < 0) return nullptr;
-    for (long i = 0; i < pointers; ++i) {
-        std::string symbol, target, target_pos, source_target;
-        in >> symbol >> target >> target_pos >> source_target;
-        const long to = number(target, 10);
-        if (!in || to < 0) return nullptr;
+    const long pointers = number(f[at++], 10);
+    if (pointers < 0 || f.size() < at + 4 * std::size_t(pointers)) return nullptr;
+    for (long i = 0; i < pointers; ++i, at += 4) {
+        const std::string_view symbol = f[at];
+        const long to = number(f[at + 1], 10);
+        if (to < 0) return nullptr;
         if (symbol == "@" || symbol == "@i")
             info->hypernyms.push_back(to);
         else if (symbol == "~" || symbol == "~i")
@@ -251,10 +271,11 @@ class TagCounts {
   public:
     void read(const std::string& path) {
         std::ifstream in(path);
-        std::string key;
-        int sense = 0, count = 0;
-        while (in >> key >> sense >> count)
-            counts_.emplace_back(hash(key), count);
+        for (std::string line; std::getline(in, line);) {
+            const auto f = fields_of(line);
+            if (const long count = f.size() == 3 ? number(f[2], 10) : -1; count > 0)
+                counts_.emplace_back(hash(f[0]), static_cast<int>(std::min(count, long(INT_MAX))));
+        }
         std::sort(counts_.begin(), counts_.end());
         counts_.shrink_to_fit();
     }
@@ -269,98 +290,94 @@ class TagCounts {
     std::vector<std::pair<std::uint64_t, int>> counts_;
 };
 
-/// An index file (wndb(5WN): one line per lemma, sorted) searched by lines with pread. The
-/// library's index_lookup seeks and reads a 4 KB stdio buffer at each of some 17 probes; the
-/// probes of a search's first levels are the same for every word, so those are kept (at most
-/// 2^max_kept_depth of them, a few kilobytes each file).
-class IndexFile {
+/// An index file (wndb(5WN): "lemma pos synset_cnt ... offset...", one line per lemma) held
+/// in memory as (lemma hash, offsets) entries sorted by hash: about 150,000 lemmas in 3 MB over
+/// all four files, read in a few milliseconds. Looked up tens of thousands of times per test,
+/// which as binary searches on disk (the library's index_lookup: 17 seeks and reads a word)
+/// were a third of the offline generator's time.
+class Index {
   public:
-    void open(FILE* stream) {
-        fd_ = stream == nullptr ? -1 : fileno(stream);
-        size_ = fd_ < 0 ? 0 : lseek(fd_, 0, SEEK_END);
+    void read(FILE* stream) {
+        if (stream == nullptr || std::fseek(stream, 0, SEEK_SET) != 0) return;
+        entries_.reserve(expected_entries);
+        offsets_.reserve(expected_entries * 4 / 3);
+        // Line by line through a buffer: the whole noun index would be 4.8 MB at once.
+        std::vector<char> buffer(1 << 16);
+        std::size_t held = 0;
+        for (std::size_t n;
+             (n = std::fread(buffer.data() + held, 1, buffer.size() - held, stream)) > 0 ||
+             held > 0;) {
+            const std::string_view text(buffer.data(), held + n);
+            std::size_t at = 0;
+            for (std::size_t end; (end = text.find('\n', at)) != std::string_view::npos;
+                 at = end + 1)
+                add(text.substr(at, end - at));
+            if (n == 0) { // the last line, without a newline
+                add(text.substr(at));
+                break;
+            }
+            held = text.size() - at;
+            if (held == buffer.size()) held = 0; // a line longer than the buffer: no lemma's
+            std::memmove(buffer.data(), buffer.data() + at, held);
+        }
+        std::sort(entries_.begin(), entries_.end(),
+                  [](const Entry& a, const Entry& b) { return a.hash < b.hash; });
+        entries_.shrink_to_fit();
+        offsets_.shrink_to_fit();
     }
 
     /// The synset offsets listed for `key`, most frequent sense first; none when not listed.
-    std::vector<long> offsets(const std::string& key) {
-        off_t low = 0, high = size_;
-        for (int depth = 0; low < high && depth < 64; ++depth) {
-            const off_t middle = low + (high - low) / 2;
-            const Probe probe = probe_at(middle, depth);
-            if (probe.start < 0 || probe.start >= high) {
-                high = middle;
-                continue;
-            }
-            const int order = key.compare(probe.key);
-            if (order == 0) return offsets_of(line_at(probe.start));
-            if (order < 0)
-                high = middle;
-            else
-                low = probe.start + static_cast<off_t>(probe.length);
-        }
-        return {};
+    std::vector<long> offsets(std::string_view key) const {
+        const std::uint64_t h = hash(key);
+        const auto at =
+            std::lower_bound(entries_.begin(), entries_.end(), h,
+                             [](const Entry& e, std::uint64_t v) { return e.hash < v; });
+        if (at == entries_.end() || at->hash != h) return {};
+        return {offsets_.begin() + at->first, offsets_.begin() + at->first + at->count};
     }
 
   private:
-    static constexpr int max_kept_depth = 10;
-
-    struct Probe {
-        off_t start = -1;       ///< the first line starting after the probed position
-        std::size_t length = 0; ///< of that line, with its newline
-        std::string key;        ///< its lemma
+    struct Entry {
+        std::uint64_t hash;
+        std::uint32_t first, count;
     };
 
-    /// The line starting at `start`, without its newline; "" when unreadable.
-    std::string line_at(off_t start) const {
-        std::string line;
-        char buffer[512];
-        for (off_t at = start;;) {
-            const ssize_t n = pread(fd_, buffer, sizeof buffer, at);
-            if (n <= 0) return line;
-            const char* end = static_cast<const char*>(std::memchr(buffer, '\n', std::size_t(n)));
-            line.append(buffer, end != nullptr ? std::size_t(end - buffer) : std::size_t(n));
-            if (end != nullptr || line.size() > 64 * 1024) return line;
-            at += n;
+    static std::uint64_t hash(std::string_view text) { return std::hash<std::string_view>{}(text); }
+
+    /// The noun index's lemmas, near enough: reserved so loading does not regrow the vectors.
+    static constexpr std::size_t expected_entries = 1 << 17;
+
+    /// One line; the license lines at the top start with spaces and are skipped. Only the
+    /// lemma, synset_cnt and the offsets that end the line are read: this runs 150,000 times.
+    void add(std::string_view line) {
+        if (line.empty() || line.front() == ' ') return;
+        const std::size_t lemma_end = line.find(' ');
+        const std::size_t pos_end = line.find(' ', std::min(lemma_end, line.size() - 1) + 1);
+        const std::size_t count_end = line.find(' ', std::min(pos_end, line.size() - 1) + 1);
+        if (count_end == std::string_view::npos) return;
+        const long count = number(line.substr(pos_end + 1, count_end - pos_end - 1), 10);
+        if (count <= 0) return;
+        const auto first = static_cast<std::uint32_t>(offsets_.size());
+        std::size_t end = line.size();
+        for (long i = 0; i < count; ++i) { // the offsets, read from the end
+            while (end > count_end && is_blank(line[end - 1]))
+                --end;
+            const std::size_t begin = line.rfind(' ', end - 1) + 1;
+            const long offset =
+                begin > count_end ? number(line.substr(begin, end - begin), 10) : -1;
+            if (offset < 0 || offset > long(UINT32_MAX)) {
+                offsets_.resize(first);
+                return;
+            }
+            offsets_.push_back(static_cast<std::uint32_t>(offset));
+            end = begin;
         }
+        std::reverse(offsets_.begin() + first, offsets_.end());
+        entries_.push_back({hash(line.substr(0, lemma_end)), first, std::uint32_t(count)});
     }
 
-    Probe probe_at(off_t middle, int depth) {
-        if (depth < max_kept_depth)
-            if (const auto known = kept_.find(middle); known != kept_.end()) return known->second;
-        Probe probe;
-        // The line holding byte middle - 1 ends before the first line starting after middle.
-        const off_t from = middle == 0 ? 0 : middle - 1;
-        const std::string before = middle == 0 ? std::string() : line_at(from);
-        probe.start = middle == 0 ? 0 : from + static_cast<off_t>(before.size()) + 1;
-        if (probe.start < size_) {
-            const std::string line = line_at(probe.start);
-            probe.length = line.size() + 1;
-            probe.key = line.substr(0, line.find(' '));
-        } else {
-            probe.start = -1;
-        }
-        if (depth < max_kept_depth) kept_.emplace(middle, probe);
-        return probe;
-    }
-
-    /// "lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt offset...": the last
-    /// synset_cnt fields.
-    static std::vector<long> offsets_of(const std::string& line) {
-        std::istringstream in(line);
-        std::vector<std::string> fields;
-        for (std::string field; in >> field;)
-            fields.push_back(std::move(field));
-        if (fields.size() < 3) return {};
-        const long count = number(fields[2], 10);
-        if (count <= 0 || std::size_t(count) > fields.size() - 3) return {};
-        std::vector<long> offsets;
-        for (std::size_t i = fields.size() - std::size_t(count); i < fields.size(); ++i)
-            if (const long offset = number(fields[i], 10); offset >= 0) offsets.push_back(offset);
-        return offsets;
-    }
-
-    int fd_ = -1;
-    off_t size_ = 0;
-    std::unordered_map<off_t, Probe> kept_;
+    std::vector<Entry> entries_;
+    std::vector<std::uint32_t> offsets_;
 };
 
 /// What related() compares of a word: its senses, their hypernyms and similar synsets.
@@ -372,7 +389,7 @@ struct Closure {
 
 struct Database {
     bool open = false;
-    IndexFile indexes[NUMPARTS + 1];
+    Index indexes[NUMPARTS + 1];
     TagCounts tag_counts;
     Exceptions nouns, verbs, adjectives, adverbs;
     Anchors anchors;
@@ -382,7 +399,6 @@ struct Database {
     BoundedCache<std::shared_ptr<const std::vector<Sister>>> sisters{512}; ///< up to 200 each
     BoundedCache<NameKind> names{8192};
     BoundedCache<std::vector<long>> ancestors{4096};
-    BoundedCache<std::vector<long>> senses{16384}; ///< index lookups: the main cost uncached
     BoundedCache<std::shared_ptr<const Closure>> closures{2048};
 };
 
@@ -390,35 +406,34 @@ std::mutex database_mutex;
 
 // Every function below named *_locked runs with database_mutex held and the database open.
 
-std::vector<long> uncached_senses_locked(Database& db, const std::string& key, int pos) {
+/// The synsets of `key`, most frequent sense first; none when it is not a lemma.
+std::vector<long> senses_locked(const Database& db, std::string_view key, int pos) {
     if (key.empty() || key.size() > max_word_bytes || pos < 1 || pos > NUMPARTS) return {};
     return db.indexes[pos].offsets(key);
 }
 
-/// The synsets of `key`, most frequent sense first; none when it is not a lemma.
-std::vector<long> senses_locked(Database& db, const std::string& key, int pos) {
-    return cached(db.senses, std::to_string(pos) + ':' + key,
-                  [&] { return uncached_senses_locked(db, key, pos); });
-}
-
-long first_sense_locked(Database& db, const char* key, int pos) {
-    const auto offsets = uncached_senses_locked(db, key, pos);
+long first_sense_locked(const Database& db, std::string_view key, int pos) {
+    const auto offsets = senses_locked(db, key, pos);
     return offsets.empty() ? -1 : offsets.front();
 }
 
 using SynsetRef = std::shared_ptr<const SynsetInfo>;
 
-/// The line of a data file at `offset`, "" when there is none.
+/// The line of a data file at `offset` without its newline, "" when there is none. Read with
+/// pread: a stdio seek drops its buffer and refills 4 KB for a line of a few hundred bytes.
 std::string data_line_locked(int pos, long offset) {
     FILE* data = pos >= 1 && pos <= NUMPARTS ? datafps[pos] : nullptr;
-    if (data == nullptr || offset < 0 || std::fseek(data, offset, SEEK_SET) != 0) return {};
+    if (data == nullptr || offset < 0) return {};
     std::string line;
-    char buffer[4096];
-    while (std::fgets(buffer, sizeof buffer, data) != nullptr) {
-        line += buffer;
-        if (line.back() == '\n') break;
+    char buffer[1024];
+    for (off_t at = offset;;) {
+        const ssize_t n = pread(fileno(data), buffer, sizeof buffer, at);
+        if (n <= 0) return line;
+        const char* end = static_cast<const char*>(std::memchr(buffer, '\n', std::size_t(n)));
+        line.append(buffer, end != nullptr ? std::size_t(end - buffer) : std::size_t(n));
+        if (end != nullptr || line.size() > 64 * 1024) return line;
+        at += n;
     }
-    return line;
 }
 
 SynsetRef read_synset_locked(int pos, long offset) {
@@ -465,7 +480,7 @@ bool open_locked(Database& db) {
     db.tag_counts.read(dir + "/cntlist.rev");
     // The first senses of these are the roots name_kind looks for among a name's hypernyms.
     for (int pos = 1; pos <= NUMPARTS; ++pos)
-        db.indexes[pos].open(indexfps[pos]);
+        db.indexes[pos].read(indexfps[pos]);
     db.anchors = {first_sense_locked(db, "person", NOUN),
                   first_sense_locked(db, "organization", NOUN),
                   first_sense_locked(db, "location", NOUN)};
