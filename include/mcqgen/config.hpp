@@ -48,12 +48,18 @@ inline constexpr Limit<int> section_tokens{"section_tokens", 500, 900'000, 8'000
 inline constexpr Limit<int> candidates{"candidates", 1, 16, 4};
 inline constexpr Limit<int> max_questions{"max_questions", 1, 1'000, 20};
 inline constexpr Limit<double> judge_threshold{"judge_threshold", 0.0, 1.0, 0.5};
+/// Batch mode: the first wait between polls of a batch, and the ceiling its backoff grows to.
+inline constexpr Limit<std::int64_t> batch_poll_interval{"batch_poll_interval", 10, 3'600'000,
+                                                         5'000, "ms"};
+inline constexpr Limit<std::int64_t> batch_max_poll_interval{"batch_max_poll_interval", 10,
+                                                             3'600'000, 60'000, "ms"};
 
 /// Every limit, for code that walks the table (docs checks, tests).
 inline constexpr auto all =
     std::tuple{&max_concurrency, &max_retries,     &connect_timeout, &handshake_timeout,
                &request_timeout, &max_retry_after, &max_tokens,      &document_tokens,
-               &section_tokens,  &candidates,      &max_questions,   &judge_threshold};
+               &section_tokens,  &candidates,      &max_questions,   &judge_threshold,
+               &batch_poll_interval, &batch_max_poll_interval};
 } // namespace limits
 
 /// How Claude is asked for JSON.
@@ -135,10 +141,24 @@ struct PipelineOptions {
     bool operator==(const PipelineOptions&) const = default;
 };
 
+/// Message Batches: a test's Claude calls go out as batches at half the price, answered in
+/// minutes to hours instead of seconds. The run polls on its own timer and survives restarts:
+/// the batches are kept with the test, and resume() picks them up without submitting again.
+struct BatchOptions {
+    bool enabled = false;
+    /// The first wait between polls of a batch; each poll that finds it still working waits
+    /// half as long again, up to max_poll_interval.
+    std::chrono::milliseconds poll_interval{limits::batch_poll_interval.fallback};
+    std::chrono::milliseconds max_poll_interval{limits::batch_max_poll_interval.fallback};
+
+    bool operator==(const BatchOptions&) const = default;
+};
+
 struct MCQGEN_API Config {
     HttpOptions http;
     ClaudeOptions claude;
     PipelineOptions pipeline;
+    BatchOptions batch;
 
     /// Optional diagnostics sink (off by default). Called on the generating thread; the text
     /// never contains the API key.
@@ -151,7 +171,8 @@ struct MCQGEN_API Config {
     /// MCQGEN_MODEL, MCQGEN_MAX_TOKENS, MCQGEN_DOCUMENT_TOKENS, MCQGEN_SECTION_TOKENS,
     /// MCQGEN_STRUCTURED_OUTPUT (automatic, json_schema or tool), MCQGEN_CANDIDATES,
     /// MCQGEN_MAX_QUESTIONS, MCQGEN_JUDGE_THRESHOLD, MCQGEN_STYLE (mixed, cloze, question or
-    /// statements), MCQGEN_SEED, MCQGEN_OFFLINE. The original service's names stay accepted
+    /// statements), MCQGEN_SEED, MCQGEN_OFFLINE, MCQGEN_BATCH, MCQGEN_BATCH_POLL_MS,
+    /// MCQGEN_BATCH_MAX_POLL_MS. The original service's names stay accepted
     /// where no MCQGEN_ one is set: ANTHROPIC_API_KEY, CLAUDE_API_KEY, ANTHROPIC_BASE_URL,
     /// MCQ_CANDIDATE_COUNT.
     /// @throws Error(errc::invalid_argument) naming the variable set to something unusable.

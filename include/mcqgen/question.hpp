@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mcqgen {
 
@@ -74,6 +75,18 @@ struct CallRecord {
     errc error = errc::ok;
     Usage usage;
     std::string at; ///< RFC 3339, UTC, when the call ended
+};
+
+/// A Message Batch a test submitted (batch mode), kept with the test so that another process
+/// resumes it instead of submitting its requests again.
+struct BatchRecord {
+    std::string batch_id;                ///< the API's id ("msgbatch_...")
+    std::vector<std::string> custom_ids; ///< its requests: "author-3-0" is slot 3's first call
+    std::string status;     ///< the API's processing_status: in_progress, canceling or ended
+    std::string created_at; ///< RFC 3339, UTC
+    std::string updated_at; ///< RFC 3339, UTC
+
+    bool operator==(const BatchRecord&) const = default;
 };
 
 /// A generation request and its outcome, as stored.

@@ -60,6 +60,18 @@ class MCQGEN_API Storage {
     /// The calls recorded for a test, in order. The default has none.
     virtual std::vector<CallRecord> calls(std::string_view test_id);
 
+    /// Whether this storage keeps batches (record_batch, batches). Batch mode needs it: without
+    /// the record, a resumed run could not know what was already submitted and paid for. The
+    /// default is false.
+    virtual bool keeps_batches() const;
+
+    /// Keeps a batch of the test: inserts it, or updates the one with the same batch_id.
+    /// Atomic like add_question. The default throws Error(errc::storage).
+    virtual void record_batch(std::string_view test_id, const BatchRecord& batch);
+
+    /// The test's batches in the order they were first recorded. The default has none.
+    virtual std::vector<BatchRecord> batches(std::string_view test_id);
+
   protected:
     /// The error every adapter throws for an unknown test id.
     static Error no_such_test(std::string_view test_id);

@@ -138,6 +138,11 @@ Config Config::from_env() {
     if (auto value = env({"MCQGEN_STYLE"})) pipeline.style = parse_style(*value);
     read(pipeline.seed, {"MCQGEN_SEED"});
     read(pipeline.offline, {"MCQGEN_OFFLINE"});
+
+    BatchOptions& batch = config.batch;
+    read(batch.enabled, {"MCQGEN_BATCH"});
+    read(batch.poll_interval, {"MCQGEN_BATCH_POLL_MS"});
+    read(batch.max_poll_interval, {"MCQGEN_BATCH_MAX_POLL_MS"});
     config.validate();
     return config;
 }
@@ -163,6 +168,10 @@ void Config::validate() const {
     check(limits::max_questions, pipeline.max_questions);
     check(limits::judge_threshold, pipeline.judge_threshold);
     require(!claude.model.empty(), "model is empty");
+    check(limits::batch_poll_interval, std::int64_t{batch.poll_interval.count()});
+    check(limits::batch_max_poll_interval, std::int64_t{batch.max_poll_interval.count()});
+    require(batch.poll_interval <= batch.max_poll_interval,
+            "batch_poll_interval must not exceed batch_max_poll_interval");
     if (online()) {
         const bool https = http.base_url.rfind("https://", 0) == 0;
         const bool plain = http.base_url.rfind("http://", 0) == 0;

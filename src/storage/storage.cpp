@@ -1,4 +1,4 @@
-// What every storage adapter shares: the optional call records and the test-or-not_found read.
+// What every storage adapter shares: the optional call and batch records and the test-or-not_found read.
 #include <mcqgen/storage.hpp>
 
 namespace mcqgen {
@@ -6,6 +6,18 @@ namespace mcqgen {
 void Storage::record_call(std::string_view, const CallRecord&) {}
 
 std::vector<CallRecord> Storage::calls(std::string_view) {
+    return {};
+}
+
+bool Storage::keeps_batches() const {
+    return false;
+}
+
+void Storage::record_batch(std::string_view, const BatchRecord&) {
+    throw Error(errc::storage, "this storage does not keep batches");
+}
+
+std::vector<BatchRecord> Storage::batches(std::string_view) {
     return {};
 }
 
