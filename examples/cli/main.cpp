@@ -1,13 +1,14 @@
 // mcqgen — the command-line program: turn a document into a stored multiple-choice test.
 //
 //   mcqgen generate FILE -n N [--db PATH] [--json] [--seed S] [--candidates K] [--style F]
-//                   [Claude options]
+//                   [--batch [--detach]] [Claude options]
 //   mcqgen status TEST_ID --db PATH [--json]
 //   mcqgen show   TEST_ID --db PATH [--json]
 //   mcqgen list   --db PATH [--json]
 //   mcqgen resume TEST_ID --db PATH [--json]
 //
-// Exit codes: 0 completed, 3 partial, 1 failed or error, 2 usage error.
+// Exit codes: 0 completed (or submitted, with --detach), 3 partial, 1 failed or error, 2 usage
+// error.
 
 #include <mcqgen/mcqgen.hpp>
 #if MCQGEN_WITH_PDF
@@ -37,7 +38,7 @@ const char* usage_text =
     "  mcqgen generate FILE -n N [--db PATH] [--json] [--seed S] [--candidates K]\n"
     "                  [--style cloze|question|statements|mixed] [--offline] [--model ID]\n"
     "                  [--concurrency C] [--max-retries R] [--ca-file PEM] [--base-url URL]\n"
-    "                  [--max-questions M]\n"
+    "                  [--max-questions M] [--batch [--detach]]\n"
     "  mcqgen status TEST_ID --db PATH [--json]\n"
     "  mcqgen show TEST_ID --db PATH [--json]\n"
     "  mcqgen list --db PATH [--json]\n"
@@ -46,7 +47,11 @@ const char* usage_text =
     "offline generator otherwise. --db defaults to mcqgen.db for generate.\n"
     "--style is the form of the questions: cloze (a sentence with a blank), question (a\n"
     "wh-question), statements (\"Consider the following statements: 1. ... 2. ...\") or mixed\n"
-    "(each sentence as it allows best; the default, or MCQGEN_STYLE).\n";
+    "(each sentence as it allows best; the default, or MCQGEN_STYLE).\n"
+    "--batch sends Claude's calls as Message Batches (half the price; minutes to hours).\n"
+    "--detach submits the first batch, prints the test id and exits; 'mcqgen resume ID --db\n"
+    "PATH' collects the questions later (a test with batches is always resumed in batch\n"
+    "mode).\n";
 
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -59,7 +64,7 @@ struct Arguments {
 };
 
 bool is_flag(const std::string& name) {
-    return name == "--json" || name == "--offline";
+    return name == "--json" || name == "--offline" || name == "--batch" || name == "--detach";
 }
 
 Arguments parse(int argc, char** argv) {
@@ -148,6 +153,7 @@ mcqgen::Config config_from(const Arguments& args) {
     if (auto v = text(args, "--ca-file")) config.http.ca_file = *v;
     if (auto v = text(args, "--base-url")) config.http.base_url = *v;
     if (args.options.count("--offline")) config.pipeline.offline = true;
+    if (args.options.count("--batch")) config.batch.enabled = true;
     config.validate();
     return config;
 }
@@ -182,6 +188,12 @@ void print_test(const mcqgen::Test& t) {
         std::cout << "  tokens:    " << t.usage.input_tokens << " in, " << t.usage.output_tokens
                   << " out, " << t.usage.cache_read_input_tokens << " cache reads, about $"
                   << t.usage.estimated_cost_usd << '\n';
+}
+
+void print_batches(const std::vector<mcqgen::BatchRecord>& batches) {
+    for (const auto& b : batches)
+        std::cout << "  batch:     " << b.batch_id << " " << b.status << " (" << b.custom_ids.size()
+                  << " requests, since " << b.created_at << ")\n";
 }
 
 void print_questions(const std::vector<mcqgen::Question>& questions) {
@@ -255,18 +267,32 @@ int generate(const Arguments& args) {
     const auto file = one_positional(args, "FILE");
     if (!args.options.count("--count")) throw UsageError("generate needs -n N");
     const int count = static_cast<int>(integer(args, "--count", 0));
-    mcqgen::Generator generator(config_from(args));
+    const bool detach = args.options.count("--detach") > 0;
+    auto config = config_from(args);
+    if (detach && !config.batch.enabled) throw UsageError("--detach needs --batch");
+    mcqgen::Generator generator(std::move(config));
     const auto document = mcqgen::Document::from_file(file);
     mcqgen::SqliteStorage storage(text(args, "--db").value_or("mcqgen.db"));
     InterruptWatcher watcher(generator);
+    if (detach) { // the test id on stdout, for 'mcqgen resume'
+        const auto test = generator.submit(document, count, storage, progress_printer());
+        if (args.options.count("--json"))
+            std::cout << mcqgen::to_json(test) << '\n';
+        else
+            std::cout << test.id << '\n';
+        return test.status == mcqgen::Status::generating ? exit_completed : exit_code(test);
+    }
     const auto test = generator.generate(document, count, storage, progress_printer());
     return report(storage, test, args.options.count("--json") > 0);
 }
 
 int resume(const Arguments& args) {
     const auto id = one_positional(args, "TEST_ID");
-    mcqgen::Generator generator(config_from(args));
     mcqgen::SqliteStorage storage(need_db(args));
+    auto config = config_from(args);
+    // A test that has batches goes on as one: its calls are paid for already.
+    if (!storage.batches(id).empty()) config.batch.enabled = true;
+    mcqgen::Generator generator(std::move(config));
     InterruptWatcher watcher(generator);
     const auto test = generator.resume(id, storage, progress_printer());
     return report(storage, test, args.options.count("--json") > 0);
@@ -275,10 +301,12 @@ int resume(const Arguments& args) {
 int status(const Arguments& args) {
     mcqgen::SqliteStorage storage(need_db(args));
     const auto test = storage.test(one_positional(args, "TEST_ID"));
-    if (args.options.count("--json"))
+    if (args.options.count("--json")) {
         std::cout << mcqgen::to_json(test) << '\n';
-    else
+    } else {
         print_test(test);
+        print_batches(storage.batches(test.id));
+    }
     return exit_code(test);
 }
 
@@ -309,8 +337,9 @@ int help(const Arguments&) {
 
 // The options of a command that runs a generation: where, how and with which provider.
 const std::vector<std::string> run_options = {
-    "--json",        "--db",          "--seed",    "--candidates", "--offline",       "--model",
-    "--concurrency", "--max-retries", "--ca-file", "--base-url",   "--max-questions", "--style"};
+    "--json",          "--db",          "--seed",        "--candidates", "--offline",
+    "--model",         "--concurrency", "--max-retries", "--ca-file",    "--base-url",
+    "--max-questions", "--style",       "--batch"};
 const std::vector<std::string> read_options = {"--json", "--db"};
 
 struct Command {
@@ -323,6 +352,7 @@ int run(const Arguments& args) {
     static const std::vector<std::string> generate_options = [] {
         auto known = run_options;
         known.push_back("--count");
+        known.push_back("--detach");
         return known;
     }();
     static const std::vector<std::string> none;

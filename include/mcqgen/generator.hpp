@@ -79,6 +79,7 @@ class MCQGEN_API Generator {
     Generator& operator=(Generator&&) noexcept;
 
     /// Generates `count` questions from `document` into `storage`, blocking the calling thread.
+    /// In batch mode it waits as long as Claude's batches take (minutes to hours).
     ///
     /// Returns the test record whatever the outcome: `completed`, `partial` (fewer than asked,
     /// with the reason in `message` and `error`), or `failed` (none). Cancellation (cancel(), the
@@ -93,6 +94,14 @@ class MCQGEN_API Generator {
     /// @throws whatever the progress callback threw.
     Test generate(const Document& document, int count, Storage& storage,
                   const ProgressCallback& on_progress = {}, std::stop_token stop = {});
+
+    /// Batch mode (Config::batch): stores the test, submits its first Message Batch, and returns
+    /// as soon as the batch is recorded, the test still `generating`; resume() collects the
+    /// questions later, in this process or another, without submitting anything again.
+    /// @throws Error(errc::invalid_argument) when batch mode is off or the storage keeps no
+    ///         batches; otherwise as generate().
+    Test submit(const Document& document, int count, Storage& storage,
+                const ProgressCallback& on_progress = {});
 
     /// Generates only the questions a stored test still lacks (after a partial run, a
     /// cancellation or a crash), with the test's own seed. A completed test is returned as is.

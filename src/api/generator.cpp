@@ -90,9 +90,20 @@ detail::RunSetup Generator::Impl::setup_for(Test test, Document document, Storag
     return setup;
 }
 
+void Generator::Impl::check_storage(const Storage& storage) const {
+    if (provider_->batched() && !storage.keeps_batches())
+        throw Error(errc::invalid_argument,
+                    "batch mode needs a storage that keeps batches (SqliteStorage, "
+                    "MemoryStorage, or an adapter that implements record_batch)");
+}
+
 Test Generator::Impl::generate(const Document& document, int count, Storage& storage,
                                const ProgressCallback& on_progress, std::stop_token stop,
-                               Claim /*held until the run has ended*/) {
+                               Claim /*held until the run has ended*/, bool detach) {
+    check_storage(storage);
+    if (detach && !provider_->batched())
+        throw Error(errc::invalid_argument,
+                    "submit() needs batch mode (batch.enabled, a key, and not offline)");
     Test test;
     test.id = detail::random_uuid();
     test.target_questions = count;
@@ -102,12 +113,15 @@ Test Generator::Impl::generate(const Document& document, int count, Storage& sto
     test.created_at = test.updated_at = detail::now_rfc3339();
     test.message = "0 of " + std::to_string(count) + " questions created";
     storage.create_test(test, document);
-    return execute(setup_for(std::move(test), document, storage, on_progress), stop);
+    auto setup = setup_for(std::move(test), document, storage, on_progress);
+    setup.detach_after_submit = detach;
+    return execute(std::move(setup), stop);
 }
 
 Test Generator::Impl::resume(std::string_view test_id, Storage& storage,
                              const ProgressCallback& on_progress, std::stop_token stop,
                              Claim /*held until the run has ended*/) {
+    check_storage(storage);
     Test test = storage.test(test_id);
     auto accepted = storage.questions(test_id);
     check_stored(test, accepted);
@@ -194,6 +208,12 @@ Test Generator::generate(const Document& document, int count, Storage& storage,
                          const ProgressCallback& on_progress, std::stop_token stop) {
     impl().check_count(count);
     return impl_->generate(document, count, storage, on_progress, stop, Impl::Claim(*impl_));
+}
+
+Test Generator::submit(const Document& document, int count, Storage& storage,
+                       const ProgressCallback& on_progress) {
+    impl().check_count(count);
+    return impl_->generate(document, count, storage, on_progress, {}, Impl::Claim(*impl_), true);
 }
 
 Test Generator::resume(std::string_view test_id, Storage& storage,

@@ -38,8 +38,10 @@ class Generator::Impl {
     /// Checks the count against the configuration: Error(errc::invalid_argument).
     void check_count(int count) const;
 
+    /// `detach`: Generator::submit.
     Test generate(const Document& document, int count, Storage& storage,
-                  const ProgressCallback& on_progress, std::stop_token stop, Claim claim);
+                  const ProgressCallback& on_progress, std::stop_token stop, Claim claim,
+                  bool detach = false);
     Test resume(std::string_view test_id, Storage& storage, const ProgressCallback& on_progress,
                 std::stop_token stop, Claim claim);
     void cancel();
@@ -47,6 +49,8 @@ class Generator::Impl {
     const Config config;
 
   private:
+    /// Batch mode needs a storage that keeps its batches: Error(errc::invalid_argument).
+    void check_storage(const Storage& storage) const;
     Test execute(detail::RunSetup setup, std::stop_token stop);
     detail::RunSetup setup_for(Test test, Document document, Storage& storage,
                                const ProgressCallback& on_progress);

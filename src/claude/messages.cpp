@@ -107,7 +107,10 @@ json::object judge_schema() {
 // One request shape for both calls: the document first (cached, identical in every call of a
 // test), then what varies per slot.
 std::string request_body(const ClaudeOptions& config, OutputMode mode, const char* instructions,
-                         const std::string& document, const std::string& task, bool author) {
+                         const std::string& document, const std::string& task, bool author,
+                         CacheTtl ttl) {
+    json::object cache{{"type", "ephemeral"}};
+    if (ttl == CacheTtl::one_hour) cache["ttl"] = "1h";
     const char* const system = shared_system;
     json::object body{
         {"model", config.model},
@@ -119,7 +122,7 @@ std::string request_body(const ClaudeOptions& config, OutputMode mode, const cha
              {"content",
               json::array{json::object{{"type", "text"},
                                        {"text", "<document>\n" + document + "\n</document>"},
-                                       {"cache_control", {{"type", "ephemeral"}}}},
+                                       {"cache_control", std::move(cache)}},
                           json::object{{"type", "text"},
                                        {"text", std::string(instructions) + "\n\n" + task}}}}}}},
     };
@@ -192,18 +195,18 @@ OutputMode output_mode_for(const ClaudeOptions& config) {
 }
 
 std::string author_body(const ClaudeOptions& config, OutputMode mode, const std::string& document,
-                        const Passage& passage, int count, QuestionStyle style) {
+                        const Passage& passage, int count, QuestionStyle style, CacheTtl ttl) {
     const std::string task =
         passage_block(passage) + "Write exactly " + std::to_string(count) +
         " candidate questions from the passage above, each testing a different fact from it, "
         "with a mix of difficulties. Every option must be a short phrase; the quote must be "
         "copied verbatim from the passage." +
         style_instructions(style);
-    return request_body(config, mode, author_instructions, document, task, true);
+    return request_body(config, mode, author_instructions, document, task, true, ttl);
 }
 
 std::string judge_body(const ClaudeOptions& config, OutputMode mode, const std::string& document,
-                       const Passage& passage, const std::vector<JudgeItem>& items) {
+                       const Passage& passage, const std::vector<JudgeItem>& items, CacheTtl ttl) {
     json::array questions;
     for (const auto& item : items) {
         json::array options;
@@ -217,7 +220,7 @@ std::string judge_body(const ClaudeOptions& config, OutputMode mode, const std::
                              "<questions>\n" +
                              json::serialize(json::object{{"questions", questions}}) +
                              "\n</questions>";
-    return request_body(config, mode, judge_instructions, document, task, false);
+    return request_body(config, mode, judge_instructions, document, task, false, ttl);
 }
 
 Reply decode_reply(const std::string& body, OutputMode mode, const char* tool_name) {
@@ -337,15 +340,18 @@ JudgeResult parse_verdicts(const json::value& data, const std::vector<JudgeItem>
     return result;
 }
 
-double estimate_cost(const ClaudeOptions& config, const Usage& usage) {
+double estimate_cost(const ClaudeOptions& config, const Usage& usage, Billing billing) {
     const auto it = config.prices.find(config.model);
     if (it == config.prices.end()) return 0;
     const auto& p = it->second;
-    return (static_cast<double>(usage.input_tokens) * p.input +
-            static_cast<double>(usage.output_tokens) * p.output +
-            static_cast<double>(usage.cache_creation_input_tokens) * p.cache_write +
-            static_cast<double>(usage.cache_read_input_tokens) * p.cache_read) /
-           1e6;
+    const bool batch = billing == Billing::batch;
+    const double write = batch ? p.input * one_hour_write_factor : p.cache_write;
+    const double full = (static_cast<double>(usage.input_tokens) * p.input +
+                         static_cast<double>(usage.output_tokens) * p.output +
+                         static_cast<double>(usage.cache_creation_input_tokens) * write +
+                         static_cast<double>(usage.cache_read_input_tokens) * p.cache_read) /
+                        1e6;
+    return batch ? full * batch_price_factor : full;
 }
 
 } // namespace mcqgen::detail::claude

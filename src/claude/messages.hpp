@@ -23,11 +23,17 @@ OutputMode output_mode_for(const ClaudeOptions& config);
 inline constexpr const char* author_tool = "submit_candidates";
 inline constexpr const char* judge_tool = "submit_verdicts";
 
+/// How long the cached document prefix lives: 5 minutes by default; 1 hour for batches, whose
+/// requests may run far apart (the facts file's advice; the write costs 2x input, not 1.25x).
+enum class CacheTtl { five_minutes, one_hour };
+
 /// The author request; a `style` other than mixed asks every candidate in that form.
 std::string author_body(const ClaudeOptions& config, OutputMode mode, const std::string& document,
-                        const Passage& passage, int count, QuestionStyle style);
+                        const Passage& passage, int count, QuestionStyle style,
+                        CacheTtl ttl = CacheTtl::five_minutes);
 std::string judge_body(const ClaudeOptions& config, OutputMode mode, const std::string& document,
-                       const Passage& passage, const std::vector<JudgeItem>& items);
+                       const Passage& passage, const std::vector<JudgeItem>& items,
+                       CacheTtl ttl = CacheTtl::five_minutes);
 
 /// The structured payload of a reply, or why there is none.
 struct Reply {
@@ -48,7 +54,17 @@ AuthorResult parse_candidates(const boost::json::value& data,
 /// Verdicts from a judge payload, the chosen option's text mapped back to its index.
 JudgeResult parse_verdicts(const boost::json::value& data, const std::vector<JudgeItem>& items);
 
+/// How a call is billed: directly, or as an item of a Message Batch (half of every price, and
+/// its cache writes are 1-hour ones, see CacheTtl).
+enum class Billing { direct, batch };
+
+/// The price of a batch item relative to the same call made directly (the facts file, §5).
+inline constexpr double batch_price_factor = 0.5;
+/// A 1-hour cache write relative to the base input price (§6).
+inline constexpr double one_hour_write_factor = 2.0;
+
 /// The estimated cost of `usage` with the configured price of `model` (0 if unknown).
-double estimate_cost(const ClaudeOptions& config, const Usage& usage);
+double estimate_cost(const ClaudeOptions& config, const Usage& usage,
+                     Billing billing = Billing::direct);
 
 } // namespace mcqgen::detail::claude

@@ -1,5 +1,6 @@
 # Sources of the Claude provider (src/claude/), relative to src/.
 set(MCQGEN_CLAUDE_SOURCES
+  claude/batch_provider.cpp
   claude/claude_provider.cpp
   claude/error_mapping.cpp
   claude/messages.cpp

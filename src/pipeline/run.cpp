@@ -106,6 +106,7 @@ void Run::start() {
             filled[static_cast<std::size_t>(q.position)] = true;
     const int missing = static_cast<int>(std::count(filled.begin(), filled.end(), false));
     author_budget_ = missing * setup_.provider->author_calls_per_question();
+    if (setup_.provider->batched()) setup_.provider->use_ledger(&ledger_);
     emit(nullptr);
     if (passages_.empty()) {
         failed_slots_ = missing;
@@ -190,6 +191,7 @@ void Run::on_authored(std::shared_ptr<Slot> slot, AuthorResult result) {
     // The judge answers blind: options in a seeded order, keys withheld.
     JudgeRequest request;
     request.slot = slot->position;
+    request.attempt = slot->attempt - 1; // the author call's own
     request.document = document_;
     request.context = context_for(slot->passage);
     request.passage = &passages_[static_cast<std::size_t>(slot->passage)];
@@ -331,12 +333,40 @@ void Run::cancel(errc why, std::string message) {
     setup_.provider->cancel();
 }
 
-void Run::emit(const Question* question) {
+void Run::detach() {
+    if (stopping_ || finished_) return;
+    stopping_ = true;
+    detached_ = true;
+    setup_.provider->detach();
+}
+
+std::vector<BatchRecord> Run::Ledger::batches() {
+    return run_.setup_.storage->batches(run_.setup_.test.id);
+}
+
+void Run::Ledger::record(const BatchRecord& batch) {
+    run_.setup_.storage->record_batch(run_.setup_.test.id, batch);
+    run_.emit(nullptr, "Message Batch " + batch.batch_id + " " + batch.status);
+    if (run_.setup_.detach_after_submit)
+        boost::asio::post(run_.io_, [self = run_.shared_from_this()] { self->detach(); });
+}
+
+bool Run::Ledger::counted(const std::string& request_id) {
+    if (!counted_) {
+        counted_.emplace();
+        for (const auto& call : run_.setup_.storage->calls(run_.setup_.test.id))
+            counted_->insert(call.request_id);
+    }
+    return counted_->count(request_id) != 0;
+}
+
+void Run::emit(const Question* question, std::string_view note) {
     if (failure_ || !setup_.on_progress || !*setup_.on_progress) return;
     const Test& t = setup_.test;
-    const std::string message = question || t.status != Status::generating
-                                    ? t.message
-                                    : progress_message(t.questions_generated, t.target_questions);
+    std::string message = question || t.status != Status::generating
+                              ? t.message
+                              : progress_message(t.questions_generated, t.target_questions);
+    if (!note.empty()) message += "; " + std::string(note);
     Progress event{
         t.id, t.questions_generated, t.target_questions, t.progress, message, t.status, question};
     try {
@@ -351,10 +381,17 @@ void Run::emit(const Question* question) {
 void Run::finish() {
     if (finished_) return;
     finished_ = true;
+    if (setup_.provider->batched()) setup_.provider->use_ledger(nullptr);
     Test& t = setup_.test;
     const int created = t.questions_generated, target = t.target_questions;
     t.progress = target ? static_cast<double>(created) / target : 0;
     t.updated_at = now_rfc3339();
+    if (detached_) { // still generating: Claude works on, a later resume() collects
+        t.message = progress_message(created, target) +
+                    "; submitted as a Message Batch, resume to collect the questions";
+        store_final();
+        return;
+    }
     t.status = created == target ? Status::completed
                : created == 0    ? Status::failed
                                  : Status::partial;
@@ -381,9 +418,13 @@ void Run::finish() {
                 t.message += " (rejected: " + dominant_rejections(t.rejections) + ")";
         }
     }
-    if (!failure_ || t.error != errc::storage) {
+    store_final();
+}
+
+void Run::store_final() {
+    if (!failure_ || setup_.test.error != errc::storage) {
         try {
-            setup_.storage->update_test(t);
+            setup_.storage->update_test(setup_.test);
         } catch (...) {
             if (!failure_) failure_ = std::current_exception();
         }

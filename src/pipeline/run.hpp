@@ -18,6 +18,7 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <set>
 #include <vector>
 
 namespace mcqgen::detail {
@@ -35,6 +36,9 @@ struct RunSetup {
     QuestionStyle style = QuestionStyle::mixed; ///< the form every author request asks for
     Provider* provider = nullptr;
     Storage* storage = nullptr;
+    /// Batch mode: end the run, the test still `generating`, once its first batch is recorded
+    /// (Generator::submit); resume() drives it on.
+    bool detach_after_submit = false;
     const ProgressCallback* on_progress = nullptr;
     std::function<void(std::string_view)> log;
 };
@@ -53,10 +57,26 @@ class Run : public std::enable_shared_from_this<Run> {
 
     bool finished() const noexcept { return finished_; }
     const Test& test() const noexcept { return setup_.test; }
+    /// Stops waiting for the provider's batches, leaving them to a later resume (batch mode).
+    void detach();
     /// Set when a storage failure, a fatal API error or the progress callback ended the run.
     std::exception_ptr failure() const noexcept { return failure_; }
 
   private:
+    /// The run's storage as the provider's batch ledger; detaches the run after the first
+    /// batch when the setup asks for it.
+    class Ledger final : public BatchLedger {
+      public:
+        explicit Ledger(Run& run) : run_(run) {}
+        std::vector<BatchRecord> batches() override;
+        void record(const BatchRecord& batch) override;
+        bool counted(const std::string& request_id) override;
+
+      private:
+        Run& run_;
+        std::optional<std::set<std::string>> counted_; ///< request ids of the stored calls
+    };
+
     struct Slot {
         int position = 0;
         int passage = -1;
@@ -81,8 +101,11 @@ class Run : public std::enable_shared_from_this<Run> {
     /// Keeps the API's record of a call; a storage that fails here fails the run.
     void record_call(const char* kind, int slot, const std::optional<CallInfo>& call,
                      const Usage& usage, const CallFailure& failure);
-    void emit(const Question* question);
+    /// A progress event; `note` is added to the message (a batch's state while it is waited for).
+    void emit(const Question* question, std::string_view note = {});
     void finish();
+    /// Stores the test as it ends and sends the last progress event.
+    void store_final();
     int next_passage();
     std::shared_ptr<const std::string> context_for(int passage) const;
     void log(const std::string& line) const;
@@ -105,6 +128,8 @@ class Run : public std::enable_shared_from_this<Run> {
     bool stopping_ = false;
     std::atomic<bool> cancel_requested_{false};
     bool finished_ = false;
+    bool detached_ = false;
+    Ledger ledger_{*this};
     errc stop_code_ = errc::ok;
     std::string stop_message_;
     std::map<errc, int> call_failures_;

@@ -127,6 +127,7 @@ struct JudgeItem {
 
 struct JudgeRequest {
     int slot = 0;
+    int attempt = 0; ///< the attempt of the author call whose candidates these are
     std::shared_ptr<const std::string> document; ///< the whole document, shared by the run
     std::shared_ptr<const std::string> context;  ///< as AuthorRequest::context
     const Passage* passage = nullptr;            ///< valid until `done` runs
@@ -159,6 +160,20 @@ class Judge {
     virtual void judge(const JudgeRequest& request, std::function<void(JudgeResult)> done) = 0;
 };
 
+/// Where a batching provider keeps its batches across processes: the run's storage, for the
+/// run's test. Called on the run's thread.
+class BatchLedger {
+  public:
+    virtual ~BatchLedger() = default;
+    /// The batches recorded for the test, in the order they were first recorded.
+    virtual std::vector<BatchRecord> batches() = 0;
+    /// Inserts or updates (by batch_id) a batch. Throws what the storage throws.
+    virtual void record(const BatchRecord& batch) = 0;
+    /// Whether a call with this request id is recorded already: an earlier process counted its
+    /// usage, so a resumed run that reads the same result again must not.
+    virtual bool counted(const std::string& request_id) = 0;
+};
+
 /// An author and a judge that share one backend (and its connections).
 class Provider : public Author, public Judge {
   public:
@@ -173,6 +188,15 @@ class Provider : public Author, public Judge {
     virtual std::string name() const = 0;
     /// Aborts calls in flight; their `done` still runs (with errc::cancelled).
     virtual void cancel() = 0;
+
+    /// Whether calls go out as Message Batches, which then live on without the process.
+    virtual bool batched() const { return false; }
+    /// Batch mode: the ledger to record batches in and to find those of an earlier process in,
+    /// set by the run before its first call (null after it). Not called on other providers.
+    virtual void use_ledger(BatchLedger* /*ledger*/) {}
+    /// Batch mode: stops waiting without cancelling what was submitted (a later process resumes
+    /// it); the `done` of every waiting call runs with errc::cancelled. Others: cancel().
+    virtual void detach() { cancel(); }
 };
 
 } // namespace mcqgen::detail

@@ -1,0 +1,521 @@
+#include "claude/batch_provider.hpp"
+
+#include "claude/error_mapping.hpp"
+#include "core/clock.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace mcqgen::detail::claude {
+namespace {
+
+namespace json = boost::json;
+
+constexpr const char* batches_path = "/v1/messages/batches";
+/// What one create call may carry (the API's limits are 100,000 requests and 256 MB).
+constexpr std::size_t max_batch_requests = 100'000;
+constexpr std::size_t max_batch_bytes = 200 * 1024 * 1024;
+/// Polls or downloads of a batch that may fail in a row (each after the client's own retries)
+/// before its calls are given up.
+constexpr int max_consecutive_failures = 10;
+/// The longest results line kept while it is incomplete: one Message, far below this.
+constexpr std::size_t max_line_bytes = 64 * 1024 * 1024;
+
+std::string text_field(const json::object& o, std::string_view name) {
+    const auto* v = o.if_contains(name);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+/// An errored item's error object as the HTTP error it stands for.
+CallFailure failure_of_error(const json::value* error, const std::string& custom_id) {
+    static const std::map<std::string, int, std::less<>> statuses = {{"invalid_request_error", 400},
+                                                                     {"authentication_error", 401},
+                                                                     {"permission_error", 403},
+                                                                     {"not_found_error", 404},
+                                                                     {"request_too_large", 413},
+                                                                     {"rate_limit_error", 429},
+                                                                     {"api_error", 500},
+                                                                     {"overloaded_error", 529}};
+    int status = 500;
+    std::string body = "{}";
+    if (error && error->is_object()) {
+        body = json::serialize(*error);
+        if (const auto* inner = error->as_object().if_contains("error");
+            inner && inner->is_object())
+            if (const auto it = statuses.find(text_field(inner->as_object(), "type"));
+                it != statuses.end())
+                status = it->second;
+    }
+    auto mapped = map_http_error(status, body, custom_id);
+    return {mapped.code, "batch item errored: " + mapped.message};
+}
+
+/// A 64-bit FNV-1a hash in 8 hex digits (its low half): enough to tell two judge requests of
+/// one slot and attempt apart.
+std::string short_hash(std::string_view text) {
+    std::uint64_t h = 1469598103934665603ull;
+    for (const unsigned char c : text)
+        h = (h ^ c) * 1099511628211ull;
+    char out[9];
+    std::snprintf(out, sizeof out, "%08x", static_cast<unsigned>(h & 0xffffffffu));
+    return out;
+}
+
+bool fatal(errc code) {
+    return code == errc::auth || code == errc::tls || code == errc::invalid_argument ||
+           code == errc::not_found || code == errc::cancelled;
+}
+
+} // namespace
+
+struct BatchProvider::Batch {
+    BatchRecord record;
+    boost::asio::steady_timer timer;
+    std::chrono::milliseconds interval;
+    bool busy = false; ///< a wait, a poll or a download is under way
+    bool read = false; ///< its results were read to the end in this process
+    std::string results_path;
+    std::string partial; ///< the unfinished last line of the results being read
+    int failures = 0;
+
+    Batch(boost::asio::io_context& io, BatchRecord r, std::chrono::milliseconds first)
+        : record(std::move(r)), timer(io), interval(first) {}
+};
+
+BatchProvider::BatchProvider(boost::asio::io_context& io, Config config)
+    : io_(io), config_(std::move(config)), mode_(output_mode_for(config_.claude)),
+      base_(parse_base_url(config_.http.base_url, config_.http.allow_insecure_http)) {
+    client(); // fail now on a bad URL or CA file, not on the first call
+}
+
+BatchProvider::~BatchProvider() = default;
+
+HttpsClient& BatchProvider::client() {
+    if (!client_) client_ = std::make_unique<HttpsClient>(io_, config_.http, config_.log);
+    return *client_;
+}
+
+void BatchProvider::log(const std::string& line) const {
+    if (config_.log) config_.log(line);
+}
+
+template <class Result, class Parse>
+BatchProvider::Deliver BatchProvider::decoder(const char* tool, Parse parse,
+                                              std::function<void(Result)> done) {
+    return [this, tool, parse = std::move(parse), done = std::move(done)](BatchOutcome outcome) {
+        Result result;
+        Usage reported;
+        if (outcome.failure) {
+            result.failure = outcome.failure;
+        } else if (auto reply = decode_reply(outcome.message, mode_, tool); reply.failure) {
+            result.failure = std::move(reply.failure);
+            reported = reply.usage;
+        } else {
+            result = parse(reply.data);
+            reported = reply.usage;
+        }
+        if (!outcome.request_id.empty()) {
+            // An earlier process that read this result counted its usage already.
+            if (ledger_ && ledger_->counted(outcome.request_id))
+                reported = Usage{};
+            else
+                reported.requests = 1;
+            result.call = CallInfo{outcome.request_id, outcome.failure ? 0 : 200, 1};
+        }
+        result.usage = reported;
+        result.usage.estimated_cost_usd =
+            estimate_cost(config_.claude, result.usage, Billing::batch);
+        done(std::move(result));
+    };
+}
+
+void BatchProvider::write(const AuthorRequest& request, std::function<void(AuthorResult)> done) {
+    const std::string& document = request.context ? *request.context : *request.document;
+    enqueue("author-" + std::to_string(request.slot) + "-" + std::to_string(request.attempt),
+            author_body(config_.claude, mode_, document, *request.passage, request.count,
+                        request.style, CacheTtl::one_hour),
+            decoder<AuthorResult>(
+                author_tool,
+                [style = request.style](const json::value& data) {
+                    return parse_candidates(data, style);
+                },
+                std::move(done)));
+}
+
+void BatchProvider::judge(const JudgeRequest& request, std::function<void(JudgeResult)> done) {
+    const std::string& document = request.context ? *request.context : *request.document;
+    std::string body = judge_body(config_.claude, mode_, document, *request.passage, request.items,
+                                  CacheTtl::one_hour);
+    std::string items;
+    for (const auto& item : request.items) {
+        items += item.stem;
+        for (const auto& option : item.options)
+            items += '\x1f' + option;
+        items += '\x1e';
+    }
+    enqueue("judge-" + std::to_string(request.slot) + "-" + std::to_string(request.attempt) + "-" +
+                short_hash(items),
+            std::move(body),
+            decoder<JudgeResult>(
+                judge_tool,
+                [items = request.items](const json::value& data) {
+                    return parse_verdicts(data, items);
+                },
+                std::move(done)));
+}
+
+// ---- Routing calls ----------------------------------------------------------------------------
+
+void BatchProvider::enqueue(std::string custom_id, std::string body, Deliver deliver) {
+    auto later = [this](Deliver d, BatchOutcome outcome) {
+        boost::asio::post(io_, [d = std::move(d), outcome = std::move(outcome)]() mutable {
+            d(std::move(outcome));
+        });
+    };
+    if (stopped_ || waiting_.count(custom_id)) {
+        const errc code = stopped_ ? errc::cancelled : errc::internal;
+        return later(
+            std::move(deliver),
+            {{}, {}, {code, stopped_ ? "cancelled" : "call " + custom_id + " made twice"}});
+    }
+    if (const auto known = unclaimed_.find(custom_id); known != unclaimed_.end()) {
+        auto outcome = std::move(known->second);
+        unclaimed_.erase(known);
+        return later(std::move(deliver), std::move(outcome));
+    }
+    if (const auto holder = batch_of_.find(custom_id); holder != batch_of_.end()) {
+        Batch& batch = *batches_.at(holder->second);
+        if (batch.read)
+            return later(std::move(deliver),
+                         {{},
+                          {},
+                          {errc::bad_response, custom_id + " is missing from the results of " +
+                                                   batch.record.batch_id}});
+        waiting_.emplace(custom_id, std::move(deliver));
+        if (!batch.busy) { // submitted by an earlier process: look at it now
+            batch.busy = true;
+            boost::asio::post(io_, [this, id = batch.record.batch_id] { poll(id); });
+        }
+        return;
+    }
+    waiting_.emplace(custom_id, std::move(deliver));
+    queued_.push_back({std::move(custom_id), std::move(body)});
+    schedule_submit();
+}
+
+void BatchProvider::schedule_submit() {
+    if (submit_posted_) return;
+    submit_posted_ = true;
+    // After the handlers queued now: the calls a turn of the run makes go out together. While
+    // results are being read, the calls they cause wait for the end of the file.
+    boost::asio::post(io_, [this] {
+        submit_posted_ = false;
+        if (downloads_ == 0) submit();
+    });
+}
+
+void BatchProvider::submit() {
+    while (!queued_.empty() && !stopped_) {
+        std::string body = "{\"requests\":[";
+        std::vector<std::string> ids;
+        std::size_t taken = 0;
+        for (; taken < queued_.size() && ids.size() < max_batch_requests; ++taken) {
+            const auto& item = queued_[taken];
+            if (!ids.empty() && body.size() + item.body.size() > max_batch_bytes) break;
+            if (!ids.empty()) body += ',';
+            body += "{\"custom_id\":\"" + item.custom_id + "\",\"params\":" + item.body + "}";
+            ids.push_back(item.custom_id);
+        }
+        body += "]}";
+        queued_.erase(queued_.begin(), queued_.begin() + static_cast<std::ptrdiff_t>(taken));
+        log("submitting a Message Batch of " + std::to_string(ids.size()) + " requests");
+        client().post(batches_path, std::move(body),
+                      [this, ids = std::move(ids)](ApiResponse response) mutable {
+                          on_created(std::move(ids), response);
+                      });
+    }
+}
+
+void BatchProvider::on_created(std::vector<std::string> ids, const ApiResponse& response) {
+    auto fail = [&](errc code, const std::string& message) {
+        for (const auto& id : ids)
+            if (const auto w = waiting_.find(id); w != waiting_.end()) {
+                auto deliver = std::move(w->second);
+                waiting_.erase(w);
+                deliver({{}, {}, {code, message}});
+            }
+    };
+    if (stopped_) return fail(errc::cancelled, "cancelled");
+    if (response.error != errc::ok)
+        return fail(response.error, "creating a Message Batch failed: " + response.message);
+    std::error_code ec;
+    const auto value = json::parse(response.body, ec);
+    const std::string id =
+        !ec && value.is_object() ? text_field(value.as_object(), "id") : std::string();
+    if (id.empty() || batches_.count(id))
+        return fail(errc::bad_response, "the batch create response has no new batch id");
+    const std::string now = now_rfc3339();
+    auto batch = std::make_unique<Batch>(
+        io_, BatchRecord{id, ids, text_field(value.as_object(), "processing_status"), now, now},
+        config_.batch.poll_interval);
+    try {
+        if (ledger_) ledger_->record(batch->record);
+    } catch (const std::exception& e) {
+        // Not recorded, it could not be resumed: cancel it rather than pay for it unseen.
+        client().post(std::string(batches_path) + "/" + id + "/cancel", "{}", [](ApiResponse) {});
+        return fail(errc::storage, std::string("recording batch ") + id + " failed: " + e.what());
+    }
+    log("submitted Message Batch " + id);
+    for (const auto& custom_id : ids)
+        batch_of_[custom_id] = id;
+    Batch& kept = *batches_.emplace(id, std::move(batch)).first->second;
+    kept.busy = true;
+    poll_later(kept);
+}
+
+// ---- Polling and reading results --------------------------------------------------------------
+
+void BatchProvider::poll_later(Batch& batch) {
+    batch.timer.expires_after(batch.interval);
+    batch.timer.async_wait([this, id = batch.record.batch_id](boost::system::error_code ec) {
+        if (!ec && !stopped_) poll(id);
+    });
+}
+
+void BatchProvider::poll(const std::string& batch_id) {
+    client().call(HttpsClient::Method::get, std::string(batches_path) + "/" + batch_id, {},
+                  [this, batch_id](ApiResponse response) { on_polled(batch_id, response); });
+}
+
+void BatchProvider::record(Batch& batch, const std::string& status) {
+    if (batch.record.status == status) return;
+    batch.record.status = status;
+    batch.record.updated_at = now_rfc3339();
+    try {
+        if (ledger_) ledger_->record(batch.record);
+    } catch (const std::exception& e) {
+        fail_waiting(&batch, errc::storage, std::string("recording a batch failed: ") + e.what());
+    }
+}
+
+void BatchProvider::on_polled(const std::string& batch_id, const ApiResponse& response) {
+    const auto found = batches_.find(batch_id);
+    if (stopped_ || found == batches_.end()) return;
+    Batch& batch = *found->second;
+    if (response.error != errc::ok) {
+        const std::string what = "polling batch " + batch_id + " failed: " + response.message;
+        if (fatal(response.error) || ++batch.failures > max_consecutive_failures) {
+            batch.busy = false;
+            return fail_waiting(&batch, response.error, what);
+        }
+        log(what + "; polling on");
+        return poll_later(batch);
+    }
+    batch.failures = 0;
+    std::error_code ec;
+    const auto value = json::parse(response.body, ec);
+    if (ec || !value.is_object()) {
+        batch.busy = false;
+        return fail_waiting(&batch, errc::bad_response, "batch " + batch_id + " is unreadable");
+    }
+    const auto& object = value.as_object();
+    const std::string status = text_field(object, "processing_status");
+    record(batch, status);
+    if (status != "ended") {
+        batch.interval = std::min(batch.interval * 3 / 2, config_.batch.max_poll_interval);
+        return poll_later(batch);
+    }
+    // The key goes only where it went already: a results_url on another host is refused.
+    const auto path = path_on_api_host(text_field(object, "results_url"));
+    if (!path) {
+        batch.busy = false;
+        return fail_waiting(&batch, errc::bad_response,
+                            "batch " + batch_id + " has no results_url on the API host");
+    }
+    batch.results_path = *path;
+    download(batch_id);
+}
+
+std::optional<std::string> BatchProvider::path_on_api_host(const std::string& url) const {
+    const auto scheme_end = url.find("://");
+    if (scheme_end == std::string::npos) return std::nullopt;
+    const auto path_start = url.find('/', scheme_end + 3);
+    if (path_start == std::string::npos) return std::nullopt;
+    try {
+        const auto origin = parse_base_url(url.substr(0, path_start), base_.tls ? false : true);
+        const std::string path = url.substr(path_start);
+        if (origin.tls != base_.tls || origin.host != base_.host || origin.port != base_.port ||
+            path.rfind(base_.path_prefix + "/", 0) != 0 ||
+            path.find_first_of("?# \r\n") != std::string::npos)
+            return std::nullopt;
+        return path.substr(base_.path_prefix.size());
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+}
+
+void BatchProvider::download(const std::string& batch_id) {
+    Batch& batch = *batches_.at(batch_id);
+    batch.partial.clear();
+    ++downloads_;
+    client().get_stream(
+        batch.results_path,
+        [this, batch_id](std::string_view data) {
+            const auto found = batches_.find(batch_id);
+            return !stopped_ && found != batches_.end() && read_results(*found->second, data);
+        },
+        [this, batch_id](ApiResponse response) { on_downloaded(batch_id, response); });
+}
+
+bool BatchProvider::read_results(Batch& batch, std::string_view data) {
+    batch.partial.append(data);
+    std::size_t start = 0;
+    for (std::size_t end; (end = batch.partial.find('\n', start)) != std::string::npos;
+         start = end + 1)
+        take_line(batch, std::string_view(batch.partial).substr(start, end - start));
+    batch.partial.erase(0, start);
+    return batch.partial.size() <= max_line_bytes;
+}
+
+void BatchProvider::take_line(Batch& batch, std::string_view line) {
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
+    std::error_code ec;
+    const auto value = json::parse(line, ec);
+    const auto* object = !ec && value.is_object() ? &value.as_object() : nullptr;
+    const auto* result = object ? object->if_contains("result") : nullptr;
+    const std::string custom_id = object ? text_field(*object, "custom_id") : std::string();
+    const auto& ids = batch.record.custom_ids;
+    if (!result || !result->is_object() ||
+        std::find(ids.begin(), ids.end(), custom_id) == ids.end()) {
+        log("an unreadable line in the results of batch " + batch.record.batch_id + " skipped");
+        return;
+    }
+    BatchOutcome outcome;
+    outcome.request_id = batch.record.batch_id + "/" + custom_id;
+    const auto& r = result->as_object();
+    const std::string type = text_field(r, "type");
+    if (type == "succeeded" && r.contains("message")) {
+        outcome.message = json::serialize(r.at("message"));
+    } else if (type == "errored") {
+        outcome.failure = failure_of_error(r.if_contains("error"), custom_id);
+    } else if (type == "canceled") {
+        outcome.failure = {errc::cancelled, "batch item " + custom_id + " was canceled"};
+    } else if (type == "expired") {
+        outcome.failure = {errc::timeout, "batch item " + custom_id +
+                                              " expired: the batch ended before it was processed"};
+    } else {
+        outcome.failure = {errc::bad_response,
+                           "batch item " + custom_id + " has result type '" + type + "'"};
+    }
+    if (const auto w = waiting_.find(custom_id); w != waiting_.end()) {
+        auto deliver = std::move(w->second);
+        waiting_.erase(w);
+        deliver(std::move(outcome));
+    } else {
+        unclaimed_[custom_id] = std::move(outcome);
+    }
+}
+
+void BatchProvider::on_downloaded(const std::string& batch_id, const ApiResponse& response) {
+    --downloads_;
+    const auto found = batches_.find(batch_id);
+    if (stopped_ || found == batches_.end()) return;
+    Batch& batch = *found->second;
+    if (response.error != errc::ok) {
+        batch.partial.clear(); // what was taken stays taken; the rest comes with the next try
+        const std::string what =
+            "reading the results of batch " + batch_id + " failed: " + response.message;
+        if ((fatal(response.error) && response.error != errc::cancelled) ||
+            ++batch.failures > max_consecutive_failures) {
+            batch.busy = false;
+            fail_waiting(&batch, response.error, what);
+        } else {
+            log(what + "; reading again");
+            batch.timer.expires_after(config_.batch.poll_interval);
+            batch.timer.async_wait([this, batch_id](boost::system::error_code ec) {
+                if (!ec && !stopped_ && batches_.count(batch_id)) download(batch_id);
+            });
+        }
+    } else {
+        if (!batch.partial.empty()) take_line(batch, batch.partial);
+        batch.partial.clear();
+        batch.read = true;
+        batch.busy = false;
+        fail_waiting(&batch, errc::bad_response, "missing from the results of batch " + batch_id);
+    }
+    if (!queued_.empty()) schedule_submit();
+}
+
+// ---- Ending -----------------------------------------------------------------------------------
+
+void BatchProvider::fail_waiting(const Batch* batch, errc code, const std::string& message) {
+    std::vector<std::string> ids;
+    if (batch)
+        ids = batch->record.custom_ids;
+    else
+        for (const auto& entry : waiting_)
+            ids.push_back(entry.first);
+    for (const auto& id : ids)
+        if (const auto w = waiting_.find(id); w != waiting_.end()) {
+            auto deliver = std::move(w->second);
+            waiting_.erase(w);
+            deliver({{}, {}, {code, message}});
+        }
+}
+
+void BatchProvider::use_ledger(BatchLedger* ledger) {
+    ledger_ = ledger;
+    if (!ledger) return;
+    // A new run: what an earlier one of this process left is forgotten, the ledger says it all.
+    stopped_ = false;
+    queued_.clear();
+    waiting_.clear();
+    batch_of_.clear();
+    batches_.clear();
+    unclaimed_.clear();
+    downloads_ = 0;
+    for (auto& record : ledger->batches()) {
+        const std::string id = record.batch_id;
+        for (const auto& custom_id : record.custom_ids)
+            batch_of_[custom_id] = id;
+        batches_[id] = std::make_unique<Batch>(io_, std::move(record), config_.batch.poll_interval);
+    }
+}
+
+void BatchProvider::stop(bool cancel_batches) {
+    if (stopped_) return;
+    stopped_ = true;
+    for (auto& entry : batches_)
+        entry.second->timer.cancel();
+    if (client_) client_->cancel(); // polls and downloads end with errc::cancelled
+    client_.reset();
+    queued_.clear();
+    fail_waiting(nullptr, errc::cancelled, "cancelled");
+    if (!cancel_batches) return;
+    for (auto& entry : batches_) {
+        const Batch& batch = *entry.second;
+        if (batch.record.status == "ended" || batch.read) continue;
+        const std::string id = batch.record.batch_id;
+        client().post(std::string(batches_path) + "/" + id + "/cancel", "{}",
+                      [this, id](ApiResponse response) {
+                          log(response.error == errc::ok ? "cancelled Message Batch " + id
+                                                         : "cancelling Message Batch " + id +
+                                                               " failed: " + response.message);
+                      });
+    }
+}
+
+void BatchProvider::cancel() {
+    stop(true);
+}
+
+void BatchProvider::detach() {
+    stop(false);
+}
+
+} // namespace mcqgen::detail::claude
