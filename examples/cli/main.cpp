@@ -288,8 +288,8 @@ int generate(const Arguments& args) {
 
 int resume(const Arguments& args) {
     const auto id = one_positional(args, "TEST_ID");
+    auto config = config_from(args); // a usage error before anything is opened
     mcqgen::SqliteStorage storage(need_db(args));
-    auto config = config_from(args);
     // A test that has batches goes on as one: its calls are paid for already.
     if (!storage.batches(id).empty()) config.batch.enabled = true;
     mcqgen::Generator generator(std::move(config));
