@@ -23,10 +23,12 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/none.hpp>
 
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
@@ -57,6 +59,8 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using Request = http::request<http::string_body>;
+using Method = HttpsClient::Method;
+using OnData = HttpsClient::OnData;
 using namespace std::chrono_literals;
 
 // Errors are expected on every step (timeouts, resets, cancellation) and handled as values.
@@ -92,6 +96,30 @@ template <class T> class Attach {
   private:
     T*& slot_;
 };
+
+std::string_view method_name(Method method) {
+    switch (method) {
+    case Method::get:
+        return "GET";
+    case Method::post:
+        return "POST";
+    case Method::del:
+        return "DELETE";
+    }
+    return "POST";
+}
+
+http::verb verb_of(Method method) {
+    switch (method) {
+    case Method::get:
+        return http::verb::get;
+    case Method::post:
+        return http::verb::post;
+    case Method::del:
+        return http::verb::delete_;
+    }
+    return http::verb::post;
+}
 
 bool has_control_chars(std::string_view text) {
     return std::any_of(text.begin(), text.end(), [](char c) {
@@ -178,9 +206,11 @@ struct CallContext {
 
 // What one attempt produced.
 struct Exchange {
-    MappedError failure;           // code ok when a response arrived
+    MappedError failure;           // code ok when a whole response arrived
     bool stale_connection = false; // a reused connection failed before any answer arrived
-    int status = 0;
+    std::size_t streamed = 0;      // body bytes handed to the caller's OnData
+    bool aborted = false;          // the OnData asked to stop
+    int status = 0;                // of a whole response only
     bool keep_alive = false;
     ResponseHeaders headers;
     std::string request_id;
@@ -194,8 +224,10 @@ enum class Step { resolve, connect, handshake, write, read };
 struct HttpsClient::Impl {
     Impl(asio::io_context& io, HttpOptions options, Log log, std::size_t max_response_bytes);
 
-    asio::awaitable<ApiResponse> run_call(std::shared_ptr<Impl> self, std::string path,
-                                          std::string body);
+    void start(std::shared_ptr<Impl> self, Method method, std::string path, std::string body,
+               OnData on_data, std::function<void(ApiResponse)> done);
+    asio::awaitable<ApiResponse> run_call(std::shared_ptr<Impl> self, Method method,
+                                          std::string path, std::string body, OnData on_data);
     void cancel_all();
 
     // Concurrency slots: at most max_concurrency calls are past this gate; the rest wait FIFO.
@@ -204,14 +236,15 @@ struct HttpsClient::Impl {
     void release_slot();
 
     asio::awaitable<bool> sleep_until(CallContext& call, Clock::time_point when);
-    asio::awaitable<Exchange> attempt(CallContext& call, Request& request);
+    asio::awaitable<Exchange> attempt(CallContext& call, Request& request, const OnData* on_data);
     std::unique_ptr<Session> take_idle_session();
     asio::awaitable<MappedError> connect(CallContext& call, Session& session);
     asio::awaitable<MappedError> handshake(Session& session);
-    asio::awaitable<Exchange> exchange(Session& session, Request& request);
+    asio::awaitable<Exchange> exchange(Session& session, Request& request, const OnData* on_data);
     asio::awaitable<void> close_gracefully(Session& session);
 
-    Request make_request(std::string_view path, std::string body) const;
+    Request make_request(Method method, std::string_view path, std::string body,
+                         bool streaming) const;
     MappedError transport_failure(const beast::error_code& ec, Step step, Session* session) const;
     std::string describe_step(Step step) const;
     void note_retry(const std::string& what, const Exchange& result,
@@ -309,10 +342,11 @@ HttpsClient::Impl::Impl(asio::io_context& io, HttpOptions opts, Log log,
 
 // ---- calls -------------------------------------------------------------------------------
 
-asio::awaitable<ApiResponse> HttpsClient::Impl::run_call(std::shared_ptr<Impl> self,
-                                                         std::string path, std::string body) {
+asio::awaitable<ApiResponse> HttpsClient::Impl::run_call(std::shared_ptr<Impl> self, Method method,
+                                                         std::string path, std::string body,
+                                                         OnData on_data) {
     (void)self; // keeps the Impl alive until the call has finished
-    const std::string what = "POST " + path;
+    const std::string what = std::string{method_name(method)} + " " + path;
     ApiResponse out;
     CallContext call;
     auto registration = calls.insert(calls.end(), &call);
@@ -321,7 +355,7 @@ asio::awaitable<ApiResponse> HttpsClient::Impl::run_call(std::shared_ptr<Impl> s
     if (cancelled || !co_await acquire_slot(call)) co_return cancelled_response(out, what);
     ScopeExit slot{[this] { release_slot(); }};
 
-    Request request = make_request(path, std::move(body));
+    Request request = make_request(method, path, std::move(body), on_data != nullptr);
     const RequestCost cost = estimate_cost(request.body());
     int retries = 0;
     bool fresh_connection_retry_left = true;
@@ -332,11 +366,26 @@ asio::awaitable<ApiResponse> HttpsClient::Impl::run_call(std::shared_ptr<Impl> s
         request.set("x-stainless-retry-count", std::to_string(out.attempts));
         ++out.attempts;
         ++stats.attempts;
-        Exchange result = co_await attempt(call, request);
+        Exchange result = co_await attempt(call, request, on_data ? &on_data : nullptr);
         if (cancelled) co_return cancelled_response(out, what);
 
         record(out, result, ticket);
+        if (result.aborted) {
+            out.error = errc::cancelled;
+            out.message = what + " was stopped by its reader after " +
+                          std::to_string(result.streamed) + " bytes";
+            co_return out;
+        }
         if (result.failure.code == errc::ok && result.status / 100 == 2) co_return out;
+
+        // Part of the body is with the caller already: a retry would hand it over again.
+        if (result.streamed > 0) {
+            record_failure(out, {result.failure.code,
+                                 "the download of " + what + " broke off after " +
+                                     std::to_string(result.streamed) +
+                                     " bytes and must be restarted: " + result.failure.message});
+            co_return out;
+        }
 
         // A kept-alive connection the server closed just as the request went out: nothing was
         // answered, so one immediate retry on a new connection is not a real failure.
@@ -429,16 +478,21 @@ ApiResponse HttpsClient::Impl::cancelled_response(ApiResponse response,
     return response;
 }
 
-Request HttpsClient::Impl::make_request(std::string_view path, std::string body) const {
-    Request request{http::verb::post, url.target(path), 11};
+Request HttpsClient::Impl::make_request(Method method, std::string_view path, std::string body,
+                                        bool streaming) const {
+    Request request{verb_of(method), url.target(path), 11};
     request.set(http::field::host, url.host_header());
     request.set("x-api-key", options.api_key);
     request.set("anthropic-version", options.api_version);
-    request.set(http::field::content_type, "application/json");
-    request.set(http::field::accept, "application/json");
+    // What the SDKs ask for when they download a batch's results.
+    request.set(http::field::accept, streaming ? "application/binary" : "application/json");
     request.set(http::field::user_agent, user_agent);
     request.keep_alive(true);
-    request.body() = std::move(body);
+    if (method == Method::post) {
+        request.set(http::field::content_type, "application/json");
+        request.body() = std::move(body);
+    }
+    // A POST gets its Content-Length; a GET or DELETE without a body gets no framing header.
     request.prepare_payload();
     return request;
 }
@@ -509,7 +563,8 @@ std::unique_ptr<Session> HttpsClient::Impl::take_idle_session() {
     return nullptr;
 }
 
-asio::awaitable<Exchange> HttpsClient::Impl::attempt(CallContext& call, Request& request) {
+asio::awaitable<Exchange> HttpsClient::Impl::attempt(CallContext& call, Request& request,
+                                                     const OnData* on_data) {
     std::unique_ptr<Session> session = take_idle_session();
     if (!session) {
         session = std::make_unique<Session>(io, *tls_context, url.tls, stats);
@@ -522,7 +577,7 @@ asio::awaitable<Exchange> HttpsClient::Impl::attempt(CallContext& call, Request&
         }
     }
     Attach attach{call.session, session.get()};
-    Exchange result = co_await exchange(*session, request);
+    Exchange result = co_await exchange(*session, request, on_data);
     const bool complete = result.failure.code == errc::ok;
     if (complete && result.keep_alive && !cancelled) {
         session->reused = true;
@@ -589,9 +644,14 @@ asio::awaitable<MappedError> HttpsClient::Impl::handshake(Session& session) {
     co_return MappedError{};
 }
 
-asio::awaitable<Exchange> HttpsClient::Impl::exchange(Session& session, Request& request) {
+// Sends the request and reads the answer: its head, then its body in pieces of at most
+// stream_piece_bytes, which go to `on_data` for a 2xx when it is given (streaming, unbounded)
+// and into Exchange::body otherwise (bounded by max_response_bytes).
+asio::awaitable<Exchange> HttpsClient::Impl::exchange(Session& session, Request& request,
+                                                      const OnData* on_data) {
     Exchange out;
-    // One deadline for the whole attempt, writing and reading (the SDKs' request timeout).
+    // One deadline for the whole attempt, writing and reading (the SDKs' request timeout); a
+    // streamed body renews it with every piece.
     session.tcp().expires_after(options.request_timeout);
     auto [write_ec, written] = co_await session.on_stream(
         [&](auto& stream) { return http::async_write(stream, request, use_tuple); });
@@ -601,27 +661,66 @@ asio::awaitable<Exchange> HttpsClient::Impl::exchange(Session& session, Request&
         out.stale_connection = session.reused && out.failure.code == errc::network;
         co_return out;
     }
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(max_response_bytes);
+    http::response_parser<http::buffer_body> parser;
     parser.header_limit(max_header_bytes);
-    auto [read_ec, read] = co_await session.on_stream(
-        [&](auto& stream) { return http::async_read(stream, session.buffer, parser, use_tuple); });
-    (void)read;
-    session.tcp().expires_never();
-    if (read_ec) {
-        out.failure = transport_failure(read_ec, Step::read, &session);
+    parser.body_limit(boost::none); // bounded below, once the status says which bound applies
+    auto [head_ec, head_read] = co_await session.on_stream([&](auto& stream) {
+        return http::async_read_header(stream, session.buffer, parser, use_tuple);
+    });
+    (void)head_read;
+    if (head_ec) {
+        out.failure = transport_failure(head_ec, Step::read, &session);
         out.stale_connection =
             session.reused && !parser.got_some() && out.failure.code == errc::network;
         co_return out;
     }
     auto& response = parser.get();
-    out.status = response.result_int();
-    out.keep_alive = response.keep_alive();
     for (const auto& field : response) {
         out.headers.add(std::string{field.name_string()}, std::string{field.value()});
     }
     out.request_id = std::string{out.headers.find("request-id").value_or("")};
-    out.body = std::move(response.body());
+
+    const bool streaming = on_data && response.result_int() / 100 == 2;
+    const auto too_large = [&](std::uint64_t size) {
+        return !streaming && size > max_response_bytes;
+    };
+    if (too_large(parser.content_length().value_or(0))) {
+        out.failure = transport_failure(http::error::body_limit, Step::read, &session);
+        co_return out;
+    }
+    std::vector<char> piece(stream_piece_bytes);
+    while (!parser.is_done()) {
+        response.body().data = piece.data();
+        response.body().size = piece.size();
+        // read_some: a piece goes on as soon as it arrives, without waiting to fill `piece`.
+        auto [read_ec, read] = co_await session.on_stream([&](auto& stream) {
+            return http::async_read_some(stream, session.buffer, parser, use_tuple);
+        });
+        (void)read;
+        if (read_ec && read_ec != http::error::need_buffer) { // need_buffer: the piece is full
+            out.failure = transport_failure(read_ec, Step::read, &session);
+            co_return out;
+        }
+        const std::string_view got{piece.data(), piece.size() - response.body().size};
+        if (too_large(out.body.size() + got.size())) {
+            out.failure = transport_failure(http::error::body_limit, Step::read, &session);
+            co_return out;
+        }
+        if (!streaming) {
+            out.body.append(got);
+        } else if (!got.empty()) {
+            out.streamed += got.size();
+            if (!(*on_data)(got)) {
+                out.aborted = true;
+                out.failure.code = errc::cancelled; // the rest of the body stays unread
+                co_return out;
+            }
+            session.tcp().expires_after(options.request_timeout);
+        }
+    }
+    session.tcp().expires_never();
+    out.status = response.result_int();
+    out.keep_alive = response.keep_alive();
     co_return out;
 }
 
@@ -712,11 +811,12 @@ HttpsClient::~HttpsClient() {
     impl_->cancel_all();
 }
 
-void HttpsClient::post(std::string path, std::string body, std::function<void(ApiResponse)> done) {
-    Impl& impl = *impl_;
+void HttpsClient::Impl::start(std::shared_ptr<Impl> self, Method method, std::string path,
+                              std::string body, OnData on_data,
+                              std::function<void(ApiResponse)> done) {
     ApiResponse refused;
-    if (impl.cancelled) {
-        refused = impl.cancelled_response({}, "POST " + path);
+    if (cancelled) {
+        refused = cancelled_response({}, std::string{method_name(method)} + " " + path);
     } else if (!path.starts_with('/') || has_control_chars(path) ||
                path.find(' ') != std::string::npos) {
         refused.error = errc::invalid_argument;
@@ -724,17 +824,33 @@ void HttpsClient::post(std::string path, std::string body, std::function<void(Ap
                           "control characters";
     }
     if (refused.error != errc::ok) {
-        asio::post(impl.io, [done = std::move(done), refused = std::move(refused)]() mutable {
+        asio::post(io, [done = std::move(done), refused = std::move(refused)]() mutable {
             done(std::move(refused));
         });
         return;
     }
     // co_spawn never runs the completion inside this call (it posts if nothing suspended).
-    asio::co_spawn(impl.io, impl.run_call(impl_, std::move(path), std::move(body)),
-                   [done = std::move(done)](std::exception_ptr failure, ApiResponse response) {
-                       if (failure) response = bug_report(failure);
-                       done(std::move(response));
-                   });
+    asio::co_spawn(
+        io, run_call(std::move(self), method, std::move(path), std::move(body), std::move(on_data)),
+        [done = std::move(done)](std::exception_ptr failure, ApiResponse response) {
+            if (failure) response = bug_report(failure);
+            done(std::move(response));
+        });
+}
+
+void HttpsClient::call(Method method, std::string path, std::string body,
+                       std::function<void(ApiResponse)> done) {
+    impl_->start(impl_, method, std::move(path), std::move(body), {}, std::move(done));
+}
+
+void HttpsClient::post(std::string path, std::string body, std::function<void(ApiResponse)> done) {
+    call(Method::post, std::move(path), std::move(body), std::move(done));
+}
+
+void HttpsClient::get_stream(std::string path, OnData on_data,
+                             std::function<void(ApiResponse)> done) {
+    if (!on_data) on_data = [](std::string_view) { return true; };
+    impl_->start(impl_, Method::get, std::move(path), {}, std::move(on_data), std::move(done));
 }
 
 void HttpsClient::cancel() {

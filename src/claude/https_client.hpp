@@ -56,12 +56,40 @@ class HttpsClient {
     HttpsClient(const HttpsClient&) = delete;
     HttpsClient& operator=(const HttpsClient&) = delete;
 
-    /// POSTs a JSON body to `path` (e.g. "/v1/messages"). `done` runs exactly once, on the
-    /// io_context thread, never inside this call.
+    enum class Method { get, post, del };
+    /// Called with each piece of a streamed body; false aborts the download.
+    using OnData = std::function<bool(std::string_view)>;
+
+    /// Sends `method` to `path` (e.g. "/v1/messages") with the API's authentication headers;
+    /// `body`, JSON, is sent for post only (get and del send neither a body nor a content-type).
+    /// Every method is retried on the same rules, as the SDKs do. A body larger than
+    /// max_response_bytes fails the call with errc::bad_response. `done` runs exactly once, on
+    /// the io_context thread, never inside this call.
+    void call(Method method, std::string path, std::string body,
+              std::function<void(ApiResponse)> done);
+
+    /// call(Method::post, ...).
     void post(std::string path, std::string body, std::function<void(ApiResponse)> done);
 
-    /// Aborts queued and in-flight calls (they complete with errc::cancelled) and closes
-    /// the pooled connections. Later posts complete with errc::cancelled at once.
+    /// A GET whose 2xx body is handed to `on_data` in pieces of at most stream_piece_bytes as
+    /// they arrive, however large it is (ApiResponse::body stays empty, max_response_bytes does
+    /// not apply); a non-2xx body is read whole into ApiResponse as call() does. While the body
+    /// streams, request_timeout bounds each wait for more of it rather than the whole attempt.
+    ///
+    /// Retried as call() is as long as nothing has been handed to `on_data`. A failure after
+    /// that (reset, timeout, a body that ends before its Content-Length or last chunk) is not
+    /// retried: `done` gets its errc (network, timeout ...) with a message saying the download
+    /// broke off, and the caller starts it again. When `on_data` returns false the download
+    /// stops and `done` gets errc::cancelled. `on_data` and `done` run on the io_context
+    /// thread; `on_data` must not throw.
+    void get_stream(std::string path, OnData on_data, std::function<void(ApiResponse)> done);
+
+    /// The largest piece get_stream hands to `on_data`: with the read buffer it bounds the
+    /// memory a download takes.
+    static constexpr std::size_t stream_piece_bytes = 32 * 1024;
+
+    /// Aborts queued and in-flight calls and downloads (they complete with errc::cancelled)
+    /// and closes the pooled connections. Later calls complete with errc::cancelled at once.
     void cancel();
 
     ClientStats stats() const;
