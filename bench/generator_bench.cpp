@@ -41,6 +41,12 @@ mcqgen::Config make_config(const bench::Args& args) {
     config.http.ca_file = args.required("--ca-file");
     config.http.max_concurrency = static_cast<int>(args.number("--concurrency", 8));
     config.http.max_retries = static_cast<int>(args.number("--max-retries", 2));
+    config.claude.model = args.text("--model", config.claude.model);
+    if (args.flag("--batch")) { // Message Batches, polled often: the fake's batches are quick
+        config.batch.enabled = true;
+        config.batch.poll_interval = std::chrono::milliseconds(args.number("--poll-ms", 50));
+        config.batch.max_poll_interval = config.batch.poll_interval * 4;
+    }
     return config;
 }
 
@@ -107,7 +113,7 @@ int run(const bench::Args& args) {
     for (const auto& [status, count] : statuses)
         status_counts[status] = count;
     json::object result{
-        {"mode", args.flag("--offline") ? "offline" : "claude"},
+        {"mode", args.flag("--offline") ? "offline" : args.flag("--batch") ? "batch" : "claude"},
         {"storage", db.empty() ? "memory" : "sqlite"},
         {"document_bytes", document.text().size()},
         {"tests", tests},
@@ -136,6 +142,8 @@ int run(const bench::Args& args) {
         {"candidates_generated", candidates_generated},
         {"candidates_rejected", candidates_rejected},
         {"usage", usage_json(usage)},
+        {"cost_usd", usage.estimated_cost_usd},
+        {"cost_usd_per_question", stored ? usage.estimated_cost_usd / stored : 0.0},
         {"rejections", std::move(rejection_counts)},
         {"test_wall_ms", std::move(test_wall_list)},
         {"test_requests", std::move(test_requests)},
@@ -148,7 +156,7 @@ int run(const bench::Args& args) {
 
 int main(int argc, char** argv) {
     try {
-        return run(bench::Args(argc, argv, {"--offline"}));
+        return run(bench::Args(argc, argv, {"--offline", "--batch"}));
     } catch (const std::exception& error) {
         std::cerr << "mcqgen-generator-bench: " << error.what() << "\n"
                   << "usage: mcqgen-generator-bench --document FILE [--tests T] [--questions N]\n"

@@ -309,7 +309,9 @@ void BatchProvider::on_polled(const std::string& batch_id, const ApiResponse& re
     Batch& batch = *found->second;
     if (response.error != errc::ok) {
         const std::string what = "polling batch " + batch_id + " failed: " + response.message;
-        if (fatal(response.error) || ++batch.failures > max_consecutive_failures) {
+        // 404: the batch is gone (deleted, or another workspace's key); its calls are made anew.
+        if (fatal(response.error) || response.status == 404 ||
+            ++batch.failures > max_consecutive_failures) {
             batch.busy = false;
             return fail_waiting(&batch, response.error, what);
         }
