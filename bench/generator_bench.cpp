@@ -113,7 +113,9 @@ int run(const bench::Args& args) {
     for (const auto& [status, count] : statuses)
         status_counts[status] = count;
     json::object result{
-        {"mode", args.flag("--offline") ? "offline" : args.flag("--batch") ? "batch" : "claude"},
+        {"mode", args.flag("--offline") ? "offline"
+                 : args.flag("--batch") ? "batch"
+                                        : "claude"},
         {"storage", db.empty() ? "memory" : "sqlite"},
         {"document_bytes", document.text().size()},
         {"tests", tests},

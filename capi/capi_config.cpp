@@ -21,7 +21,8 @@ static_assert(field_count<HttpOptions>() == 12, "mirror the new http field in mc
 static_assert(field_count<ClaudeOptions>() == 7, "mirror the new claude field in mcqgen_config");
 static_assert(field_count<PipelineOptions>() == 6,
               "mirror the new pipeline field in mcqgen_config");
-static_assert(field_count<Config>() == 4, "a new Config group needs its mcqgen_config fields");
+static_assert(field_count<BatchOptions>() == 3, "mirror the new batch field in mcqgen_config");
+static_assert(field_count<Config>() == 5, "a new Config group needs its mcqgen_config fields");
 
 // The defaults' strings back mcqgen_config_init's pointers for the life of the process.
 const Config& defaults() {
@@ -131,6 +132,10 @@ void export_config(const Config& from, mcqgen_config& to) {
     to.style = style_to_c(pipeline.style);
     to.seed = pipeline.seed;
     to.offline = pipeline.offline ? 1 : 0;
+    const BatchOptions& batch = from.batch;
+    to.batch_enabled = batch.enabled ? 1 : 0;
+    to.batch_poll_interval_ms = to_ms(batch.poll_interval);
+    to.batch_max_poll_interval_ms = to_ms(batch.max_poll_interval);
 }
 
 Config import_fields(const mcqgen_config& c) {
@@ -161,6 +166,10 @@ Config import_fields(const mcqgen_config& c) {
     pipeline.style = style_of(c.style);
     pipeline.seed = c.seed;
     pipeline.offline = c.offline != 0;
+    BatchOptions& batch = config.batch;
+    batch.enabled = c.batch_enabled != 0;
+    batch.poll_interval = std::chrono::milliseconds(c.batch_poll_interval_ms);
+    batch.max_poll_interval = std::chrono::milliseconds(c.batch_max_poll_interval_ms);
     config.validate();
     return config;
 }

@@ -55,11 +55,13 @@ inline constexpr Limit<std::int64_t> batch_max_poll_interval{"batch_max_poll_int
                                                              3'600'000, 60'000, "ms"};
 
 /// Every limit, for code that walks the table (docs checks, tests).
-inline constexpr auto all =
-    std::tuple{&max_concurrency, &max_retries,     &connect_timeout, &handshake_timeout,
-               &request_timeout, &max_retry_after, &max_tokens,      &document_tokens,
-               &section_tokens,  &candidates,      &max_questions,   &judge_threshold,
-               &batch_poll_interval, &batch_max_poll_interval};
+inline constexpr auto all = std::tuple{&max_concurrency,     &max_retries,
+                                       &connect_timeout,     &handshake_timeout,
+                                       &request_timeout,     &max_retry_after,
+                                       &max_tokens,          &document_tokens,
+                                       &section_tokens,      &candidates,
+                                       &max_questions,       &judge_threshold,
+                                       &batch_poll_interval, &batch_max_poll_interval};
 } // namespace limits
 
 /// How Claude is asked for JSON.

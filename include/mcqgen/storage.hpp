@@ -94,6 +94,9 @@ class MCQGEN_API MemoryStorage final : public Storage {
     std::vector<Test> tests() override;
     void record_call(std::string_view test_id, const CallRecord& call) override;
     std::vector<CallRecord> calls(std::string_view test_id) override;
+    bool keeps_batches() const override;
+    void record_batch(std::string_view test_id, const BatchRecord& batch) override;
+    std::vector<BatchRecord> batches(std::string_view test_id) override;
 
   private:
     struct Impl;
@@ -106,7 +109,7 @@ class MCQGEN_API MemoryStorage final : public Storage {
 class MCQGEN_API SqliteStorage final : public Storage {
   public:
     /// The schema version this build writes.
-    static constexpr int schema_version = 5;
+    static constexpr int schema_version = 6;
 
     /// Opens (creating if needed) the database at `path`.
     /// @throws Error(errc::storage) when the file cannot be opened or written, is not a SQLite
@@ -125,6 +128,9 @@ class MCQGEN_API SqliteStorage final : public Storage {
     std::vector<Test> tests() override;
     void record_call(std::string_view test_id, const CallRecord& call) override;
     std::vector<CallRecord> calls(std::string_view test_id) override;
+    bool keeps_batches() const override;
+    void record_batch(std::string_view test_id, const BatchRecord& batch) override;
+    std::vector<BatchRecord> batches(std::string_view test_id) override;
 
   private:
     struct Impl;

@@ -384,8 +384,8 @@ bool BatchProvider::read_results(Batch& batch, std::string_view data) {
     return batch.partial.size() <= max_line_bytes;
 }
 
-void BatchProvider::take_line(Batch& batch, std::string_view line) {
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
+bool BatchProvider::take_line(Batch& batch, std::string_view line) {
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) return true;
     std::error_code ec;
     const auto value = json::parse(line, ec);
     const auto* object = !ec && value.is_object() ? &value.as_object() : nullptr;
@@ -395,7 +395,7 @@ void BatchProvider::take_line(Batch& batch, std::string_view line) {
     if (!result || !result->is_object() ||
         std::find(ids.begin(), ids.end(), custom_id) == ids.end()) {
         log("an unreadable line in the results of batch " + batch.record.batch_id + " skipped");
-        return;
+        return false;
     }
     BatchOutcome outcome;
     outcome.request_id = batch.record.batch_id + "/" + custom_id;
@@ -421,6 +421,7 @@ void BatchProvider::take_line(Batch& batch, std::string_view line) {
     } else {
         unclaimed_[custom_id] = std::move(outcome);
     }
+    return true;
 }
 
 void BatchProvider::on_downloaded(const std::string& batch_id, const ApiResponse& response) {
@@ -429,28 +430,32 @@ void BatchProvider::on_downloaded(const std::string& batch_id, const ApiResponse
     if (stopped_ || found == batches_.end()) return;
     Batch& batch = *found->second;
     if (response.error != errc::ok) {
-        batch.partial.clear(); // what was taken stays taken; the rest comes with the next try
-        const std::string what =
-            "reading the results of batch " + batch_id + " failed: " + response.message;
-        if ((fatal(response.error) && response.error != errc::cancelled) ||
-            ++batch.failures > max_consecutive_failures) {
-            batch.busy = false;
-            fail_waiting(&batch, response.error, what);
-        } else {
-            log(what + "; reading again");
-            batch.timer.expires_after(config_.batch.poll_interval);
-            batch.timer.async_wait([this, batch_id](boost::system::error_code ec) {
-                if (!ec && !stopped_ && batches_.count(batch_id)) download(batch_id);
-            });
-        }
+        read_again(batch, response.error,
+                   "reading the results of batch " + batch_id + " failed: " + response.message);
+    } else if (!batch.partial.empty() && !take_line(batch, batch.partial)) {
+        // Well framed but ending mid-line: the file was cut short on its way here.
+        read_again(batch, errc::bad_response,
+                   "the results of batch " + batch_id + " end in the middle of a line");
     } else {
-        if (!batch.partial.empty()) take_line(batch, batch.partial);
         batch.partial.clear();
         batch.read = true;
         batch.busy = false;
         fail_waiting(&batch, errc::bad_response, "missing from the results of batch " + batch_id);
     }
     if (!queued_.empty()) schedule_submit();
+}
+
+void BatchProvider::read_again(Batch& batch, errc code, const std::string& what) {
+    batch.partial.clear(); // what was taken stays taken; the rest comes with the next try
+    if ((fatal(code) && code != errc::cancelled) || ++batch.failures > max_consecutive_failures) {
+        batch.busy = false;
+        return fail_waiting(&batch, code, what);
+    }
+    log(what + "; reading again");
+    batch.timer.expires_after(config_.batch.poll_interval);
+    batch.timer.async_wait([this, id = batch.record.batch_id](boost::system::error_code ec) {
+        if (!ec && !stopped_ && batches_.count(id)) download(id);
+    });
 }
 
 // ---- Ending -----------------------------------------------------------------------------------

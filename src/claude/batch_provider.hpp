@@ -66,7 +66,10 @@ class BatchProvider final : public Provider {
     void download(const std::string& batch_id);
     void on_downloaded(const std::string& batch_id, const ApiResponse& response);
     bool read_results(Batch& batch, std::string_view data);
-    void take_line(Batch& batch, std::string_view line);
+    /// Delivers one line of a results file; false when it is not a result of this batch.
+    bool take_line(Batch& batch, std::string_view line);
+    /// Reads the results again after `what` (a failed or cut-short download), or gives up.
+    void read_again(Batch& batch, errc code, const std::string& what);
     /// Fails every call still waiting on `batch` (all calls when null).
     void fail_waiting(const Batch* batch, errc code, const std::string& message);
     void stop(bool cancel_batches);

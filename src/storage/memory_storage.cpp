@@ -13,6 +13,7 @@ struct MemoryStorage::Impl {
         std::optional<Document> document;
         std::vector<Question> questions;
         std::vector<CallRecord> calls;
+        std::vector<BatchRecord> batches;
         std::int64_t order = 0; // creation order, for newest-first listing
     };
     std::mutex mutex;
@@ -34,7 +35,7 @@ void MemoryStorage::create_test(const Test& test, const Document& document) {
     std::lock_guard lock(impl_->mutex);
     auto [it, inserted] = impl_->entries.try_emplace(test.id);
     if (!inserted) throw Error(errc::storage, "a test with id '" + test.id + "' already exists");
-    it->second = {test, document, {}, {}, impl_->next_order++};
+    it->second = {test, document, {}, {}, {}, impl_->next_order++};
 }
 
 std::int64_t MemoryStorage::add_question(const Test& test, const Question& question) {
@@ -96,6 +97,27 @@ void MemoryStorage::record_call(std::string_view test_id, const CallRecord& call
 std::vector<CallRecord> MemoryStorage::calls(std::string_view test_id) {
     std::lock_guard lock(impl_->mutex);
     return impl_->at(test_id).calls;
+}
+
+bool MemoryStorage::keeps_batches() const {
+    return true;
+}
+
+void MemoryStorage::record_batch(std::string_view test_id, const BatchRecord& batch) {
+    std::lock_guard lock(impl_->mutex);
+    auto& batches = impl_->at(test_id).batches;
+    auto same = std::find_if(batches.begin(), batches.end(), [&](const BatchRecord& kept) {
+        return kept.batch_id == batch.batch_id;
+    });
+    if (same == batches.end())
+        batches.push_back(batch);
+    else
+        *same = batch;
+}
+
+std::vector<BatchRecord> MemoryStorage::batches(std::string_view test_id) {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->at(test_id).batches;
 }
 
 } // namespace mcqgen

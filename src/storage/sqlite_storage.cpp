@@ -115,6 +115,19 @@ constexpr std::array<const char*, SqliteStorage::schema_version> migrations = {
     ALTER TABLE questions ADD COLUMN source_page INTEGER;
     ALTER TABLE questions ADD COLUMN source_section TEXT NOT NULL DEFAULT '';
     )sql",
+    // 5 -> 6: the Message Batches a test submitted (batch mode), so that a resume in another
+    // process polls them instead of paying for their requests again. custom_ids is a JSON array.
+    R"sql(
+    CREATE TABLE batches (
+        id INTEGER PRIMARY KEY,
+        test_id TEXT NOT NULL REFERENCES tests(id) ON DELETE CASCADE,
+        batch_id TEXT NOT NULL,
+        custom_ids TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (test_id, batch_id));
+    )sql",
 };
 
 constexpr const char* test_columns =
@@ -141,6 +154,29 @@ std::map<std::string, int> parse_rejections(const std::string& text) {
     if (ec || !value.is_object()) return result;
     for (const auto& [reason, count] : value.as_object())
         if (count.is_int64()) result[std::string(reason)] = static_cast<int>(count.as_int64());
+    return result;
+}
+
+std::string custom_ids_json(const std::vector<std::string>& ids) {
+    boost::json::array array;
+    for (const auto& id : ids)
+        array.emplace_back(id);
+    return boost::json::serialize(array);
+}
+
+// A list that does not parse is refused: read as empty, it would make a resume submit again
+// requests that were already paid for.
+std::vector<std::string> parse_custom_ids(const std::string& text, const std::string& batch_id) {
+    boost::system::error_code ec;
+    auto value = boost::json::parse(text, ec);
+    std::vector<std::string> result;
+    if (!ec && value.is_array())
+        for (const auto& id : value.as_array()) {
+            if (!id.is_string()) break;
+            result.emplace_back(id.as_string());
+        }
+    if (ec || !value.is_array() || result.size() != value.as_array().size())
+        throw Error(errc::storage, "the stored requests of batch '" + batch_id + "' are damaged");
     return result;
 }
 
@@ -471,6 +507,50 @@ void SqliteStorage::record_call(std::string_view test_id, const CallRecord& call
         insert.bind(++i, call.usage.estimated_cost_usd);
         insert.bind(++i, call.at);
         insert.exec();
+    });
+}
+
+bool SqliteStorage::keeps_batches() const {
+    return true;
+}
+
+void SqliteStorage::record_batch(std::string_view test_id, const BatchRecord& batch) {
+    impl_->guarded("recording a batch", [&](SQLite::Database& db) {
+        SQLite::Statement exists(db, "SELECT 1 FROM tests WHERE id = ?");
+        exists.bind(1, std::string(test_id));
+        if (!exists.executeStep()) throw no_such_test(test_id);
+        SQLite::Statement upsert(
+            db, "INSERT INTO batches (test_id, batch_id, custom_ids, status, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (test_id, batch_id) DO UPDATE "
+                "SET custom_ids = excluded.custom_ids, status = excluded.status, "
+                "created_at = excluded.created_at, updated_at = excluded.updated_at");
+        int i = 0;
+        upsert.bind(++i, std::string(test_id));
+        upsert.bind(++i, batch.batch_id);
+        upsert.bind(++i, custom_ids_json(batch.custom_ids));
+        upsert.bind(++i, batch.status);
+        upsert.bind(++i, batch.created_at);
+        upsert.bind(++i, batch.updated_at);
+        upsert.exec();
+    });
+}
+
+std::vector<BatchRecord> SqliteStorage::batches(std::string_view test_id) {
+    return impl_->guarded("reading batches", [&](SQLite::Database& db) {
+        SQLite::Statement select(db, "SELECT batch_id, custom_ids, status, created_at, updated_at "
+                                     "FROM batches WHERE test_id = ? ORDER BY id");
+        select.bind(1, std::string(test_id));
+        std::vector<BatchRecord> result;
+        while (select.executeStep()) {
+            BatchRecord b;
+            b.batch_id = select.getColumn(0).getString();
+            b.custom_ids = parse_custom_ids(select.getColumn(1).getString(), b.batch_id);
+            b.status = select.getColumn(2).getString();
+            b.created_at = select.getColumn(3).getString();
+            b.updated_at = select.getColumn(4).getString();
+            result.push_back(std::move(b));
+        }
+        return result;
     });
 }
 

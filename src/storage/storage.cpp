@@ -1,4 +1,5 @@
-// What every storage adapter shares: the optional call and batch records and the test-or-not_found read.
+// What every storage adapter shares: the optional call and batch records, and the
+// test-or-not_found read.
 #include <mcqgen/storage.hpp>
 
 namespace mcqgen {

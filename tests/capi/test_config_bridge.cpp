@@ -33,6 +33,9 @@ Config unusual_config() {
     c.pipeline.style = QuestionStyle::statements;
     c.pipeline.seed = 0xFEDCBA9876543210ull;
     c.pipeline.offline = true;
+    c.batch.enabled = true;
+    c.batch.poll_interval = std::chrono::milliseconds(limits::batch_poll_interval.min);
+    c.batch.max_poll_interval = std::chrono::milliseconds(limits::batch_max_poll_interval.max);
     return c;
 }
 
@@ -54,6 +57,8 @@ TEST_SUITE("capi_config") {
         CHECK(back.claude.structured_output == original.claude.structured_output);
         CHECK(back.pipeline == original.pipeline);
         CHECK(back.pipeline.style == QuestionStyle::statements);
+        CHECK_FALSE(original.batch == defaults.batch);
+        CHECK(back.batch == original.batch);
         // The price table and the log sink are C++-only: the C side gets the defaults.
         CHECK(back.claude.prices == ClaudeOptions::default_prices());
     }
@@ -74,6 +79,11 @@ TEST_SUITE("capi_config") {
         only_pipeline.pipeline = original.pipeline;
         CHECK(trip(only_pipeline).pipeline == original.pipeline);
         CHECK(trip(only_pipeline).http == HttpOptions{});
+        CHECK(trip(only_pipeline).batch == BatchOptions{});
+        Config only_batch;
+        only_batch.batch = original.batch;
+        CHECK(trip(only_batch).batch == original.batch);
+        CHECK(trip(only_batch).pipeline == PipelineOptions{});
     }
 
     TEST_CASE("every question style crosses both ways as its C enum value") {

@@ -3,9 +3,11 @@
 import json
 import os
 import sqlite3
+import ssl
 import subprocess
 import tempfile
 import unittest
+import urllib.request
 from pathlib import Path
 
 CLI = os.environ["MCQGEN_CLI"]
@@ -131,12 +133,14 @@ class CliTest(unittest.TestCase):
 
 
 class FakeClaude:
-    """The fake Claude server as a separate process, as a user developing offline would run it."""
+    """The fake Claude server as a separate process, as a user developing offline would run it;
+    `arguments` are its further options."""
 
-    def __init__(self, tls_dir, api_key):
+    def __init__(self, tls_dir, api_key, *arguments):
+        self.api_key = api_key
         self.process = subprocess.Popen(
             [os.environ["MCQGEN_FAKE_CLAUDE"], "--port", "0", "--tls-dir", str(tls_dir),
-             "--api-key", api_key, "--latency-ms", "10"],
+             "--api-key", api_key, *map(str, arguments)],
             stdout=subprocess.PIPE, text=True)
         line = self.process.stdout.readline().strip()
         if not line.startswith("listening on "):
@@ -145,9 +149,17 @@ class FakeClaude:
         self.url = line[len("listening on "):]
         self.ca_file = Path(tls_dir) / "ca.pem"
 
+    def stats(self):
+        """The server's GET /_stats, over TLS verified against its own CA."""
+        context = ssl.create_default_context(cafile=str(self.ca_file))
+        request = urllib.request.Request(self.url + "/_stats", headers={"x-api-key": self.api_key})
+        with urllib.request.urlopen(request, context=context, timeout=10) as response:
+            return json.loads(response.read())
+
     def close(self):
         self.process.terminate()
         self.process.wait(timeout=30)
+        self.process.stdout.close()
 
 
 class CliClaudeTest(unittest.TestCase):
@@ -156,7 +168,7 @@ class CliClaudeTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory()
         self.db = Path(self.dir.name) / "t.db"
-        self.server = FakeClaude(Path(self.dir.name) / "tls", self.KEY)
+        self.server = FakeClaude(Path(self.dir.name) / "tls", self.KEY, "--latency-ms", 10)
 
     def tearDown(self):
         self.server.close()

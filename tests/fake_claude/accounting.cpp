@@ -67,6 +67,9 @@ void StatsBoard::count_request(std::string_view user_agent) {
         s.last_user_agent = user_agent;
     });
 }
+void StatsBoard::add(int64_t Stats::*counter, int64_t amount) {
+    update([&](Stats& s) { s.*counter += amount; });
+}
 void StatsBoard::count_author() {
     update([](Stats& s) { ++s.author_requests; });
 }

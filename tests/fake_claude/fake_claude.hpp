@@ -47,6 +47,14 @@ struct Options {
     int64_t min_cache_tokens = 0;
     /// Larger request bodies get 413 request_too_large (the Messages API's 32 MB).
     uint64_t max_request_bytes = 32'000'000;
+    /// The same for creating a Message Batch (the Batches API's 256 MB).
+    uint64_t max_batch_request_bytes = 256'000'000;
+    /// How long a Message Batch takes to end after its creation (the real API: minutes to
+    /// hours). 0: it has ended when the create call returns.
+    std::chrono::milliseconds batch_delay{0};
+    /// Requests in batches not yet ended that the key may have queued; a create beyond it gets
+    /// 429. 0: unlimited.
+    int64_t max_queued_batch_requests = 0;
     double disagree_rate = 0; ///< probability that the judge picks a wrong option
     /// Name or IP put in the server certificate's subjectAltName (with DNS:localhost).
     std::string cert_host = "127.0.0.1";
@@ -81,6 +89,17 @@ struct Stats {
     int peak_in_flight = 0;
     int open_connections = 0;
     std::string last_user_agent; ///< of the last /v1/messages request
+    // The Batches API: its calls by operation (whatever their outcome), and requests submitted.
+    int64_t batches_created = 0;
+    int64_t batch_items_submitted = 0;
+    /// Submitted custom_ids that an earlier batch of this server already had: requests paid
+    /// for twice, by a client that should have found them in its own records.
+    int64_t batch_duplicate_custom_ids = 0;
+    int64_t batch_retrieves = 0;
+    int64_t batch_lists = 0;
+    int64_t batch_cancels = 0;
+    int64_t batch_deletes = 0;
+    int64_t batch_results_downloads = 0;
 };
 
 class Server {
@@ -117,6 +136,8 @@ class Server {
     /// Replaces the token budgets (0: unlimited); they start full.
     /// @throws std::invalid_argument for a negative budget.
     void set_token_budgets(int64_t input_per_minute, int64_t output_per_minute);
+    /// How long batches created from now on take to end.
+    void set_batch_delay(std::chrono::milliseconds delay);
 
     /// Closes the listener and every connection (stalled ones included). Idempotent.
     void stop();

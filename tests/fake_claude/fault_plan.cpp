@@ -1,6 +1,7 @@
 #include "fault_plan.hpp"
 
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <stdexcept>
 #include <string>
@@ -9,7 +10,7 @@
 namespace fake_claude::detail {
 namespace {
 
-constexpr std::array<std::pair<FaultKind, std::string_view>, 14> fault_names{{
+constexpr std::array<std::pair<FaultKind, std::string_view>, 17> fault_names{{
     {FaultKind::rate_limited, "429"},
     {FaultKind::overloaded, "529"},
     {FaultKind::server_error, "500"},
@@ -24,7 +25,26 @@ constexpr std::array<std::pair<FaultKind, std::string_view>, 14> fault_names{{
     {FaultKind::max_tokens, "max_tokens"},
     {FaultKind::wrong_shape, "wrong_shape"},
     {FaultKind::refusal, "refusal"},
+    {FaultKind::item_errored, "item_errored"},
+    {FaultKind::item_expired, "item_expired"},
+    {FaultKind::item_canceled, "item_canceled"},
 }};
+
+constexpr std::array<std::pair<FaultScope, std::string_view>, fault_scope_count> scope_names{{
+    {FaultScope::messages, "messages"},
+    {FaultScope::create, "create"},
+    {FaultScope::retrieve, "retrieve"},
+    {FaultScope::list, "list"},
+    {FaultScope::cancel, "cancel"},
+    {FaultScope::remove, "delete"},
+    {FaultScope::results, "results"},
+    {FaultScope::item, "item"},
+}};
+
+bool is_item_kind(FaultKind kind) {
+    return kind == FaultKind::item_errored || kind == FaultKind::item_expired ||
+           kind == FaultKind::item_canceled;
+}
 
 std::string_view trim(std::string_view text) {
     const auto first = text.find_first_not_of(" \t");
@@ -59,7 +79,31 @@ int64_t parse_ordinal(std::string_view item, std::string_view text) {
     return value;
 }
 
+FaultScope scope_from_name(std::string_view item, std::string_view name) {
+    for (const auto& [scope, scope_name] : scope_names)
+        if (scope_name == name && scope != FaultScope::item) return scope;
+    reject(item, "unknown scope '" + std::string(name) + "'");
+}
+
+// "KIND" or "KIND@SCOPE": a scope starts with a letter, a rate with a digit.
+std::pair<FaultKind, FaultScope> kind_and_scope(std::string_view item, std::string_view text) {
+    const auto at = text.find('@');
+    const auto kind = kind_from_name(item, trim(text.substr(0, at)));
+    if (is_item_kind(kind)) {
+        if (at != std::string_view::npos) reject(item, "an item_* fault takes no scope");
+        return {kind, FaultScope::item};
+    }
+    if (at == std::string_view::npos) return {kind, FaultScope::messages};
+    return {kind, scope_from_name(item, trim(text.substr(at + 1)))};
+}
+
 } // namespace
+
+std::string_view scope_name(FaultScope scope) {
+    for (const auto& [known, name] : scope_names)
+        if (known == scope) return name;
+    return "unknown";
+}
 
 std::string_view fault_kind_name(FaultKind kind) {
     for (const auto& [known, name] : fault_names)
@@ -68,14 +112,24 @@ std::string_view fault_kind_name(FaultKind kind) {
 }
 
 FaultPlan::Item FaultPlan::parse_item(std::string_view text) {
-    if (text.ends_with('*'))
-        return {kind_from_name(text, trim(text.substr(0, text.size() - 1))), Trigger::always};
-    const auto mark = text.find_first_of("@#");
+    if (text.ends_with('*')) {
+        const auto [kind, scope] = kind_and_scope(text, text.substr(0, text.size() - 1));
+        return {kind, scope, Trigger::always};
+    }
+    // The trigger is the last '#', or the last '@' followed by a rate.
+    auto mark = text.find_last_of('#');
+    if (mark == std::string_view::npos) {
+        mark = text.find_last_of('@');
+        if (mark != std::string_view::npos &&
+            (mark + 1 == text.size() || std::isalpha(static_cast<unsigned char>(text[mark + 1]))))
+            mark = std::string_view::npos;
+    }
     if (mark == std::string_view::npos) reject(text, "needs a trigger: @RATE, #N or *");
-    const auto kind = kind_from_name(text, trim(text.substr(0, mark)));
+    const auto [kind, scope] = kind_and_scope(text, text.substr(0, mark));
     const auto argument = trim(text.substr(mark + 1));
-    if (text[mark] == '@') return {kind, Trigger::probability, parse_probability(text, argument)};
-    return {kind, Trigger::nth, 0, parse_ordinal(text, argument)};
+    if (text[mark] == '@')
+        return {kind, scope, Trigger::probability, parse_probability(text, argument)};
+    return {kind, scope, Trigger::nth, 0, parse_ordinal(text, argument)};
 }
 
 FaultPlan FaultPlan::parse(std::string_view spec) {
@@ -92,9 +146,10 @@ FaultPlan FaultPlan::parse(std::string_view spec) {
     return plan;
 }
 
-std::optional<FaultKind> FaultPlan::next(std::mt19937_64& rng) {
-    const int64_t request_number = ++requests_seen_;
+std::optional<FaultKind> FaultPlan::next(std::mt19937_64& rng, FaultScope scope) {
+    const int64_t request_number = ++requests_seen_[static_cast<int>(scope)];
     for (const auto& item : items_) {
+        if (item.scope != scope) continue;
         switch (item.trigger) {
         case Trigger::always:
             return item.kind;

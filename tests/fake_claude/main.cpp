@@ -20,20 +20,25 @@ void print_usage(std::ostream& out) {
     out << "usage: mcqgen-fake-claude --port P --tls-dir DIR [--api-key K] [--latency-ms L]\n"
            "           [--author-latency-ms L] [--judge-latency-ms L] [--faults SPEC]\n"
            "           [--rpm N] [--itpm N] [--otpm N] [--context-window N]\n"
-           "           [--min-cache-tokens N]\n"
+           "           [--min-cache-tokens N] [--batch-delay-ms L] [--max-queued-batch-requests "
+           "N]\n"
            "           [--disagree-rate R] [--seed S] [--threads N]\n"
            "           [--cert-host NAME] [--expired-cert]\n"
            "\n"
-           "Serves the Claude Messages API on https://127.0.0.1:P (0: any free port) with a\n"
+           "Serves the Claude Messages and Message Batches APIs on https://127.0.0.1:P (0: any "
+           "free port) with a\n"
            "certificate signed by DIR/ca.pem (both created when missing).\n"
-           "SPEC: comma-separated KIND@RATE | KIND#N | KIND*, KIND one of 429 529 500 503\n"
-           "  should_not_retry reset_before reset_mid stall malformed truncated text_only\n"
-           "  max_tokens wrong_shape refusal.\n"
+           "SPEC: comma-separated KIND[@SCOPE]@RATE | KIND[@SCOPE]#N | KIND[@SCOPE]*, KIND one\n"
+           "  of 429 529 500 503 should_not_retry reset_before reset_mid stall malformed\n"
+           "  truncated text_only max_tokens wrong_shape refusal item_errored item_expired\n"
+           "  item_canceled; SCOPE one of messages (the default) create retrieve list cancel\n"
+           "  delete results.\n"
+           "--batch-delay-ms: how long a Message Batch takes to end (0: at once).\n"
            "--itpm/--otpm: input/output tokens per minute (token buckets; 0: unlimited).\n"
            "--context-window: tokens for every model (0: each model's own).\n"
            "Also serves GET /_stats and POST /_control {\"faults\",\"latency_ms\",\n"
            "  \"disagree_rate\",\"rpm\",\"input_tokens_per_minute\",\"output_tokens_per_minute\",\n"
-           "  \"reset_stats\"}.\n";
+           "  \"batch_delay_ms\",\"reset_stats\"}.\n";
 }
 
 struct UsageError : std::invalid_argument {
@@ -90,6 +95,10 @@ std::optional<fake_claude::Options> parse_arguments(int argc, char** argv) {
             options.context_window = parse_number<int64_t>(flag, value);
         } else if (flag == "--min-cache-tokens") {
             options.min_cache_tokens = parse_number<int64_t>(flag, value);
+        } else if (flag == "--batch-delay-ms") {
+            options.batch_delay = milliseconds();
+        } else if (flag == "--max-queued-batch-requests") {
+            options.max_queued_batch_requests = parse_number<int64_t>(flag, value);
         } else if (flag == "--disagree-rate") {
             options.disagree_rate = parse_number<double>(flag, value);
         } else if (flag == "--seed") {

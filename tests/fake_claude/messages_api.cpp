@@ -4,6 +4,8 @@
 #include "messages_api.hpp"
 
 #include "answers.hpp"
+#include "api_support.hpp"
+#include "batches_api.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -20,73 +22,6 @@ namespace fake_claude::detail {
 namespace json = boost::json;
 
 namespace {
-
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-/// A request the API refuses; becomes the standard error body.
-struct ApiError {
-    int status;
-    std::string type;
-    std::string message;
-    Headers headers = {};
-    bool token_budget = false; ///< a 429 from the input or output token budget
-};
-
-[[noreturn]] void invalid(std::string message) {
-    throw ApiError{400, "invalid_request_error", std::move(message)};
-}
-
-std::string random_id(std::string_view prefix) {
-    static constexpr std::string_view alphabet =
-        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    thread_local std::mt19937_64 rng{std::random_device{}()};
-    std::string id(prefix);
-    for (int i = 0; i < 24; ++i)
-        id += alphabet[rng() % alphabet.size()];
-    return id;
-}
-
-std::string error_body(std::string_view type, std::string_view message,
-                       std::string_view request_id) {
-    return json::serialize(json::object{
-        {"type", "error"},
-        {"error", json::object{{"type", type}, {"message", message}}},
-        {"request_id", request_id},
-    });
-}
-
-std::string rfc3339(std::chrono::system_clock::time_point when) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return text;
-}
-
-uint64_t fnv1a(std::string_view text, uint64_t hash = 14695981039346656037ull) {
-    for (unsigned char c : text)
-        hash = (hash ^ c) * 1099511628211ull;
-    return hash;
-}
-
-bool iequals_prefix(std::string_view text, std::string_view prefix) {
-    return text.size() >= prefix.size() &&
-           std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) == b;
-           });
-}
-
-std::string_view path_of(std::string_view target) {
-    return target.substr(0, target.find('?'));
-}
-
-HttpReply json_reply(int status, std::string body) {
-    HttpReply reply;
-    reply.status = status;
-    reply.body = std::move(body);
-    return reply;
-}
 
 // ---- request checking ----------------------------------------------------------------------
 
@@ -525,30 +460,6 @@ Content prose_content(std::string text) {
     return {{json::object{{"type", "text"}, {"text", std::move(text)}}}, "end_turn"};
 }
 
-/// Throws the API error an HTTP-level fault stands for; returns for every other fault.
-void raise_error_fault(FaultKind fault) {
-    switch (fault) {
-    case FaultKind::rate_limited:
-        throw ApiError{429,
-                       "rate_limit_error",
-                       "Rate limited (injected fault)",
-                       {{"retry-after-ms", "100"}, {"retry-after", "1"}}};
-    case FaultKind::overloaded:
-        throw ApiError{529, "overloaded_error", "Overloaded (injected fault)"};
-    case FaultKind::server_error:
-        throw ApiError{500, "api_error", "Internal server error (injected fault)"};
-    case FaultKind::unavailable:
-        throw ApiError{503, "api_error", "Service unavailable (injected fault)"};
-    case FaultKind::should_not_retry:
-        throw ApiError{500,
-                       "api_error",
-                       "Internal server error, not retryable (injected fault)",
-                       {{"x-should-retry", "false"}}};
-    default:
-        return;
-    }
-}
-
 } // namespace
 
 // ---- HttpRequest ---------------------------------------------------------------------------
@@ -570,6 +481,8 @@ MessagesApi::MessagesApi(const Options& options, StatsBoard& stats)
     : stats_(stats), api_key_(options.api_key), seed_(options.seed),
       token_minute_(options.token_minute), context_window_(options.context_window),
       min_cache_tokens_(options.min_cache_tokens), max_request_bytes_(options.max_request_bytes),
+      max_batch_request_bytes_(options.max_batch_request_bytes),
+      batches_(std::make_unique<BatchesApi>(options, stats, *this)),
       faults_(FaultPlan::parse(options.faults)), budget_(options.rpm),
       fault_rng_(options.seed ^ 0x5eedfa017ull), latency_(options.latency),
       author_latency_(options.author_latency), judge_latency_(options.judge_latency),
@@ -582,6 +495,10 @@ MessagesApi::MessagesApi(const Options& options, StatsBoard& stats)
 }
 
 MessagesApi::~MessagesApi() = default;
+
+void MessagesApi::set_batch_delay(std::chrono::milliseconds delay) {
+    batches_->set_delay(delay);
+}
 
 void MessagesApi::set_faults(std::string_view spec) {
     auto plan = FaultPlan::parse(spec); // may throw: the old plan stays
@@ -629,12 +546,15 @@ HttpReply MessagesApi::handle(const HttpRequest& request) {
     const auto request_id = random_id("req_");
     const auto path = path_of(request.target);
     const bool api_call = path == "/v1/messages";
+    const bool batches_call = path.starts_with("/v1/messages/batches");
     HttpReply reply;
     CallKind kind = CallKind::other;
     bool token_refusal = false, budgeted = false;
     try {
         if (api_call)
             reply = handle_messages(request, kind, budgeted);
+        else if (batches_call)
+            reply = batches_->handle(request);
         else if (path == "/_stats" && request.method == "GET")
             reply = handle_stats();
         else if (path == "/_control" && request.method == "POST")
@@ -680,15 +600,40 @@ HttpReply MessagesApi::too_large(const HttpRequest& head) {
     return reply;
 }
 
+uint64_t MessagesApi::max_request_bytes(std::string_view target) const {
+    return path_of(target) == "/v1/messages/batches" ? max_batch_request_bytes_
+                                                     : max_request_bytes_;
+}
+
+std::optional<FaultKind> MessagesApi::next_fault(FaultScope scope) {
+    const std::lock_guard lock(mutex_);
+    return faults_.next(fault_rng_, scope);
+}
+
+MessagesApi::ItemAnswer MessagesApi::answer_item(const std::string& params) {
+    try {
+        ApiCall call = parse_call(params);
+        if (const auto* stream = call.body.if_contains("stream");
+            stream && stream->is_bool() && stream->as_bool())
+            invalid("stream: streaming is not supported in Message Batches");
+        if (tokens_in(call.cache_prefix.size()) < min_cache_tokens_) call.cache_prefix.clear();
+        check_context_window(call);
+        HttpReply reply = answer(call, std::nullopt);
+        return {true, std::move(reply.body)};
+    } catch (const ApiError& error) {
+        return {false,
+                json::serialize(json::object{
+                    {"type", "error"},
+                    {"error", json::object{{"type", error.type}, {"message", error.message}}},
+                })};
+    }
+}
+
 HttpReply MessagesApi::handle_messages(const HttpRequest& request, CallKind& kind, bool& budgeted) {
     stats_.count_request(request.header("user-agent"));
     if (request.method != "POST")
         throw ApiError{405, "invalid_request_error", "Method Not Allowed", {{"allow", "POST"}}};
-    if (request.header("x-api-key").empty())
-        throw ApiError{401, "authentication_error", "x-api-key header is required"};
-    if (request.header("x-api-key") != api_key_)
-        throw ApiError{401, "authentication_error", "invalid x-api-key"};
-    if (!request.has_header("anthropic-version")) invalid("anthropic-version: header is required");
+    check_api_headers(request, api_key_);
     if (!iequals_prefix(request.header("content-type"), "application/json"))
         invalid("content-type: must be application/json");
 
@@ -738,7 +683,7 @@ HttpReply MessagesApi::admitted_messages(const HttpRequest& request, CallKind& k
     std::optional<FaultKind> fault;
     {
         const std::lock_guard lock(mutex_);
-        fault = faults_.next(fault_rng_);
+        fault = faults_.next(fault_rng_, FaultScope::messages);
     }
     if (!fault) return answer(call, fault);
     stats_.count_fault();
@@ -987,6 +932,14 @@ HttpReply MessagesApi::handle_stats() const {
                                {"in_flight", s.in_flight},
                                {"peak_in_flight", s.peak_in_flight},
                                {"open_connections", s.open_connections},
+                               {"batches_created", s.batches_created},
+                               {"batch_items_submitted", s.batch_items_submitted},
+                               {"batch_duplicate_custom_ids", s.batch_duplicate_custom_ids},
+                               {"batch_retrieves", s.batch_retrieves},
+                               {"batch_lists", s.batch_lists},
+                               {"batch_cancels", s.batch_cancels},
+                               {"batch_deletes", s.batch_deletes},
+                               {"batch_results_downloads", s.batch_results_downloads},
                            }));
 }
 
@@ -1014,6 +967,7 @@ HttpReply MessagesApi::handle_control(const HttpRequest& request) {
         const auto latency = milliseconds_field(fields, "latency_ms");
         const auto author = milliseconds_field(fields, "author_latency_ms");
         const auto judge = milliseconds_field(fields, "judge_latency_ms");
+        const auto batch_delay = milliseconds_field(fields, "batch_delay_ms");
         std::optional<double> rate;
         if (const auto* value = fields.if_contains("disagree_rate")) {
             rate = value->to_number<double>();
@@ -1044,6 +998,7 @@ HttpReply MessagesApi::handle_control(const HttpRequest& request) {
             if (input) input_budget_ = *input;
             if (output) output_budget_ = *output;
         }
+        if (batch_delay) batches_->set_delay(*batch_delay);
         if (reset_stats) stats_.reset();
         return json_reply(200, R"({"ok":true})");
     } catch (const std::exception& error) { // from FaultPlan::parse or a JSON type mismatch

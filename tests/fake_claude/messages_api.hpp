@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -80,6 +81,7 @@ class StatsBoard {
     void count_fault();
     void count_input_tokens(int64_t tokens);
     void count_output_tokens(int64_t tokens);
+    void add(int64_t Stats::*counter, int64_t amount = 1);
 
   private:
     template <class Change> void update(Change change);
@@ -158,6 +160,7 @@ int64_t tokens_in(size_t bytes);
 
 enum class CallKind { author, judge, other };
 struct ApiCall; // a checked /v1/messages request (messages_api.cpp)
+class BatchesApi;
 
 class MessagesApi {
   public:
@@ -175,10 +178,23 @@ class MessagesApi {
     void set_disagree_rate(double rate);
     void set_rpm(int rpm);
     void set_token_budgets(int64_t input_per_minute, int64_t output_per_minute);
+    void set_batch_delay(std::chrono::milliseconds delay);
 
     /// The 413 for a body above the size limit, counted like any API request when it was one.
     HttpReply too_large(const HttpRequest& head);
-    uint64_t max_request_bytes() const { return max_request_bytes_; }
+    /// The largest body accepted for `target` (a batch create may be larger than a message).
+    uint64_t max_request_bytes(std::string_view target) const;
+
+    /// Counts one request of `scope` against the fault plan: the fault it gets, if any.
+    std::optional<FaultKind> next_fault(FaultScope scope);
+
+    /// One request of a Message Batch answered as POST /v1/messages would answer it, outside
+    /// the rate limits: the Message, or the error object of a request the API refuses.
+    struct ItemAnswer {
+        bool succeeded = false;
+        std::string json; ///< a Message, or {"type":"error","error":{...}}
+    };
+    ItemAnswer answer_item(const std::string& params);
 
   private:
     // Both throw ApiError for what becomes an error response; `kind` is set once known.
@@ -207,6 +223,8 @@ class MessagesApi {
     const int64_t context_window_;
     const int64_t min_cache_tokens_;
     const uint64_t max_request_bytes_;
+    const uint64_t max_batch_request_bytes_;
+    std::unique_ptr<BatchesApi> batches_;
 
     mutable std::mutex mutex_; // guards everything below
     FaultPlan faults_;

@@ -320,10 +320,14 @@ net::awaitable<void> Server::Impl::serve(tcp::socket socket) {
     while (next == Next::request) {
         // An idle keep-alive connection may wait for its next request indefinitely.
         beast::get_lowest_layer(stream).expires_never();
-        // The limit stops Beast at the header when Content-Length is too large, and while
-        // reading a chunked body once it grows too large: nothing unbounded is buffered.
+        // The header first, then the body within the limit for its path: the limit stops Beast
+        // at once when Content-Length is too large, and while reading a chunked body once it
+        // grows too large, so nothing unbounded is buffered.
         http::request_parser<http::string_body> parser;
-        parser.body_limit(api.max_request_bytes());
+        auto [header_error, header_bytes] =
+            co_await http::async_read_header(stream, buffer, parser, no_throw);
+        if (header_error) co_return; // the client closed, or sent something that is not HTTP
+        parser.body_limit(api.max_request_bytes(parser.get().target()));
         auto [read_error, bytes] = co_await http::async_read(stream, buffer, parser, no_throw);
         if (read_error == http::error::body_limit) {
             next = co_await refuse_too_large(stream, buffer, parser);
@@ -445,6 +449,10 @@ void Server::set_rpm(int rpm) {
 
 void Server::set_token_budgets(int64_t input_per_minute, int64_t output_per_minute) {
     impl_->api.set_token_budgets(input_per_minute, output_per_minute);
+}
+
+void Server::set_batch_delay(std::chrono::milliseconds delay) {
+    impl_->api.set_batch_delay(delay);
 }
 
 void Server::stop() {

@@ -39,6 +39,9 @@ NON_DEFAULT = dict(
     style=mcqgen.QuestionStyle.STATEMENTS,
     seed=2**63 + 5,
     offline=True,
+    batch=True,
+    batch_poll_interval=2.5,
+    batch_max_poll_interval=90.0,
 )
 
 # Variables mcqgen_config_from_env reads (src/core/config.cpp): cleared, so the defaults are
@@ -50,7 +53,8 @@ ENVIRONMENT = ("ANTHROPIC_API_KEY", "CLAUDE_API_KEY", "ANTHROPIC_BASE_URL", "MCQ
                    "MAX_RETRY_AFTER_MS", "CA_FILE", "VERIFY_TLS", "ALLOW_INSECURE_HTTP", "MODEL",
                    "MAX_TOKENS", "STRUCTURED_OUTPUT", "CANDIDATES", "MAX_QUESTIONS",
                    "JUDGE_THRESHOLD", "STYLE", "SEED", "OFFLINE",
-                   "DOCUMENT_TOKENS", "SECTION_TOKENS")))
+                   "DOCUMENT_TOKENS", "SECTION_TOKENS", "BATCH", "BATCH_POLL_MS",
+                   "BATCH_MAX_POLL_MS")))
 
 
 def keywords() -> list[str]:

@@ -41,7 +41,13 @@ void set(Config& c, const Limit<std::int64_t>& limit, std::int64_t value) {
         c.http.request_timeout = ms;
     else if (&limit == &limits::max_retry_after)
         c.http.max_retry_after = ms;
-    else
+    else if (&limit == &limits::batch_poll_interval) { // the ceiling stays above it
+        c.batch.poll_interval = ms;
+        c.batch.max_poll_interval = std::chrono::milliseconds(limits::batch_max_poll_interval.max);
+    } else if (&limit == &limits::batch_max_poll_interval) {
+        c.batch.max_poll_interval = ms;
+        c.batch.poll_interval = std::chrono::milliseconds(limits::batch_poll_interval.min);
+    } else
         FAIL("a duration limit without a field in this test: " << limit.field);
 }
 template <class T> void set(Config& c, const Limit<T>& limit, T value) {
@@ -114,6 +120,22 @@ TEST_SUITE("config") {
                 }
             }
         });
+    }
+
+    TEST_CASE("the batch poll interval may not exceed its ceiling") {
+        Config c;
+        c.batch.poll_interval = std::chrono::seconds(2);
+        c.batch.max_poll_interval = std::chrono::seconds(1);
+        try {
+            c.validate();
+            FAIL("accepted a poll interval above its ceiling");
+        } catch (const Error& e) {
+            CHECK(e.code_value() == errc::invalid_argument);
+            CHECK(e.message().find("batch_poll_interval must not exceed batch_max_poll_interval") !=
+                  std::string::npos);
+        }
+        c.batch.max_poll_interval = std::chrono::seconds(2);
+        CHECK_NOTHROW(c.validate());
     }
 
     TEST_CASE("the defaults are the table's fallbacks") {
@@ -216,7 +238,10 @@ TEST_SUITE("config") {
                       {"MCQGEN_JUDGE_THRESHOLD", "0.75"},
                       {"MCQGEN_STYLE", "statements"},
                       {"MCQGEN_SEED", "18446744073709551615"},
-                      {"MCQGEN_OFFLINE", "true"}};
+                      {"MCQGEN_OFFLINE", "true"},
+                      {"MCQGEN_BATCH", "on"},
+                      {"MCQGEN_BATCH_POLL_MS", "250"},
+                      {"MCQGEN_BATCH_MAX_POLL_MS", "9000"}};
         const Config c = Config::from_env();
         CHECK(c.http.api_key == "test-key-env");
         CHECK(c.http.base_url == "https://127.0.0.1:9");
@@ -239,6 +264,9 @@ TEST_SUITE("config") {
         CHECK(c.pipeline.style == QuestionStyle::statements);
         CHECK(c.pipeline.seed == 18446744073709551615ull);
         CHECK(c.pipeline.offline);
+        CHECK(c.batch.enabled);
+        CHECK(c.batch.poll_interval.count() == 250);
+        CHECK(c.batch.max_poll_interval.count() == 9000);
     }
 
     TEST_CASE("the original service's variables are accepted - MCQGEN_ ones win") {

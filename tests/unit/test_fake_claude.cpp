@@ -1001,3 +1001,292 @@ TEST_SUITE("fake_claude") {
     }
 
 } // TEST_SUITE
+
+// ---- The Message Batches API ------------------------------------------------------------------
+
+namespace {
+
+using Items = std::vector<std::pair<std::string, std::string>>; // custom_id, params JSON
+
+std::string batch_body(const Items& items) {
+    json::array requests;
+    for (const auto& [id, params] : items)
+        requests.push_back(json::object{{"custom_id", id}, {"params", json::parse(params)}});
+    return json::serialize(json::object{{"requests", std::move(requests)}});
+}
+
+Reply batch_call(Client& client, const std::string& method, const std::string& target,
+                 const std::string& body = "") {
+    client.send(method, target, body, api_headers());
+    return client.receive();
+}
+
+std::string batch_path(const Reply& created, const std::string& suffix = "") {
+    return "/v1/messages/batches/" + std::string(created.json().at("id").as_string()) + suffix;
+}
+
+/// The results file as custom_id -> result object.
+std::map<std::string, json::object> results_by_id(const Reply& reply) {
+    std::map<std::string, json::object> results;
+    std::istringstream lines(reply.body);
+    for (std::string line; std::getline(lines, line);) {
+        const auto entry = json::parse(line).as_object();
+        const std::string id(entry.at("custom_id").as_string());
+        CHECK_MESSAGE(results.count(id) == 0, "twice in the results: " << id);
+        results[id] = entry.at("result").as_object();
+    }
+    return results;
+}
+
+int64_t count_of(const Reply& batch, const char* name) {
+    return batch.json().at("request_counts").as_object().at(name).as_int64();
+}
+
+} // namespace
+
+TEST_SUITE("fake_claude_batches") {
+
+    TEST_CASE("a batch ends with each request answered as the Messages API would") {
+        TempDir dir;
+        fake_claude::Server server(options_in(dir));
+        Client client(server);
+        auto invalid = json::parse(author_request(2)).as_object();
+        invalid["temperature"] = 0.5; // refused by /v1/messages: an errored item here
+        const auto created = batch_call(client, "POST", "/v1/messages/batches",
+                                        batch_body({{"author-0-0", author_request(3)},
+                                                    {"author-1-0", author_request(2)},
+                                                    {"bad-params", json::serialize(invalid)}}));
+        REQUIRE(created.status == 200);
+        CHECK(created.json().at("type") == "message_batch");
+        CHECK(std::string(created.json().at("id").as_string()).starts_with("msgbatch_"));
+        CHECK(created.headers.count("request-id") == 1);
+
+        const auto polled = batch_call(client, "GET", batch_path(created));
+        REQUIRE(polled.status == 200);
+        CHECK(polled.json().at("processing_status") == "ended");
+        CHECK(count_of(polled, "succeeded") == 2);
+        CHECK(count_of(polled, "errored") == 1);
+        CHECK(count_of(polled, "processing") == 0);
+        const std::string url(polled.json().at("results_url").as_string());
+        CHECK(url.ends_with(batch_path(created, "/results")));
+
+        const auto results = batch_call(client, "GET", batch_path(created, "/results"));
+        REQUIRE(results.status == 200);
+        CHECK(results.headers.at("content-type") == "application/x-jsonl");
+        const auto by_id = results_by_id(results);
+        REQUIRE(by_id.size() == 3);
+        CHECK(by_id.at("author-0-0").at("type") == "succeeded");
+        const auto& message = by_id.at("author-0-0").at("message").as_object();
+        const auto text = message.at("content").as_array()[0].as_object().at("text").as_string();
+        CHECK(json::parse(text).at("candidates").as_array().size() == 3);
+        const auto& error = by_id.at("bad-params").at("error").as_object();
+        CHECK(error.at("type") == "error");
+        CHECK(error.at("error").as_object().at("type") == "invalid_request_error");
+
+        const auto stats = server.stats();
+        CHECK(stats.batches_created == 1);
+        CHECK(stats.batch_items_submitted == 3);
+        CHECK(stats.batch_retrieves == 1);
+        CHECK(stats.batch_results_downloads == 1);
+        CHECK(stats.requests == 0); // nothing went to /v1/messages
+    }
+
+    TEST_CASE("create refuses what the API refuses") {
+        TempDir dir;
+        fake_claude::Server server(options_in(dir));
+        Client client(server);
+        const auto refused = [&](const std::string& body) {
+            const auto reply = batch_call(client, "POST", "/v1/messages/batches", body);
+            CHECK(reply.status == 400);
+            return reply.status == 400 ? reply.error_message() : reply.body;
+        };
+        CHECK(refused(R"({"requests":[]})").find("at least 1") != std::string::npos);
+        CHECK(refused(batch_body({{"has space", author_request(1)}})).find("pattern") !=
+              std::string::npos);
+        CHECK(refused(batch_body({{std::string(65, 'a'), author_request(1)}})).find("pattern") !=
+              std::string::npos);
+        CHECK(refused(batch_body({{"same", author_request(1)}, {"same", author_request(2)}}))
+                  .find("not unique") != std::string::npos);
+        CHECK(refused(R"({"requests":[{"custom_id":"a","params":{},"extra":1}]})")
+                  .find("extra: Extra inputs") != std::string::npos);
+        CHECK(refused(R"({"requests":[{"custom_id":"a"}]})").find("params") != std::string::npos);
+        CHECK(refused("not json").find("not valid JSON") != std::string::npos);
+        client.send("POST", "/v1/messages/batches", batch_body({{"a", author_request(1)}}),
+                    api_headers("wrong-key"));
+        CHECK(client.receive().status == 401);
+        CHECK(batch_call(client, "GET", "/v1/messages/batches/msgbatch_nope").status == 404);
+        CHECK(batch_call(client, "PUT", "/v1/messages/batches").status == 405);
+        CHECK(batch_call(client, "GET", "/v1/messages/batches/x/cancel").status == 405);
+        CHECK(batch_call(client, "GET", "/v1/messages/batches/x/other").status == 404);
+        CHECK(server.stats().batches_created == 0);
+    }
+
+    TEST_CASE("a batch in progress has no results and cannot be deleted - canceling ends it") {
+        TempDir dir;
+        auto options = options_in(dir);
+        options.batch_delay = std::chrono::hours(1);
+        fake_claude::Server server(options);
+        Client client(server);
+        const auto created =
+            batch_call(client, "POST", "/v1/messages/batches",
+                       batch_body({{"a", author_request(1)}, {"b", author_request(1)}}));
+        REQUIRE(created.status == 200);
+        CHECK(created.json().at("processing_status") == "in_progress");
+        CHECK(created.json().at("results_url").is_null());
+        CHECK(count_of(created, "processing") == 2);
+        CHECK(batch_call(client, "GET", batch_path(created, "/results")).status == 400);
+        CHECK(batch_call(client, "DELETE", batch_path(created)).status == 400);
+
+        const auto canceling = batch_call(client, "POST", batch_path(created, "/cancel"), "{}");
+        REQUIRE(canceling.status == 200);
+        CHECK(canceling.json().at("processing_status") == "canceling");
+        CHECK(canceling.json().at("cancel_initiated_at").is_string());
+        const auto ended = batch_call(client, "GET", batch_path(created));
+        CHECK(ended.json().at("processing_status") == "ended");
+        CHECK(count_of(ended, "canceled") == 2);
+        const auto results =
+            results_by_id(batch_call(client, "GET", batch_path(created, "/results")));
+        CHECK(results.at("a").at("type") == "canceled");
+        CHECK(batch_call(client, "POST", batch_path(created, "/cancel"), "{}").status == 400);
+
+        const auto deleted = batch_call(client, "DELETE", batch_path(created));
+        REQUIRE(deleted.status == 200);
+        CHECK(deleted.json().at("type") == "message_batch_deleted");
+        CHECK(batch_call(client, "GET", batch_path(created)).status == 404);
+        const auto stats = server.stats();
+        CHECK(stats.batch_cancels == 2);
+        CHECK(stats.batch_deletes == 2);
+    }
+
+    TEST_CASE("batches end after the delay and a delay set while running applies to new ones") {
+        TempDir dir;
+        auto options = options_in(dir);
+        options.batch_delay = 200ms;
+        fake_claude::Server server(options);
+        Client client(server);
+        const auto created = batch_call(client, "POST", "/v1/messages/batches",
+                                        batch_body({{"a", author_request(1)}}));
+        CHECK(batch_call(client, "GET", batch_path(created)).json().at("processing_status") ==
+              "in_progress");
+        std::this_thread::sleep_for(250ms);
+        CHECK(batch_call(client, "GET", batch_path(created)).json().at("processing_status") ==
+              "ended");
+        server.set_batch_delay(0ms);
+        const auto at_once = batch_call(client, "POST", "/v1/messages/batches",
+                                        batch_body({{"b", author_request(1)}}));
+        CHECK(at_once.json().at("processing_status") == "ended");
+    }
+
+    TEST_CASE("list pages newest first") {
+        TempDir dir;
+        fake_claude::Server server(options_in(dir));
+        Client client(server);
+        std::vector<std::string> ids;
+        for (int i = 0; i < 5; ++i)
+            ids.emplace_back(
+                batch_call(client, "POST", "/v1/messages/batches",
+                           batch_body({{"item-" + std::to_string(i), author_request(1)}}))
+                    .json()
+                    .at("id")
+                    .as_string());
+        const auto first = batch_call(client, "GET", "/v1/messages/batches?limit=2").json();
+        REQUIRE(first.at("data").as_array().size() == 2);
+        CHECK(first.at("data").as_array()[0].at("id") == ids[4].c_str());
+        CHECK(first.at("first_id") == ids[4].c_str());
+        CHECK(first.at("last_id") == ids[3].c_str());
+        CHECK(first.at("has_more").as_bool());
+        const auto rest =
+            batch_call(client, "GET", "/v1/messages/batches?limit=10&after_id=" + ids[3]).json();
+        REQUIRE(rest.at("data").as_array().size() == 3);
+        CHECK(rest.at("last_id") == ids[0].c_str());
+        CHECK_FALSE(rest.at("has_more").as_bool());
+        const auto newer =
+            batch_call(client, "GET", "/v1/messages/batches?before_id=" + ids[1]).json();
+        CHECK(newer.at("data").as_array().size() == 3);
+        CHECK(
+            batch_call(client, "GET", "/v1/messages/batches").json().at("data").as_array().size() ==
+            5);
+        CHECK(batch_call(client, "GET", "/v1/messages/batches?limit=0").status == 400);
+        CHECK(batch_call(client, "GET", "/v1/messages/batches?limit=1001").status == 400);
+        CHECK(server.stats().batch_lists == 6);
+    }
+
+    TEST_CASE("item faults shape the results and scoped faults hit only their operation") {
+        TempDir dir;
+        auto options = options_in(dir);
+        options.faults = "item_expired#1,item_errored#2,500@retrieve#1,reset_before@retrieve#2,"
+                         "truncated@results#1";
+        fake_claude::Server server(options);
+        const auto created = [&] {
+            Client client(server);
+            return batch_call(client, "POST", "/v1/messages/batches",
+                              batch_body({{"a", author_request(1)},
+                                          {"b", author_request(1)},
+                                          {"c", author_request(1)}}));
+        }();
+        REQUIRE(created.status == 200);
+        Client client(server);
+        const auto first = batch_call(client, "GET", batch_path(created));
+        CHECK(first.status == 500);
+        CHECK(first.error_type() == "api_error");
+        client.send("GET", batch_path(created), "", api_headers());
+        CHECK(client.receive_fails());
+        Client again(server);
+        CHECK(batch_call(again, "GET", batch_path(created)).status == 200);
+
+        const auto cut = batch_call(again, "GET", batch_path(created, "/results"));
+        REQUIRE(cut.status == 200);
+        CHECK_FALSE(cut.body.ends_with("\n")); // well framed, but ends mid-line
+        const auto whole = batch_call(again, "GET", batch_path(created, "/results"));
+        const auto by_id = results_by_id(whole);
+        REQUIRE(by_id.size() == 3);
+        std::multiset<std::string> types;
+        for (const auto& [id, result] : by_id)
+            types.insert(std::string(result.at("type").as_string()));
+        CHECK(types == std::multiset<std::string>{"errored", "expired", "succeeded"});
+        CHECK(server.stats().faults_injected == 5);
+    }
+
+    TEST_CASE("custom_ids submitted again in a later batch are counted as paid twice") {
+        TempDir dir;
+        fake_claude::Server server(options_in(dir));
+        Client client(server);
+        batch_call(client, "POST", "/v1/messages/batches",
+                   batch_body({{"a", author_request(1)}, {"b", author_request(1)}}));
+        batch_call(client, "POST", "/v1/messages/batches",
+                   batch_body({{"b", author_request(1)}, {"c", author_request(1)}}));
+        const auto stats = server.stats();
+        CHECK(stats.batches_created == 2);
+        CHECK(stats.batch_items_submitted == 4);
+        CHECK(stats.batch_duplicate_custom_ids == 1);
+    }
+
+    TEST_CASE("a create beyond the queued-requests limit gets 429") {
+        TempDir dir;
+        auto options = options_in(dir);
+        options.batch_delay = std::chrono::hours(1);
+        options.max_queued_batch_requests = 3;
+        fake_claude::Server server(options);
+        Client client(server);
+        CHECK(batch_call(client, "POST", "/v1/messages/batches",
+                         batch_body({{"a", author_request(1)}, {"b", author_request(1)}}))
+                  .status == 200);
+        const auto refused =
+            batch_call(client, "POST", "/v1/messages/batches",
+                       batch_body({{"c", author_request(1)}, {"d", author_request(1)}}));
+        CHECK(refused.status == 429);
+        CHECK(refused.error_type() == "rate_limit_error");
+        CHECK(refused.headers.count("retry-after") == 1);
+    }
+
+    TEST_CASE("fault specs with scopes parse and bad scopes are refused") {
+        TempDir dir;
+        fake_claude::Server server(options_in(dir));
+        CHECK_NOTHROW(server.set_faults("500@retrieve#1, reset_mid@results@0.5, stall@create*"));
+        CHECK_NOTHROW(server.set_faults("item_canceled@0.25"));
+        CHECK_THROWS_AS(server.set_faults("500@nowhere#1"), std::invalid_argument);
+        CHECK_THROWS_AS(server.set_faults("item_expired@retrieve#1"), std::invalid_argument);
+        CHECK_THROWS_AS(server.set_faults("500@item#1"), std::invalid_argument);
+        CHECK_THROWS_AS(server.set_faults("500@retrieve"), std::invalid_argument);
+    }
+}

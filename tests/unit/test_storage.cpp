@@ -87,6 +87,40 @@ void exercise(Storage& storage) {
     CHECK_THROWS_AS(storage.document("nope"), Error);
 }
 
+BatchRecord make_batch(const std::string& id, std::vector<std::string> custom_ids) {
+    return {id, std::move(custom_ids), "in_progress", "2026-03-01T00:00:00.000Z",
+            "2026-03-01T00:00:00.000Z"};
+}
+
+// Batches: inserted in order, updated in place by batch_id, kept apart per test.
+void exercise_batches(Storage& storage) {
+    REQUIRE(storage.keeps_batches());
+    CHECK(storage.batches("t-older").empty());
+    const auto first = make_batch("msgbatch_a", {"author-0-0", "author-1-0", "author-2-0"});
+    const auto second = make_batch("msgbatch_b", {"judge-0-0"});
+    storage.record_batch("t-older", first);
+    storage.record_batch("t-older", second);
+    auto ended = first;
+    ended.status = "ended";
+    ended.updated_at = "2026-03-01T00:10:00.000Z";
+    storage.record_batch("t-older", ended);
+    const auto kept = storage.batches("t-older");
+    REQUIRE(kept.size() == 2);
+    CHECK(kept[0] == ended); // updated where it was, not appended
+    CHECK(kept[1] == second);
+    CHECK(storage.batches("t-newer").empty());
+    // The same batch id under another test is another record.
+    storage.record_batch("t-newer", make_batch("msgbatch_a", {}));
+    CHECK(storage.batches("t-newer").size() == 1);
+    CHECK(storage.batches("t-older").size() == 2);
+    try {
+        storage.record_batch("nope", first);
+        FAIL("a batch of an unknown test was kept");
+    } catch (const Error& e) {
+        CHECK(e.code_value() == errc::not_found);
+    }
+}
+
 errc open_error(const std::filesystem::path& path) {
     try {
         SqliteStorage storage(path);
@@ -102,6 +136,24 @@ TEST_SUITE("storage") {
     TEST_CASE("MemoryStorage keeps the storage contract") {
         MemoryStorage storage;
         exercise(storage);
+        exercise_batches(storage);
+    }
+
+    TEST_CASE("the base adapter keeps no batches and says so") {
+        // An adapter that overrides only what it must, as an application's own would.
+        class Bare : public Storage {
+          public:
+            void create_test(const Test&, const Document&) override {}
+            std::int64_t add_question(const Test&, const Question&) override { return 1; }
+            void update_test(const Test&) override {}
+            std::optional<Test> find_test(std::string_view) override { return std::nullopt; }
+            std::vector<Question> questions(std::string_view) override { return {}; }
+            Document document(std::string_view) override { return Document::from_text("x"); }
+            std::vector<Test> tests() override { return {}; }
+        } bare;
+        CHECK_FALSE(bare.keeps_batches());
+        CHECK(bare.batches("t").empty());
+        CHECK_THROWS_AS(bare.record_batch("t", make_batch("msgbatch_x", {})), Error);
     }
 
     TEST_CASE("SqliteStorage keeps the storage contract and survives reopening") {
@@ -109,9 +161,15 @@ TEST_SUITE("storage") {
         {
             SqliteStorage storage(dir / "t.db");
             exercise(storage);
+            exercise_batches(storage);
         }
         SqliteStorage reopened(dir / "t.db");
         CHECK(reopened.questions("t-older").size() == 1);
+        const auto batches = reopened.batches("t-older");
+        REQUIRE(batches.size() == 2);
+        CHECK(batches[0].custom_ids ==
+              std::vector<std::string>{"author-0-0", "author-1-0", "author-2-0"});
+        CHECK(batches[0].status == "ended");
         SQLite::Database raw((dir / "t.db").string());
         CHECK(raw.execAndGet("PRAGMA journal_mode").getString() == "wal");
         CHECK(raw.execAndGet("PRAGMA user_version").getInt() == SqliteStorage::schema_version);
@@ -157,9 +215,38 @@ TEST_SUITE("storage") {
         CHECK(questions[0].options[2] == "y");
         CHECK(questions[0].difficulty.empty());
         CHECK(storage.calls("legacy").empty());
+        CHECK(storage.batches("legacy").empty());
+        storage.record_batch("legacy", make_batch("msgbatch_new", {"author-1-0"}));
+        CHECK(storage.batches("legacy").size() == 1);
         CHECK(storage.document("legacy").text() == "old document");
         SQLite::Database raw((dir / "old.db").string());
         CHECK(raw.execAndGet("PRAGMA user_version").getInt() == SqliteStorage::schema_version);
+    }
+
+    TEST_CASE("a damaged batch record is refused rather than read as no requests") {
+        test_support::TempDir dir;
+        {
+            SqliteStorage storage(dir / "t.db");
+            storage.create_test(make_test("t", "2026-01-01T00:00:00.000Z"),
+                                Document::from_text("document"));
+            storage.record_batch("t", make_batch("msgbatch_ok", {"author-0-0"}));
+        }
+        for (const char* damage : {"'not json'", "'{\"a\": 1}'", "'[\"author-0-0\", 7]'"}) {
+            CAPTURE(damage);
+            {
+                SQLite::Database raw((dir / "t.db").string(), SQLite::OPEN_READWRITE);
+                raw.exec(std::string("UPDATE batches SET custom_ids = ") + damage);
+            }
+            SqliteStorage storage(dir / "t.db");
+            try {
+                storage.batches("t");
+                FAIL("a damaged record was read");
+            } catch (const Error& e) {
+                CHECK(e.code_value() == errc::storage);
+                CHECK(std::string(e.what()).find("msgbatch_ok") != std::string::npos);
+            }
+            CHECK(storage.find_test("t")); // the rest of the test still reads
+        }
     }
 
     TEST_CASE("refuses another program's database a newer schema garbage and unwritable paths") {

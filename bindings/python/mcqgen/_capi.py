@@ -31,7 +31,7 @@ from . import _lib
 
 OK = 0
 E_NOMEM = -100
-CONFIG_VERSION = 4
+CONFIG_VERSION = 5
 PROGRESS_VERSION = 1
 RUN_OPTIONS_VERSION = 1
 RUN_RESULT_VERSION = 1
@@ -74,6 +74,10 @@ class Config(Structure):
         ("style", c_int32),  # mcqgen_question_style
         ("seed", c_uint64),
         ("offline", c_int32),
+        # batch
+        ("batch_enabled", c_int32),
+        ("batch_poll_interval_ms", c_int32),
+        ("batch_max_poll_interval_ms", c_int32),
     ]
 
 

@@ -148,6 +148,10 @@ class Config:
     style: QuestionStyle = _field("style", STYLE)  #: the form of the questions
     seed: int = _field("seed", SEED)  #: 0: a random seed per test, stored with it
     offline: bool = _field("offline", BOOL)  #: offline even when a key is set
+    # Message Batches
+    batch: bool = _field("batch_enabled", BOOL)  #: calls as Message Batches, at half the price
+    batch_poll_interval: float = _field("batch_poll_interval_ms", SECONDS)  #: first poll wait
+    batch_max_poll_interval: float = _field("batch_max_poll_interval_ms", SECONDS)  #: its ceiling
 
     @property
     def online(self) -> bool:

@@ -58,6 +58,9 @@ class Generator(_Handle):
         style: Union[QuestionStyle, str, None] = None,
         seed: Optional[int] = None,
         offline: Optional[bool] = None,
+        batch: Optional[bool] = None,
+        batch_poll_interval: Optional[float] = None,
+        batch_max_poll_interval: Optional[float] = None,
     ) -> None:
         options = dict(locals())  # the keywords, by name: Config lists the same fields
         del options["self"]

@@ -160,7 +160,7 @@ MCQGEN_C_API const char* mcqgen_test_status_string(int32_t test_status);
 
 /* ---- Configuration ------------------------------------------------------------------------- */
 
-#define MCQGEN_CONFIG_VERSION 4
+#define MCQGEN_CONFIG_VERSION 5
 /** Initialiser (C99, C++20) for a config that mcqgen_config_from_env will fill. */
 #define MCQGEN_CONFIG_INIT                                                                         \
     { .version = MCQGEN_CONFIG_VERSION }
@@ -183,7 +183,7 @@ typedef enum mcqgen_question_style {
 
 /**
  * Generator configuration (mcqgen::Config, whose groups it follows field by field: http,
- * claude, pipeline). Fill it with mcqgen_config_init or mcqgen_config_from_env, then change
+ * claude, pipeline, batch). Fill it with mcqgen_config_init or mcqgen_config_from_env, then change
  * fields. `version` says which fields the caller's struct has. Strings are UTF-8; NULL means
  * the default. The ranges and defaults are mcqgen::limits; durations are in milliseconds.
  * C++-only settings: the price table, the context-window table and the log sink.
@@ -216,6 +216,10 @@ typedef struct mcqgen_config {
     int32_t style;          /* mcqgen_question_style, default MIXED */
     uint64_t seed;          /* 0: a random seed, stored with the test */
     int32_t offline;        /* boolean, default 0: offline even when a key is set */
+    /* batch: Message Batches at half the price (the storage must keep batches: SQLite does) */
+    int32_t batch_enabled;              /* boolean, default 0 */
+    int32_t batch_poll_interval_ms;     /* first wait between polls, 10..3600000, default 5000 */
+    int32_t batch_max_poll_interval_ms; /* its backoff's ceiling, 10..3600000, default 60000 */
 } mcqgen_config;
 
 /** sizeof(mcqgen_config) as compiled into the library, for bindings that mirror the struct. */
