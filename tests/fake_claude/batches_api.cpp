@@ -239,7 +239,7 @@ void BatchesApi::settle(Batch& batch) {
 }
 
 void BatchesApi::process(Item& item) {
-    const auto fault = messages_.next_fault(FaultScope::item);
+    const auto fault = messages_.next_fault(FaultScope::item, item.custom_id);
     if (fault) stats_.add(&Stats::faults_injected);
     if (fault == FaultKind::item_expired || fault == FaultKind::item_canceled) {
         item.type = fault == FaultKind::item_expired ? "expired" : "canceled";

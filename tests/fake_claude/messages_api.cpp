@@ -605,9 +605,11 @@ uint64_t MessagesApi::max_request_bytes(std::string_view target) const {
                                                      : max_request_bytes_;
 }
 
-std::optional<FaultKind> MessagesApi::next_fault(FaultScope scope) {
+std::optional<FaultKind> MessagesApi::next_fault(FaultScope scope, std::string_view key) {
     const std::lock_guard lock(mutex_);
-    return faults_.next(fault_rng_, scope);
+    if (key.empty()) return faults_.next(fault_rng_, scope);
+    std::mt19937_64 keyed(seed_ ^ fnv1a(key));
+    return faults_.next(keyed, scope);
 }
 
 MessagesApi::ItemAnswer MessagesApi::answer_item(const std::string& params) {

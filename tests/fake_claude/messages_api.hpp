@@ -185,8 +185,10 @@ class MessagesApi {
     /// The largest body accepted for `target` (a batch create may be larger than a message).
     uint64_t max_request_bytes(std::string_view target) const;
 
-    /// Counts one request of `scope` against the fault plan: the fault it gets, if any.
-    std::optional<FaultKind> next_fault(FaultScope scope);
+    /// Counts one request of `scope` against the fault plan: the fault it gets, if any. With a
+    /// `key` (a batch item's custom_id), a rate is drawn for that key alone, so the same item
+    /// meets the same fate however the client groups its requests into batches.
+    std::optional<FaultKind> next_fault(FaultScope scope, std::string_view key = {});
 
     /// One request of a Message Batch answered as POST /v1/messages would answer it, outside
     /// the rate limits: the Message, or the error object of a request the API refuses.

@@ -30,6 +30,7 @@
 #include <atomic>
 #include <cctype>
 #include <charconv>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -320,15 +321,24 @@ net::awaitable<void> Server::Impl::serve(tcp::socket socket) {
     while (next == Next::request) {
         // An idle keep-alive connection may wait for its next request indefinitely.
         beast::get_lowest_layer(stream).expires_never();
-        // The header first, then the body within the limit for its path: the limit stops Beast
-        // at once when Content-Length is too large, and while reading a chunked body once it
-        // grows too large, so nothing unbounded is buffered.
+        // The header first, then the body within the limit for its path: a declared length
+        // above it is refused at once, and a chunked body is cut off once it grows too large,
+        // so nothing unbounded is buffered.
         http::request_parser<http::string_body> parser;
+        parser.body_limit(std::numeric_limits<std::uint64_t>::max()); // decided after the header
         auto [header_error, header_bytes] =
             co_await http::async_read_header(stream, buffer, parser, no_throw);
         if (header_error) co_return; // the client closed, or sent something that is not HTTP
-        parser.body_limit(api.max_request_bytes(parser.get().target()));
-        auto [read_error, bytes] = co_await http::async_read(stream, buffer, parser, no_throw);
+        const uint64_t limit = api.max_request_bytes(parser.get().target());
+        const auto declared = parser.content_length();
+        boost::system::error_code read_error;
+        if (declared && *declared > limit) {
+            read_error = http::error::body_limit;
+        } else {
+            parser.body_limit(limit);
+            auto [error, bytes] = co_await http::async_read(stream, buffer, parser, no_throw);
+            read_error = error;
+        }
         if (read_error == http::error::body_limit) {
             next = co_await refuse_too_large(stream, buffer, parser);
             break;

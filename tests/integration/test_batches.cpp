@@ -91,7 +91,9 @@ TEST_SUITE("batches") {
         fake_claude::Server server(batch_server());
         test_support::TempDir dir;
         SqliteStorage storage(dir / "t.db");
-        const auto config = batch_config(server);
+        auto config = batch_config(server);
+        std::vector<std::string> log;
+        config.log = [&](std::string_view line) { log.emplace_back(line); };
         std::vector<int> created;
         const auto test = Generator(config).generate(test_support::sample_document(), 20, storage,
                                                      [&](const Progress& p) {
@@ -121,6 +123,11 @@ TEST_SUITE("batches") {
         CHECK(ratio < 0.75); // the 1-hour cache writes cost more than the 5-minute ones
         for (const auto& call : storage.calls(test.id))
             CHECK(call.request_id.starts_with("msgbatch_"));
+        // The key went nowhere but into the requests' headers.
+        CHECK_FALSE(log.empty());
+        for (const auto& line : log)
+            CHECK(line.find(secret_key) == std::string::npos);
+        CHECK(test_support::read_file(dir / "t.db").find(secret_key) == std::string::npos);
     }
 
     TEST_CASE("submit returns at once and resume in another generator submits nothing twice") {
@@ -155,6 +162,22 @@ TEST_SUITE("batches") {
             Generator(batch_config(server)).generate(test_support::sample_document(), 6, storage);
         check_questions(storage, test, 6);
         CHECK(storage.batches(test.id).size() >= 3);
+        check_submitted_once(storage, test.id, server);
+    }
+
+    TEST_CASE(
+        "items that expire beyond the attempt budget leave the test partial with the reason") {
+        fake_claude::Server server(batch_server(10ms, "item_expired@0.55"));
+        MemoryStorage storage;
+        auto config = batch_config(server);
+        config.http.max_retries = 0;
+        const auto test = Generator(config).generate(test_support::sample_document(), 8, storage);
+        CAPTURE(test.message);
+        CHECK(test.status == Status::partial);
+        CHECK(test.questions_generated > 0);
+        CHECK(test.questions_generated < 8);
+        CHECK(test.message.find("expired") != std::string::npos);
+        CHECK(test.error == errc::timeout);
         check_submitted_once(storage, test.id, server);
     }
 

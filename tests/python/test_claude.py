@@ -42,6 +42,17 @@ class ClaudeTest(TempDirTest):
         self.assertEqual(len(test.questions), 4)
         self.assertEqual([e.created for e in events if e.question], [1, 2, 3, 4])
 
+    def test_generates_as_message_batches(self):
+        with self.server("--batch-delay-ms", "30") as server, \
+                self.generator(server, batch=True, batch_poll_interval=0.02,
+                               batch_max_poll_interval=0.1) as gen:
+            self.assertTrue(gen.config.batch)
+            self.assertEqual(gen.config.batch_poll_interval, 0.02)
+            test = gen.generate(SAMPLE, 3)
+        self.assertEqual(test.status, mcqgen.Status.COMPLETED, test.message)
+        self.assertTrue(test.provider.startswith("claude-batch:"), test.provider)
+        self.assertEqual(len(test.questions), 3)
+
     def test_a_refused_key_raises_auth_error_without_the_key(self):
         wrong = KEY + "-wrong"
         store = mcqgen.MemoryStorage()

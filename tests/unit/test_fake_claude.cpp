@@ -1070,6 +1070,9 @@ TEST_SUITE("fake_claude_batches") {
         const std::string url(polled.json().at("results_url").as_string());
         CHECK(url.ends_with(batch_path(created, "/results")));
 
+        client.send("GET", batch_path(created, "/results"), "",
+                    {{"anthropic-version", "2023-06-01"}});
+        CHECK(client.receive().status == 401); // the results need the key
         const auto results = batch_call(client, "GET", batch_path(created, "/results"));
         REQUIRE(results.status == 200);
         CHECK(results.headers.at("content-type") == "application/x-jsonl");
@@ -1277,6 +1280,29 @@ TEST_SUITE("fake_claude_batches") {
         CHECK(refused.status == 429);
         CHECK(refused.error_type() == "rate_limit_error");
         CHECK(refused.headers.count("retry-after") == 1);
+    }
+
+    TEST_CASE("a batch create may be larger than a message and has its own limit") {
+        TempDir dir;
+        auto options = options_in(dir);
+        options.max_request_bytes = 2'000;
+        options.max_batch_request_bytes = 40'000;
+        fake_claude::Server server(options);
+        const auto body = batch_body({{"a", author_request(1)}, {"b", author_request(1)}});
+        REQUIRE(body.size() > 2'000);
+        {
+            Client client(server);
+            CHECK(batch_call(client, "POST", "/v1/messages/batches", body).status == 200);
+            CHECK(client.post(author_request(1)).status == 200);
+            CHECK(client.post(plain_request("claude-haiku-4-5", 3'000)).status == 413);
+        }
+        Client client(server);
+        Items many;
+        for (int i = 0; i < 40; ++i)
+            many.emplace_back("item-" + std::to_string(i), author_request(1));
+        const auto too_large = batch_body(many);
+        REQUIRE(too_large.size() > 40'000);
+        CHECK(batch_call(client, "POST", "/v1/messages/batches", too_large).status == 413);
     }
 
     TEST_CASE("fault specs with scopes parse and bad scopes are refused") {
