@@ -33,10 +33,6 @@ void only_fields(const json::object& object, std::initializer_list<std::string_v
             invalid(where + std::string(field.key()) + ": Extra inputs are not permitted");
 }
 
-std::string optional_time(std::chrono::system_clock::time_point when) {
-    return when == std::chrono::system_clock::time_point{} ? std::string() : rfc3339(when);
-}
-
 /// The value of `name` in the target's query string ("" when absent).
 std::string query_value(std::string_view target, std::string_view name) {
     const auto mark = target.find('?');
@@ -106,7 +102,7 @@ HttpReply BatchesApi::handle(const HttpRequest& request) {
 
     const auto fault = messages_.next_fault(scope);
     if (fault) {
-        stats_.add(&Stats::faults_injected);
+        stats_.count_fault();
         raise_error_fault(*fault);
         HttpReply broken;
         if (*fault == FaultKind::reset_before) broken.delivery = Delivery::reset_before;
@@ -240,7 +236,7 @@ void BatchesApi::settle(Batch& batch) {
 
 void BatchesApi::process(Item& item) {
     const auto fault = messages_.next_fault(FaultScope::item, item.custom_id);
-    if (fault) stats_.add(&Stats::faults_injected);
+    if (fault) stats_.count_fault();
     if (fault == FaultKind::item_expired || fault == FaultKind::item_canceled) {
         item.type = fault == FaultKind::item_expired ? "expired" : "canceled";
         item.result = result_of(item.type);
@@ -266,9 +262,8 @@ std::string BatchesApi::batch_json(const Batch& batch) const {
         count = count.as_int64() + 1;
     }
     const auto time_or_null = [](Clock::time_point when) -> json::value {
-        const auto text = optional_time(when);
-        if (text.empty()) return nullptr;
-        return json::value(text);
+        if (when == Clock::time_point{}) return nullptr; // not happened yet
+        return json::value(rfc3339(when));
     };
     const bool ended = batch.status == "ended";
     return json::serialize(json::object{

@@ -29,7 +29,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <charconv>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -365,13 +364,8 @@ Server::Impl::refuse_too_large(Stream& stream, beast::flat_buffer& buffer,
     const auto& request = parser.get();
     const unsigned version = request.version();
     HttpReply reply = api.too_large(head_of(request));
-    // Refused at the header, before Beast exposes content_length(): read the field itself.
-    uint64_t declared = 0;
-    const auto field = request[http::field::content_length];
-    const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), declared);
-    const bool known =
-        !parser.chunked() && error == std::errc{} && end == field.data() + field.size();
-    if (known && declared <= max_discarded_body && !co_await discard(stream, buffer, declared))
+    const auto declared = parser.content_length(); // none for a chunked body
+    if (declared && *declared <= max_discarded_body && !co_await discard(stream, buffer, *declared))
         co_return Next::abandon;
     const Next next = co_await deliver(stream, std::move(reply), version, false);
     co_return next == Next::abandon ? Next::abandon : Next::shutdown;

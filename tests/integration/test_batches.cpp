@@ -75,15 +75,6 @@ class NoBatchStorage final : public Storage {
     MemoryStorage inner_;
 };
 
-errc error_of(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const Error& e) {
-        return e.code_value();
-    }
-    return errc::ok;
-}
-
 } // namespace
 
 TEST_SUITE("batches") {
@@ -242,14 +233,14 @@ TEST_SUITE("batches") {
         fake_claude::Server server(batch_server());
         NoBatchStorage plain;
         CHECK(
-            error_of([&] {
+            test_support::error_of([&] {
                 Generator(batch_config(server)).generate(test_support::sample_document(), 2, plain);
             }) == errc::invalid_argument);
         CHECK(plain.tests().empty()); // refused before anything was stored
         auto direct = batch_config(server);
         direct.batch.enabled = false;
         MemoryStorage storage;
-        CHECK(error_of([&] {
+        CHECK(test_support::error_of([&] {
                   Generator(direct).submit(test_support::sample_document(), 2, storage);
               }) == errc::invalid_argument);
         CHECK(storage.tests().empty());

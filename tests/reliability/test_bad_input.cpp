@@ -21,6 +21,8 @@ using namespace mcqgen;
 using reliability::Child;
 using test_support::offline_config;
 
+using test_support::error_of;
+
 namespace {
 
 struct Rows {
@@ -38,16 +40,6 @@ Rows count_rows(const std::filesystem::path& db) {
 std::string seed_database(const std::filesystem::path& db) {
     SqliteStorage storage(db);
     return Generator(offline_config(3)).generate(test_support::sample_document(), 4, storage).id;
-}
-
-errc error_of(const std::function<void()>& action, std::string* message = nullptr) {
-    try {
-        action();
-    } catch (const Error& e) {
-        if (message) *message = e.message();
-        return e.code_value();
-    }
-    return errc::ok;
 }
 
 void write_file(const std::filesystem::path& path, const std::string& bytes) {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -64,6 +65,18 @@ inline mcqgen::Config offline_config(std::uint64_t seed = 42) {
 }
 
 /// Collapses white space runs (for verbatim-quote checks in tests).
+/// The code of the mcqgen::Error `action` throws (its message into `message` when given), or
+/// errc::ok when it throws none.
+inline mcqgen::errc error_of(const std::function<void()>& action, std::string* message = nullptr) {
+    try {
+        action();
+    } catch (const mcqgen::Error& e) {
+        if (message) *message = e.message();
+        return e.code_value();
+    }
+    return mcqgen::errc::ok;
+}
+
 inline std::string squash(const std::string& text) {
     std::string out;
     bool space = false;

@@ -12,15 +12,6 @@ using test_support::offline_config;
 
 namespace {
 
-errc code_of(const std::function<void()>& body) {
-    try {
-        body();
-    } catch (const Error& e) {
-        return e.code_value();
-    }
-    return errc::ok;
-}
-
 // A run that waits in its first progress event until released, so a test can act while it runs.
 struct HeldRun {
     std::latch started{1}, release{1};
@@ -43,12 +34,14 @@ TEST_SUITE("contracts") {
         HeldRun held;
         auto job = generator.start(test_support::sample_document(), 3, storage, held.callback());
         held.started.wait();
-        CHECK(code_of([&] { generator.generate(test_support::sample_document(), 1, storage); }) ==
-              errc::busy);
-        CHECK(code_of([&] {
+        CHECK(test_support::error_of([&] {
+                  generator.generate(test_support::sample_document(), 1, storage);
+              }) == errc::busy);
+        CHECK(test_support::error_of([&] {
                   (void)generator.start(test_support::sample_document(), 1, storage);
               }) == errc::busy);
-        CHECK(code_of([&] { (void)generator.start_resume("any", storage); }) == errc::busy);
+        CHECK(test_support::error_of([&] { (void)generator.start_resume("any", storage); }) ==
+              errc::busy);
         held.release.count_down();
         CHECK(job.get().status == Status::completed);
         // Free again once the run has ended: the refused calls stored nothing.
@@ -61,7 +54,7 @@ TEST_SUITE("contracts") {
         MemoryStorage storage;
         Generator generator(offline_config());
         for (int count : {0, -1, 21})
-            CHECK(code_of([&] {
+            CHECK(test_support::error_of([&] {
                       (void)generator.start(test_support::sample_document(), count, storage);
                   }) == errc::invalid_argument);
         CHECK(storage.tests().empty());
@@ -102,9 +95,10 @@ TEST_SUITE("contracts") {
         MemoryStorage storage;
         Generator generator(offline_config());
         Generator other = std::move(generator);
-        CHECK(code_of([&] { generator.generate(test_support::sample_document(), 1, storage); }) ==
-              errc::invalid_argument);
-        CHECK(code_of([&] { (void)generator.config(); }) == errc::invalid_argument);
+        CHECK(test_support::error_of([&] {
+                  generator.generate(test_support::sample_document(), 1, storage);
+              }) == errc::invalid_argument);
+        CHECK(test_support::error_of([&] { (void)generator.config(); }) == errc::invalid_argument);
         generator.cancel(); // harmless
     }
 
