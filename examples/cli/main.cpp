@@ -192,8 +192,9 @@ void print_test(const mcqgen::Test& t) {
 
 void print_batches(const std::vector<mcqgen::BatchRecord>& batches) {
     for (const auto& b : batches)
-        std::cout << "  batch:     " << b.batch_id << " " << b.status << " (" << b.custom_ids.size()
-                  << " requests, since " << b.created_at << ")\n";
+        if (b.status != "replaced") // the record of a create whose batch is the next row
+            std::cout << "  batch:     " << b.batch_id << " " << b.status << " ("
+                      << b.custom_ids.size() << " requests, since " << b.created_at << ")\n";
 }
 
 void print_questions(const std::vector<mcqgen::Question>& questions) {

@@ -82,7 +82,11 @@ struct CallRecord {
 struct BatchRecord {
     std::string batch_id;                ///< the API's id ("msgbatch_...")
     std::vector<std::string> custom_ids; ///< its requests: "author-3-0" is slot 3's first call
-    std::string status;     ///< the API's processing_status: in_progress, canceling or ended
+    /// The API's processing_status (in_progress, canceling, ended), or the library's own for
+    /// a create: `creating` (sent, its batch not yet known; batch_id "creating-HASH"),
+    /// `replaced` (its batch is recorded under its own id), `not_made`, or `not_ours` (a
+    /// listed batch taken for a lost one that proved to be another's).
+    std::string status;
     std::string created_at; ///< RFC 3339, UTC
     std::string updated_at; ///< RFC 3339, UTC
 

@@ -25,6 +25,20 @@ constexpr std::size_t max_batch_bytes = 200 * 1024 * 1024;
 constexpr int max_consecutive_failures = 10;
 /// The longest results line kept while it is incomplete: one Message, far below this.
 constexpr std::size_t max_line_bytes = 64 * 1024 * 1024;
+/// Creates whose answer was lost and that the listing shows were not made, sent again in one
+/// run before its calls fail.
+constexpr int max_lost_creates = 2;
+using batch_status::creating;
+using batch_status::not_ours;
+using batch_status::replaced;
+constexpr const char* not_made_status = batch_status::not_made;
+
+/// Where to look for a batch whose create was sent at `sent` (RFC 3339): a little earlier,
+/// since the API's clock and ours may differ.
+std::string lookup_start(const std::string& sent) {
+    const auto when = parse_rfc3339(sent);
+    return rfc3339((when ? *when : std::chrono::system_clock::now()) - std::chrono::minutes(10));
+}
 
 std::string text_field(const json::object& o, std::string_view name) {
     const auto* v = o.if_contains(name);
@@ -66,6 +80,31 @@ std::string short_hash(std::string_view text) {
     return out;
 }
 
+/// The newest batch of a listing with `requests` requests, created at `since` or later, that
+/// `known` does not know: the one whose create answer was lost, if it was made.
+template <class Known>
+std::optional<json::object> lost_batch(const std::string& listing, std::size_t requests,
+                                       const std::string& since, Known known) {
+    std::error_code ec;
+    const auto value = json::parse(listing, ec);
+    const auto* data = !ec && value.is_object() ? value.as_object().if_contains("data") : nullptr;
+    if (!data || !data->is_array()) return std::nullopt;
+    for (const auto& entry : data->as_array()) { // newest first
+        const auto* batch = entry.if_object();
+        const auto* counts = batch ? batch->if_contains("request_counts") : nullptr;
+        if (!counts || !counts->is_object()) continue;
+        std::int64_t total = 0;
+        for (const auto& count : counts->as_object())
+            if (count.value().is_int64()) total += count.value().as_int64();
+        // RFC 3339 times in UTC compare as text, to the second.
+        const std::string created = text_field(*batch, "created_at").substr(0, 19);
+        if (total == static_cast<std::int64_t>(requests) && created >= since.substr(0, 19) &&
+            !known(text_field(*batch, "id")))
+            return *batch;
+    }
+    return std::nullopt;
+}
+
 bool fatal(errc code) {
     return code == errc::auth || code == errc::tls || code == errc::invalid_argument ||
            code == errc::not_found || code == errc::cancelled;
@@ -77,8 +116,10 @@ struct BatchProvider::Batch {
     BatchRecord record;
     boost::asio::steady_timer timer;
     std::chrono::milliseconds interval;
-    bool busy = false; ///< a wait, a poll or a download is under way
-    bool read = false; ///< its results were read to the end in this process
+    bool busy = false;    ///< a wait, a poll or a download is under way
+    bool read = false;    ///< its results were read to the end in this process
+    bool proven = false;  ///< a result of one of our requests was read from it
+    bool foreign = false; ///< its first result is another's: it is not the batch we created
     std::string results_path;
     std::string partial; ///< the unfinished last line of the results being read
     int failures = 0;
@@ -136,7 +177,7 @@ BatchProvider::Deliver BatchProvider::decoder(const char* tool, Parse parse,
 
 void BatchProvider::write(const AuthorRequest& request, std::function<void(AuthorResult)> done) {
     const std::string& document = request.context ? *request.context : *request.document;
-    enqueue("author-" + std::to_string(request.slot) + "-" + std::to_string(request.attempt),
+    enqueue(call_id("author", request.slot, request.attempt),
             author_body(config_.claude, mode_, document, *request.passage, request.count,
                         request.style, CacheTtl::one_hour),
             decoder<AuthorResult>(
@@ -158,8 +199,7 @@ void BatchProvider::judge(const JudgeRequest& request, std::function<void(JudgeR
             items += '\x1f' + option;
         items += '\x1e';
     }
-    enqueue("judge-" + std::to_string(request.slot) + "-" + std::to_string(request.attempt) + "-" +
-                short_hash(items),
+    enqueue(call_id("judge", request.slot, request.attempt) + "-" + short_hash(items),
             std::move(body),
             decoder<JudgeResult>(
                 judge_tool,
@@ -167,6 +207,11 @@ void BatchProvider::judge(const JudgeRequest& request, std::function<void(JudgeR
                     return parse_verdicts(data, items);
                 },
                 std::move(done)));
+}
+
+std::string BatchProvider::call_id(const char* kind, int slot, int attempt) const {
+    return std::string(kind) + "-" + test_tag_ + "-" + std::to_string(slot) + "-" +
+           std::to_string(attempt);
 }
 
 // ---- Routing calls ----------------------------------------------------------------------------
@@ -197,6 +242,7 @@ void BatchProvider::enqueue(std::string custom_id, std::string body, Deliver del
                           {errc::bad_response, custom_id + " is missing from the results of " +
                                                    batch.record.batch_id}});
         waiting_.emplace(custom_id, std::move(deliver));
+        if (batch.record.status == creating) parked_[custom_id] = std::move(body);
         if (!batch.busy) { // submitted by an earlier process: look at it now
             batch.busy = true;
             boost::asio::post(io_, [this, id = batch.record.batch_id] { poll(id); });
@@ -221,59 +267,156 @@ void BatchProvider::schedule_submit() {
 
 void BatchProvider::submit() {
     while (!queued_.empty() && !stopped_) {
-        std::string body = "{\"requests\":[";
-        std::vector<std::string> ids;
-        std::size_t taken = 0;
-        for (; taken < queued_.size() && ids.size() < max_batch_requests; ++taken) {
-            const auto& item = queued_[taken];
-            if (!ids.empty() && body.size() + item.body.size() > max_batch_bytes) break;
-            if (!ids.empty()) body += ',';
-            body += "{\"custom_id\":\"" + item.custom_id + "\",\"params\":" + item.body + "}";
-            ids.push_back(item.custom_id);
+        std::vector<Queued> items;
+        std::size_t bytes = 0;
+        auto next = queued_.begin();
+        for (; next != queued_.end() && items.size() < max_batch_requests; ++next) {
+            if (!items.empty() && bytes + next->body.size() > max_batch_bytes) break;
+            bytes += next->body.size();
+            items.push_back(std::move(*next));
         }
-        body += "]}";
-        queued_.erase(queued_.begin(), queued_.begin() + static_cast<std::ptrdiff_t>(taken));
-        log("submitting a Message Batch of " + std::to_string(ids.size()) + " requests");
-        client().post(batches_path, std::move(body),
-                      [this, ids = std::move(ids)](ApiResponse response) mutable {
-                          on_created(std::move(ids), response);
-                      });
+        queued_.erase(queued_.begin(), next);
+        create(std::move(items));
     }
 }
 
-void BatchProvider::on_created(std::vector<std::string> ids, const ApiResponse& response) {
-    auto fail = [&](errc code, const std::string& message) {
-        for (const auto& id : ids)
-            if (const auto w = waiting_.find(id); w != waiting_.end()) {
-                auto deliver = std::move(w->second);
-                waiting_.erase(w);
-                deliver({{}, {}, {code, message}});
-            }
-    };
-    if (stopped_) return fail(errc::cancelled, "cancelled");
-    if (response.error != errc::ok)
-        return fail(response.error, "creating a Message Batch failed: " + response.message);
-    std::error_code ec;
-    const auto value = json::parse(response.body, ec);
-    const std::string id =
-        !ec && value.is_object() ? text_field(value.as_object(), "id") : std::string();
-    if (id.empty() || batches_.count(id))
-        return fail(errc::bad_response, "the batch create response has no new batch id");
+void BatchProvider::create(std::vector<Queued> items) {
+    std::string body = "{\"requests\":[";
+    std::string joined;
+    for (const auto& item : items) {
+        if (body.back() != '[') body += ',';
+        body += "{\"custom_id\":\"" + item.custom_id + "\",\"params\":" + item.body + "}";
+        joined += item.custom_id + ',';
+    }
+    body += "]}";
+    // The intent first: when the answer is lost, or the process dies before the batch is
+    // recorded, the batch is looked for before anything is sent again.
     const std::string now = now_rfc3339();
-    auto batch = std::make_unique<Batch>(
-        io_, BatchRecord{id, ids, text_field(value.as_object(), "processing_status"), now, now},
-        config_.batch.poll_interval);
+    BatchRecord intent{"creating-" + short_hash(joined), ids_of(items), creating, now, now};
     try {
-        if (ledger_) ledger_->record(batch->record);
+        if (ledger_) ledger_->record(intent);
+    } catch (const std::exception& e) {
+        return fail_calls(intent.custom_ids, errc::storage,
+                          std::string("recording a batch failed: ") + e.what());
+    }
+    for (auto& item : items)
+        parked_[item.custom_id] = std::move(item.body);
+    const std::string intent_id = intent.batch_id;
+    Batch& placeholder = keep(std::move(intent));
+    placeholder.busy = true;
+    log("submitting a Message Batch of " + std::to_string(items.size()) + " requests");
+    client().call(
+        HttpsClient::Method::post, batches_path, std::move(body),
+        [this, intent_id](ApiResponse response) {
+            if (stopped_) return;
+            if (response.unanswered) return find_lost(intent_id, response.message);
+            if (response.error != errc::ok)
+                return not_made(intent_id, response.error,
+                                "creating a Message Batch failed: " + response.message);
+            std::error_code ec;
+            const auto value = json::parse(response.body, ec);
+            if (ec || !value.is_object())
+                return not_made(intent_id, errc::bad_response,
+                                "the batch create response is not a batch");
+            adopt(intent_id, value.as_object());
+        },
+        HttpsClient::Resend::never_unanswered);
+}
+
+std::vector<std::string> BatchProvider::ids_of(const std::vector<Queued>& items) {
+    std::vector<std::string> ids;
+    for (const auto& item : items)
+        ids.push_back(item.custom_id);
+    return ids;
+}
+
+BatchProvider::Batch& BatchProvider::keep(BatchRecord record) {
+    const std::string id = record.batch_id;
+    for (const auto& custom_id : record.custom_ids)
+        batch_of_[custom_id] = id;
+    auto batch = std::make_unique<Batch>(io_, std::move(record), config_.batch.poll_interval);
+    return *(batches_[id] = std::move(batch));
+}
+
+void BatchProvider::find_lost(const std::string& intent_id, const std::string& why) {
+    log("the answer to creating a Message Batch was lost (" + why +
+        "); looking for the batch among the recent ones");
+    client().call(HttpsClient::Method::get, std::string(batches_path) + "?limit=100", {},
+                  [this, intent_id](ApiResponse response) {
+                      if (stopped_) return;
+                      if (response.error != errc::ok) {
+                          // Sent again, it might be paid twice; the intent stays for a resume.
+                          Batch& intent = *batches_.at(intent_id);
+                          intent.busy = false;
+                          return fail_waiting(&intent, response.error,
+                                              "the answer to creating a Message Batch was lost "
+                                              "and the batches could not be listed: " +
+                                                  response.message);
+                      }
+                      const Batch& intent = *batches_.at(intent_id);
+                      const auto known = [this](const std::string& id) {
+                          return batches_.count(id) != 0;
+                      };
+                      const auto batch = lost_batch(response.body, intent.record.custom_ids.size(),
+                                                    lookup_start(intent.record.created_at), known);
+                      if (batch) {
+                          log("found Message Batch " + text_field(*batch, "id") +
+                              ", made before its answer was lost; its results will show "
+                              "whether it is ours");
+                          return adopt(intent_id, *batch);
+                      }
+                      if (++lost_creates_ > max_lost_creates)
+                          return not_made(intent_id, errc::network,
+                                          "creating a Message Batch failed: its answer was lost " +
+                                              std::to_string(lost_creates_) + " times");
+                      log("the batch was not made; submitting its requests again");
+                      not_made(intent_id, errc::ok, {});
+                  });
+}
+
+void BatchProvider::not_made(const std::string& intent_id, errc code, const std::string& why) {
+    auto found = batches_.find(intent_id);
+    auto intent = std::move(found->second);
+    batches_.erase(found);
+    record(*intent, not_made_status);
+    for (const auto& custom_id : intent->record.custom_ids) {
+        batch_of_.erase(custom_id);
+        auto body = parked_.extract(custom_id);
+        if (!waiting_.count(custom_id)) continue;
+        if (code != errc::ok || body.empty())
+            fail_calls({custom_id}, code == errc::ok ? errc::network : code,
+                       code == errc::ok ? "the batch holding the call was not made" : why);
+        else
+            queued_.push_back({custom_id, std::move(body.mapped())});
+    }
+    if (!queued_.empty()) schedule_submit();
+}
+
+void BatchProvider::adopt(const std::string& intent_id, const json::object& created) {
+    const std::string id = text_field(created, "id");
+    if (id.empty() || batches_.count(id))
+        return not_made(intent_id, errc::bad_response,
+                        "the batch create response has no new batch id");
+    auto found = batches_.find(intent_id);
+    auto intent = std::move(found->second);
+    batches_.erase(found);
+    const std::string now = now_rfc3339();
+    BatchRecord made{id, intent->record.custom_ids, text_field(created, "processing_status"), now,
+                     now};
+    try {
+        if (ledger_) ledger_->record(made);
     } catch (const std::exception& e) {
         // Not recorded, it could not be resumed: cancel it rather than pay for it unseen.
         client().post(std::string(batches_path) + "/" + id + "/cancel", "{}", [](ApiResponse) {});
-        return fail(errc::storage, std::string("recording batch ") + id + " failed: " + e.what());
+        fail_calls(intent->record.custom_ids, errc::storage,
+                   std::string("recording batch ") + id + " failed: " + e.what());
+        return;
     }
+    record(*intent, replaced);
+    for (const auto& custom_id : intent->record.custom_ids)
+        parked_.erase(custom_id);
     log("submitted Message Batch " + id);
-    for (const auto& custom_id : ids)
-        batch_of_[custom_id] = id;
-    Batch& kept = *batches_.emplace(id, std::move(batch)).first->second;
+    Batch& kept = keep(std::move(made));
     kept.busy = true;
     poll_later(kept);
 }
@@ -381,7 +524,7 @@ bool BatchProvider::read_results(Batch& batch, std::string_view data) {
          start = end + 1)
         take_line(batch, std::string_view(batch.partial).substr(start, end - start));
     batch.partial.erase(0, start);
-    return batch.partial.size() <= max_line_bytes;
+    return !batch.foreign && batch.partial.size() <= max_line_bytes;
 }
 
 bool BatchProvider::take_line(Batch& batch, std::string_view line) {
@@ -394,9 +537,12 @@ bool BatchProvider::take_line(Batch& batch, std::string_view line) {
     const auto& ids = batch.record.custom_ids;
     if (!result || !result->is_object() ||
         std::find(ids.begin(), ids.end(), custom_id) == ids.end()) {
+        if (result && result->is_object() && !batch.proven) batch.foreign = true;
+        if (batch.foreign) return false;
         log("an unreadable line in the results of batch " + batch.record.batch_id + " skipped");
         return false;
     }
+    batch.proven = true;
     BatchOutcome outcome;
     outcome.request_id = batch.record.batch_id + "/" + custom_id;
     const auto& r = result->as_object();
@@ -429,7 +575,9 @@ void BatchProvider::on_downloaded(const std::string& batch_id, const ApiResponse
     const auto found = batches_.find(batch_id);
     if (stopped_ || found == batches_.end()) return;
     Batch& batch = *found->second;
-    if (response.error != errc::ok) {
+    if (batch.foreign) {
+        disown(batch);
+    } else if (response.error != errc::ok) {
         read_again(batch, response.error,
                    "reading the results of batch " + batch_id + " failed: " + response.message);
     } else if (!batch.partial.empty() && !take_line(batch, batch.partial)) {
@@ -443,6 +591,21 @@ void BatchProvider::on_downloaded(const std::string& batch_id, const ApiResponse
         fail_waiting(&batch, errc::bad_response, "missing from the results of batch " + batch_id);
     }
     if (!queued_.empty()) schedule_submit();
+}
+
+void BatchProvider::disown(Batch& batch) {
+    batch.busy = false;
+    batch.read = true;
+    const std::string& id = batch.record.batch_id;
+    log("Message Batch " + id +
+        " holds another's requests: it is not the one whose answer was lost");
+    record(batch, not_ours);
+    for (const auto& custom_id : batch.record.custom_ids)
+        if (const auto holder = batch_of_.find(custom_id);
+            holder != batch_of_.end() && holder->second == id)
+            batch_of_.erase(holder);
+    fail_waiting(&batch, errc::network,
+                 "the answer to creating a Message Batch was lost and the batch was not found");
 }
 
 void BatchProvider::read_again(Batch& batch, errc code, const std::string& what) {
@@ -467,6 +630,11 @@ void BatchProvider::fail_waiting(const Batch* batch, errc code, const std::strin
     else
         for (const auto& entry : waiting_)
             ids.push_back(entry.first);
+    fail_calls(ids, code, message);
+}
+
+void BatchProvider::fail_calls(const std::vector<std::string>& ids, errc code,
+                               const std::string& message) {
     for (const auto& id : ids)
         if (const auto w = waiting_.find(id); w != waiting_.end()) {
             auto deliver = std::move(w->second);
@@ -485,12 +653,21 @@ void BatchProvider::use_ledger(BatchLedger* ledger) {
     batch_of_.clear();
     batches_.clear();
     unclaimed_.clear();
+    parked_.clear();
     downloads_ = 0;
+    lost_creates_ = 0;
+    test_tag_ = short_hash(ledger->test_id());
     for (auto& record : ledger->batches()) {
-        const std::string id = record.batch_id;
-        for (const auto& custom_id : record.custom_ids)
-            batch_of_[custom_id] = id;
-        batches_[id] = std::make_unique<Batch>(io_, std::move(record), config_.batch.poll_interval);
+        if (record.status == not_ours || record.status == replaced ||
+            record.status == not_made_status)
+            continue;
+        Batch& batch = keep(std::move(record));
+        if (batch.record.status != creating) continue;
+        // An earlier process sent this create and died before it knew the batch.
+        batch.busy = true;
+        boost::asio::post(io_, [this, id = batch.record.batch_id] {
+            if (!stopped_ && batches_.count(id)) find_lost(id, "the process stopped");
+        });
     }
 }
 
@@ -506,7 +683,8 @@ void BatchProvider::stop(bool cancel_batches) {
     if (!cancel_batches) return;
     for (auto& entry : batches_) {
         const Batch& batch = *entry.second;
-        if (batch.record.status == "ended" || batch.read) continue;
+        if (batch.record.status == "ended" || batch.record.status == creating || batch.read)
+            continue;
         const std::string id = batch.record.batch_id;
         client().post(std::string(batches_path) + "/" + id + "/cancel", "{}",
                       [this, id](ApiResponse response) {

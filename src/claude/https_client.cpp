@@ -208,6 +208,7 @@ struct CallContext {
 struct Exchange {
     MappedError failure;           // code ok when a whole response arrived
     bool stale_connection = false; // a reused connection failed before any answer arrived
+    bool sent = false;             // the request was written whole
     std::size_t streamed = 0;      // body bytes handed to the caller's OnData
     bool aborted = false;          // the OnData asked to stop
     int status = 0;                // of a whole response only
@@ -225,9 +226,10 @@ struct HttpsClient::Impl {
     Impl(asio::io_context& io, HttpOptions options, Log log, std::size_t max_response_bytes);
 
     void start(std::shared_ptr<Impl> self, Method method, std::string path, std::string body,
-               OnData on_data, std::function<void(ApiResponse)> done);
+               OnData on_data, Resend resend, std::function<void(ApiResponse)> done);
     asio::awaitable<ApiResponse> run_call(std::shared_ptr<Impl> self, Method method,
-                                          std::string path, std::string body, OnData on_data);
+                                          std::string path, std::string body, OnData on_data,
+                                          Resend resend);
     void cancel_all();
 
     // Concurrency slots: at most max_concurrency calls are past this gate; the rest wait FIFO.
@@ -344,7 +346,7 @@ HttpsClient::Impl::Impl(asio::io_context& io, HttpOptions opts, Log log,
 
 asio::awaitable<ApiResponse> HttpsClient::Impl::run_call(std::shared_ptr<Impl> self, Method method,
                                                          std::string path, std::string body,
-                                                         OnData on_data) {
+                                                         OnData on_data, Resend resend) {
     (void)self; // keeps the Impl alive until the call has finished
     const std::string what = std::string{method_name(method)} + " " + path;
     ApiResponse out;
@@ -384,6 +386,12 @@ asio::awaitable<ApiResponse> HttpsClient::Impl::run_call(std::shared_ptr<Impl> s
                                  "the download of " + what + " broke off after " +
                                      std::to_string(result.streamed) +
                                      " bytes and must be restarted: " + result.failure.message});
+            co_return out;
+        }
+
+        if (result.sent && result.status == 0 && resend == Resend::never_unanswered) {
+            out.unanswered = true;
+            record_failure(out, result.failure);
             co_return out;
         }
 
@@ -661,6 +669,7 @@ asio::awaitable<Exchange> HttpsClient::Impl::exchange(Session& session, Request&
         out.stale_connection = session.reused && out.failure.code == errc::network;
         co_return out;
     }
+    out.sent = true;
     http::response_parser<http::buffer_body> parser;
     parser.header_limit(max_header_bytes);
     parser.body_limit(boost::none); // bounded below, once the status says which bound applies
@@ -812,7 +821,7 @@ HttpsClient::~HttpsClient() {
 }
 
 void HttpsClient::Impl::start(std::shared_ptr<Impl> self, Method method, std::string path,
-                              std::string body, OnData on_data,
+                              std::string body, OnData on_data, Resend resend,
                               std::function<void(ApiResponse)> done) {
     ApiResponse refused;
     if (cancelled) {
@@ -830,17 +839,18 @@ void HttpsClient::Impl::start(std::shared_ptr<Impl> self, Method method, std::st
         return;
     }
     // co_spawn never runs the completion inside this call (it posts if nothing suspended).
-    asio::co_spawn(
-        io, run_call(std::move(self), method, std::move(path), std::move(body), std::move(on_data)),
-        [done = std::move(done)](std::exception_ptr failure, ApiResponse response) {
-            if (failure) response = bug_report(failure);
-            done(std::move(response));
-        });
+    asio::co_spawn(io,
+                   run_call(std::move(self), method, std::move(path), std::move(body),
+                            std::move(on_data), resend),
+                   [done = std::move(done)](std::exception_ptr failure, ApiResponse response) {
+                       if (failure) response = bug_report(failure);
+                       done(std::move(response));
+                   });
 }
 
 void HttpsClient::call(Method method, std::string path, std::string body,
-                       std::function<void(ApiResponse)> done) {
-    impl_->start(impl_, method, std::move(path), std::move(body), {}, std::move(done));
+                       std::function<void(ApiResponse)> done, Resend resend) {
+    impl_->start(impl_, method, std::move(path), std::move(body), {}, resend, std::move(done));
 }
 
 void HttpsClient::post(std::string path, std::string body, std::function<void(ApiResponse)> done) {
@@ -850,7 +860,8 @@ void HttpsClient::post(std::string path, std::string body, std::function<void(Ap
 void HttpsClient::get_stream(std::string path, OnData on_data,
                              std::function<void(ApiResponse)> done) {
     if (!on_data) on_data = [](std::string_view) { return true; };
-    impl_->start(impl_, Method::get, std::move(path), {}, std::move(on_data), std::move(done));
+    impl_->start(impl_, Method::get, std::move(path), {}, std::move(on_data),
+                 Resend::when_unanswered, std::move(done));
 }
 
 void HttpsClient::cancel() {

@@ -29,6 +29,8 @@ struct ApiResponse {
     int attempts = 0;       ///< HTTP attempts made for this call
     errc error = errc::ok;  ///< ok for a 2xx; otherwise the mapped failure
     std::string message;    ///< for failures: what happened, with the API's own message
+    /// The request went out whole but no response came back: the server may have acted on it.
+    bool unanswered = false;
 };
 
 struct ClientStats {
@@ -57,16 +59,21 @@ class HttpsClient {
     HttpsClient& operator=(const HttpsClient&) = delete;
 
     enum class Method { get, post, del };
+    /// Whether a request that went out and got no answer may be sent again. The SDKs resend
+    /// every call; a batch create must not be: the batch may exist and only its answer was lost.
+    enum class Resend { when_unanswered, never_unanswered };
     /// Called with each piece of a streamed body; false aborts the download.
     using OnData = std::function<bool(std::string_view)>;
 
     /// Sends `method` to `path` (e.g. "/v1/messages") with the API's authentication headers;
     /// `body`, JSON, is sent for post only (get and del send neither a body nor a content-type).
-    /// Every method is retried on the same rules, as the SDKs do. A body larger than
-    /// max_response_bytes fails the call with errc::bad_response. `done` runs exactly once, on
-    /// the io_context thread, never inside this call.
+    /// Every method is retried on the same rules, as the SDKs do, except that with
+    /// Resend::never_unanswered a request written whole that got no response is not sent again
+    /// (ApiResponse::unanswered says so; answers such as 429 or 529 are still retried). A body
+    /// larger than max_response_bytes fails the call with errc::bad_response. `done` runs
+    /// exactly once, on the io_context thread, never inside this call.
     void call(Method method, std::string path, std::string body,
-              std::function<void(ApiResponse)> done);
+              std::function<void(ApiResponse)> done, Resend resend = Resend::when_unanswered);
 
     /// call(Method::post, ...).
     void post(std::string path, std::string body, std::function<void(ApiResponse)> done);

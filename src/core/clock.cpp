@@ -8,8 +8,11 @@
 namespace mcqgen::detail {
 
 std::string now_rfc3339() {
+    return rfc3339(std::chrono::system_clock::now());
+}
+
+std::string rfc3339(std::chrono::system_clock::time_point now) {
     using namespace std::chrono;
-    const auto now = system_clock::now();
     const auto millis = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
     const std::time_t seconds = system_clock::to_time_t(now);
     std::tm utc{};
@@ -19,6 +22,18 @@ std::string now_rfc3339() {
                   utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
                   static_cast<int>(millis));
     return buffer;
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::string& text) {
+    std::tm utc{};
+    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &utc.tm_year, &utc.tm_mon,
+                    &utc.tm_mday, &utc.tm_hour, &utc.tm_min, &utc.tm_sec) != 6)
+        return std::nullopt;
+    utc.tm_year -= 1900;
+    utc.tm_mon -= 1;
+    const std::time_t seconds = timegm(&utc);
+    if (seconds == static_cast<std::time_t>(-1)) return std::nullopt;
+    return std::chrono::system_clock::from_time_t(seconds);
 }
 
 std::string random_uuid() {

@@ -346,8 +346,9 @@ std::vector<BatchRecord> Run::Ledger::batches() {
 
 void Run::Ledger::record(const BatchRecord& batch) {
     run_.setup_.storage->record_batch(run_.setup_.test.id, batch);
+    if (batch.status == batch_status::creating || batch.status == batch_status::replaced) return;
     run_.emit(nullptr, "Message Batch " + batch.batch_id + " " + batch.status);
-    if (run_.setup_.detach_after_submit)
+    if (run_.setup_.detach_after_submit && batch_status::from_api(batch.status))
         boost::asio::post(run_.io_, [self = run_.shared_from_this()] { self->detach(); });
 }
 

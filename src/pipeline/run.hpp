@@ -68,6 +68,7 @@ class Run : public std::enable_shared_from_this<Run> {
     class Ledger final : public BatchLedger {
       public:
         explicit Ledger(Run& run) : run_(run) {}
+        std::string test_id() override { return run_.setup_.test.id; }
         std::vector<BatchRecord> batches() override;
         void record(const BatchRecord& batch) override;
         bool counted(const std::string& request_id) override;

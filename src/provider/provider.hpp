@@ -160,11 +160,31 @@ class Judge {
     virtual void judge(const JudgeRequest& request, std::function<void(JudgeResult)> done) = 0;
 };
 
+/// The statuses a batching provider records beside the API's processing_status (in_progress,
+/// canceling, ended): a create is recorded before it is sent, so that a lost answer or a
+/// process that dies before the answer is stored never leads to a batch made twice.
+namespace batch_status {
+/// A create sent whose batch is not known yet; its batch_id is "creating-HASH".
+inline constexpr const char* creating = "creating";
+/// A creating record whose batch is now recorded under its own id.
+inline constexpr const char* replaced = "replaced";
+/// A creating record whose batch the API's listing shows was never made.
+inline constexpr const char* not_made = "not_made";
+/// A listed batch taken for a lost one that proved, by its results, to be another's.
+inline constexpr const char* not_ours = "not_ours";
+/// Whether `status` is one of the API's (a batch that exists) rather than one of these.
+inline bool from_api(std::string_view status) {
+    return status == "in_progress" || status == "canceling" || status == "ended";
+}
+} // namespace batch_status
+
 /// Where a batching provider keeps its batches across processes: the run's storage, for the
 /// run's test. Called on the run's thread.
 class BatchLedger {
   public:
     virtual ~BatchLedger() = default;
+    /// The test the batches are for.
+    virtual std::string test_id() = 0;
     /// The batches recorded for the test, in the order they were first recorded.
     virtual std::vector<BatchRecord> batches() = 0;
     /// Inserts or updates (by batch_id) a batch. Throws what the storage throws.

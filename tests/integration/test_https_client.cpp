@@ -557,6 +557,32 @@ TEST_SUITE("https_client") {
         CHECK(result.attempts == 2);
     }
 
+    TEST_CASE("a call that must not be sent twice is not resent after a lost answer but is "
+              "after an answered 529") {
+        Rig rig{[](auto& server) { server.faults = "529#1,reset_mid#2,reset_before#3"; }};
+        std::vector<ApiResponse> results;
+        const auto post_once = [&] {
+            rig.client.call(
+                Method::post, "/v1/messages", messages_body,
+                [&](ApiResponse response) { results.push_back(std::move(response)); },
+                HttpsClient::Resend::never_unanswered);
+            rig.run();
+        };
+
+        post_once(); // 529, then the answer cut off in the middle
+        post_once(); // reset before any answer
+        REQUIRE(results.size() == 2);
+        for (const auto& result : results) {
+            CHECK(result.error == errc::network);
+            CHECK(result.unanswered);
+            CHECK(result.status == 0);
+        }
+        CHECK(results[0].attempts == 2);
+        CHECK(results[1].attempts == 1);
+        CHECK(rig.server.stats().requests == 3);
+        CHECK_FALSE(rig.post_one().unanswered); // the default resends, and then succeeds
+    }
+
     TEST_CASE("a response body over the size limit fails as a bad response") {
         Rig rig{{}, [](auto& client) { client.max_response_bytes = 16; }};
 
