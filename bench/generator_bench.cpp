@@ -42,6 +42,7 @@ mcqgen::Config make_config(const bench::Args& args) {
     config.http.max_concurrency = static_cast<int>(args.number("--concurrency", 8));
     config.http.max_retries = static_cast<int>(args.number("--max-retries", 2));
     config.claude.model = args.text("--model", config.claude.model);
+    config.claude.judge_model = args.text("--judge-model", "");
     if (args.flag("--batch")) { // Message Batches, polled often: the fake's batches are quick
         config.batch.enabled = true;
         config.batch.poll_interval = std::chrono::milliseconds(args.number("--poll-ms", 50));

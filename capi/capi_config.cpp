@@ -18,7 +18,7 @@ template <class T, class... Fields> consteval std::size_t field_count() {
         return sizeof...(Fields);
 }
 static_assert(field_count<HttpOptions>() == 12, "mirror the new http field in mcqgen_config");
-static_assert(field_count<ClaudeOptions>() == 7, "mirror the new claude field in mcqgen_config");
+static_assert(field_count<ClaudeOptions>() == 8, "mirror the new claude field in mcqgen_config");
 static_assert(field_count<PipelineOptions>() == 6,
               "mirror the new pipeline field in mcqgen_config");
 static_assert(field_count<BatchOptions>() == 3, "mirror the new batch field in mcqgen_config");
@@ -136,6 +136,7 @@ void export_config(const Config& from, mcqgen_config& to) {
     to.batch_enabled = batch.enabled ? 1 : 0;
     to.batch_poll_interval_ms = to_ms(batch.poll_interval);
     to.batch_max_poll_interval_ms = to_ms(batch.max_poll_interval);
+    to.judge_model = or_null(claude.judge_model);
 }
 
 Config import_fields(const mcqgen_config& c) {
@@ -155,6 +156,7 @@ Config import_fields(const mcqgen_config& c) {
     http.allow_insecure_http = c.allow_insecure_http != 0;
     ClaudeOptions& claude = config.claude;
     copy_string(c.model, claude.model, "config->model");
+    copy_string(c.judge_model, claude.judge_model, "config->judge_model");
     claude.max_tokens = c.max_tokens;
     claude.structured_output = structured_output_of(c.structured_output);
     claude.document_tokens = c.document_tokens;

@@ -16,6 +16,7 @@
 #endif
 
 #include <charconv>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -37,8 +38,8 @@ const char* usage_text =
     "usage:\n"
     "  mcqgen generate FILE -n N [--db PATH] [--json] [--seed S] [--candidates K]\n"
     "                  [--style cloze|question|statements|mixed] [--offline] [--model ID]\n"
-    "                  [--concurrency C] [--max-retries R] [--ca-file PEM] [--base-url URL]\n"
-    "                  [--max-questions M] [--batch [--detach]]\n"
+    "                  [--judge-model ID] [--concurrency C] [--max-retries R] [--ca-file PEM]\n"
+    "                  [--base-url URL] [--max-questions M] [--batch [--detach]]\n"
     "  mcqgen status TEST_ID --db PATH [--json]\n"
     "  mcqgen show TEST_ID --db PATH [--json]\n"
     "  mcqgen list --db PATH [--json]\n"
@@ -150,6 +151,7 @@ mcqgen::Config config_from(const Arguments& args) {
         static_cast<int>(integer(args, "--max-retries", config.http.max_retries));
     config.pipeline.style = style_option(args, config.pipeline.style);
     if (auto v = text(args, "--model")) config.claude.model = *v;
+    if (auto v = text(args, "--judge-model")) config.claude.judge_model = *v;
     if (auto v = text(args, "--ca-file")) config.http.ca_file = *v;
     if (auto v = text(args, "--base-url")) config.http.base_url = *v;
     if (args.options.count("--offline")) config.pipeline.offline = true;
@@ -188,6 +190,14 @@ void print_test(const mcqgen::Test& t) {
         std::cout << "  tokens:    " << t.usage.input_tokens << " in, " << t.usage.output_tokens
                   << " out, " << t.usage.cache_read_input_tokens << " cache reads, about $"
                   << t.usage.estimated_cost_usd << '\n';
+    if (t.usage.requests > 0 && t.questions_generated > 0) {
+        const auto each = t.usage_per_question();
+        std::cout << "  per question: " << std::llround(each.input_tokens) << " in, "
+                  << std::llround(each.cache_read_input_tokens) << " cached, "
+                  << std::llround(each.cache_creation_input_tokens) << " cache writes, "
+                  << std::llround(each.output_tokens) << " out, about $" << each.estimated_cost_usd
+                  << '\n';
+    }
 }
 
 void print_batches(const std::vector<mcqgen::BatchRecord>& batches) {
@@ -340,7 +350,7 @@ int help(const Arguments&) {
 const std::vector<std::string> run_options = {
     "--json",          "--db",          "--seed",        "--candidates", "--offline",
     "--model",         "--concurrency", "--max-retries", "--ca-file",    "--base-url",
-    "--max-questions", "--style",       "--batch"};
+    "--max-questions", "--style",       "--batch",       "--judge-model"};
 const std::vector<std::string> read_options = {"--json", "--db"};
 
 struct Command {

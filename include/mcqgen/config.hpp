@@ -111,6 +111,9 @@ struct ClaudeOptions {
     static constexpr int default_context_window = 200'000;
 
     std::string model = "claude-sonnet-4-6";
+    /// The blind judge's model, e.g. a cheaper Haiku; empty: `model`. Its calls cache the
+    /// document on their own (a cache belongs to one model).
+    std::string judge_model;
     int max_tokens = limits::max_tokens.fallback; ///< per call
     StructuredOutput structured_output = StructuredOutput::automatic;
     int document_tokens = limits::document_tokens.fallback; ///< largest document sent whole
@@ -170,7 +173,8 @@ struct MCQGEN_API Config {
     /// MCQGEN_BASE_URL, MCQGEN_API_VERSION, MCQGEN_CONCURRENCY, MCQGEN_MAX_RETRIES,
     /// MCQGEN_CONNECT_TIMEOUT_MS, MCQGEN_HANDSHAKE_TIMEOUT_MS, MCQGEN_TIMEOUT_MS (the request
     /// timeout), MCQGEN_MAX_RETRY_AFTER_MS, MCQGEN_CA_FILE, MCQGEN_ALLOW_INSECURE_HTTP,
-    /// MCQGEN_MODEL, MCQGEN_MAX_TOKENS, MCQGEN_DOCUMENT_TOKENS, MCQGEN_SECTION_TOKENS,
+    /// MCQGEN_MODEL, MCQGEN_JUDGE_MODEL, MCQGEN_MAX_TOKENS, MCQGEN_DOCUMENT_TOKENS,
+    /// MCQGEN_SECTION_TOKENS,
     /// MCQGEN_STRUCTURED_OUTPUT (automatic, json_schema or tool), MCQGEN_CANDIDATES,
     /// MCQGEN_MAX_QUESTIONS, MCQGEN_JUDGE_THRESHOLD, MCQGEN_STYLE (mixed, cloze, question or
     /// statements), MCQGEN_SEED, MCQGEN_OFFLINE, MCQGEN_BATCH, MCQGEN_BATCH_POLL_MS,

@@ -68,7 +68,7 @@ struct Usage {
 /// One call to the API, kept for auditing and support requests.
 struct CallRecord {
     std::string request_id; ///< the API's `request-id` header ("" when none arrived)
-    std::string kind;       ///< "author" or "judge"
+    std::string kind;       ///< "author", "judge" or "cache" (a call that writes the prompt cache)
     int slot = 0;           ///< the question position the call was for
     int http_status = 0;    ///< the last HTTP status (0 when no response arrived)
     int attempts = 0;       ///< HTTP attempts, retries included
@@ -93,6 +93,15 @@ struct BatchRecord {
     bool operator==(const BatchRecord&) const = default;
 };
 
+/// A test's usage divided by its accepted questions: what one question cost.
+struct UsagePerQuestion {
+    double input_tokens = 0; ///< uncached input
+    double cache_read_input_tokens = 0;
+    double cache_creation_input_tokens = 0;
+    double output_tokens = 0;
+    double estimated_cost_usd = 0;
+};
+
 /// A generation request and its outcome, as stored.
 struct Test {
     std::string id;
@@ -111,6 +120,9 @@ struct Test {
     std::string provider;   ///< "offline" or "claude:<model>"
     std::string created_at; ///< RFC 3339, UTC
     std::string updated_at; ///< RFC 3339, UTC
+
+    /// usage over questions_generated; all zero when there is no question.
+    MCQGEN_API UsagePerQuestion usage_per_question() const;
 };
 
 } // namespace mcqgen

@@ -73,6 +73,7 @@ detail::RunSetup Generator::Impl::setup_for(Test test, Document document, Storag
     setup.test = std::move(test);
     setup.document = std::move(document);
     setup.candidates = setup.test.candidates_per_question;
+    if (config.online() && !config.batch.enabled) setup.slots_at_once = config.http.max_concurrency;
     if (config.online()) {
         setup.document_bytes = static_cast<std::size_t>(config.claude.document_tokens) *
                                detail::estimated_bytes_per_token;

@@ -129,7 +129,8 @@ struct BatchProvider::Batch {
 };
 
 BatchProvider::BatchProvider(boost::asio::io_context& io, Config config)
-    : io_(io), config_(std::move(config)), mode_(output_mode_for(config_.claude)),
+    : io_(io), config_(std::move(config)), author_(author_settings(config_.claude)),
+      judge_(judge_settings(config_.claude)),
       base_(parse_base_url(config_.http.base_url, config_.http.allow_insecure_http)) {
     client(); // fail now on a bad URL or CA file, not on the first call
 }
@@ -146,14 +147,15 @@ void BatchProvider::log(const std::string& line) const {
 }
 
 template <class Result, class Parse>
-BatchProvider::Deliver BatchProvider::decoder(const char* tool, Parse parse,
-                                              std::function<void(Result)> done) {
-    return [this, tool, parse = std::move(parse), done = std::move(done)](BatchOutcome outcome) {
+BatchProvider::Deliver BatchProvider::decoder(const CallSettings& settings, const char* tool,
+                                              Parse parse, std::function<void(Result)> done) {
+    return [this, &settings, tool, parse = std::move(parse),
+            done = std::move(done)](BatchOutcome outcome) {
         Result result;
         Usage reported;
         if (outcome.failure) {
             result.failure = outcome.failure;
-        } else if (auto reply = decode_reply(outcome.message, mode_, tool); reply.failure) {
+        } else if (auto reply = decode_reply(outcome.message, settings.mode, tool); reply.failure) {
             result.failure = std::move(reply.failure);
             reported = reply.usage;
         } else {
@@ -170,7 +172,7 @@ BatchProvider::Deliver BatchProvider::decoder(const char* tool, Parse parse,
         }
         result.usage = reported;
         result.usage.estimated_cost_usd =
-            estimate_cost(config_.claude, result.usage, Billing::batch);
+            estimate_cost(settings.claude, result.usage, Billing::batch);
         done(std::move(result));
     };
 }
@@ -178,10 +180,10 @@ BatchProvider::Deliver BatchProvider::decoder(const char* tool, Parse parse,
 void BatchProvider::write(const AuthorRequest& request, std::function<void(AuthorResult)> done) {
     const std::string& document = request.context ? *request.context : *request.document;
     enqueue(call_id("author", request.slot, request.attempt),
-            author_body(config_.claude, mode_, document, *request.passage, request.count,
+            author_body(author_.claude, author_.mode, document, *request.passage, request.count,
                         request.style, CacheTtl::one_hour),
             decoder<AuthorResult>(
-                author_tool,
+                author_, author_tool,
                 [style = request.style](const json::value& data) {
                     return parse_candidates(data, style);
                 },
@@ -190,8 +192,8 @@ void BatchProvider::write(const AuthorRequest& request, std::function<void(Autho
 
 void BatchProvider::judge(const JudgeRequest& request, std::function<void(JudgeResult)> done) {
     const std::string& document = request.context ? *request.context : *request.document;
-    std::string body = judge_body(config_.claude, mode_, document, *request.passage, request.items,
-                                  CacheTtl::one_hour);
+    std::string body = judge_body(judge_.claude, judge_.mode, document, *request.passage,
+                                  request.items, CacheTtl::one_hour);
     std::string items;
     for (const auto& item : request.items) {
         items += item.stem;
@@ -202,7 +204,7 @@ void BatchProvider::judge(const JudgeRequest& request, std::function<void(JudgeR
     enqueue(call_id("judge", request.slot, request.attempt) + "-" + short_hash(items),
             std::move(body),
             decoder<JudgeResult>(
-                judge_tool,
+                judge_, judge_tool,
                 [items = request.items](const json::value& data) {
                     return parse_verdicts(data, items);
                 },

@@ -114,11 +114,13 @@ class BatchProvider final : public Provider {
 
     /// Turns a batch outcome into the call's result, at the batch price.
     template <class Result, class Parse>
-    Deliver decoder(const char* tool, Parse parse, std::function<void(Result)> done);
+    Deliver decoder(const CallSettings& settings, const char* tool, Parse parse,
+                    std::function<void(Result)> done);
 
     boost::asio::io_context& io_;
     Config config_;
-    OutputMode mode_;
+    CallSettings author_;
+    CallSettings judge_;
     BaseUrl base_;
     std::unique_ptr<HttpsClient> client_;
     BatchLedger* ledger_ = nullptr;

@@ -21,18 +21,22 @@ class ClaudeProvider final : public Provider {
     void judge(const JudgeRequest& request, std::function<void(JudgeResult)> done) override;
     std::string name() const override { return "claude:" + config_.claude.model; }
     void cancel() override;
+    bool warms_cache() const override { return true; }
+    bool judge_caches_apart() const override { return judge_.claude.model != author_.claude.model; }
+    void warm_cache(const std::string& context, bool judge,
+                    std::function<void(CacheResult)> done) override;
 
   private:
     HttpsClient& client();
     /// One Messages call: post, decode the reply, parse its payload, account for usage.
     template <class Result, class Parse>
-    void call(std::string body, const char* tool, Parse parse, std::function<void(Result)> done);
-    /// Usage and cost of one finished call, and the failure if it had one.
-    Usage usage_of(const ApiResponse& response, const Usage& reported) const;
+    void call(const CallSettings& settings, std::string body, const char* tool, Parse parse,
+              std::function<void(Result)> done);
 
     boost::asio::io_context& io_;
     Config config_;
-    OutputMode mode_;
+    CallSettings author_;
+    CallSettings judge_;
     std::unique_ptr<HttpsClient> client_;
 };
 

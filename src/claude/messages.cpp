@@ -104,17 +104,29 @@ json::object judge_schema() {
                          {"verdicts"});
 }
 
+json::array tools() {
+    return {{{"name", author_tool},
+             {"description", "Submit the candidate questions."},
+             {"input_schema", author_schema()}},
+            {{"name", judge_tool},
+             {"description", "Submit one verdict per question."},
+             {"input_schema", judge_schema()}}};
+}
+
 // One request shape for both calls: the document first (cached, identical in every call of a
 // test), then what varies per slot.
+enum class Role { author, judge, cache };
+
 std::string request_body(const ClaudeOptions& config, OutputMode mode, const char* instructions,
-                         const std::string& document, const std::string& task, bool author,
+                         const std::string& document, const std::string& task, Role role,
                          CacheTtl ttl) {
+    const bool author = role == Role::author;
     json::object cache{{"type", "ephemeral"}};
     if (ttl == CacheTtl::one_hour) cache["ttl"] = "1h";
     const char* const system = shared_system;
     json::object body{
         {"model", config.model},
-        {"max_tokens", config.max_tokens},
+        {"max_tokens", role == Role::cache ? 1 : config.max_tokens},
         {"system", json::array{{{"type", "text"}, {"text", system}}}},
         {"messages",
          json::array{json::object{
@@ -126,18 +138,19 @@ std::string request_body(const ClaudeOptions& config, OutputMode mode, const cha
                           json::object{{"type", "text"},
                                        {"text", std::string(instructions) + "\n\n" + task}}}}}}},
     };
-    if (mode == OutputMode::json_schema) {
+    if (role == Role::cache) {
+        // The prefix alone matters: the tools (the first part of it) without a forced choice.
+        if (mode == OutputMode::tool) {
+            body["tools"] = tools();
+            body["tool_choice"] = {{"type", "none"}};
+        }
+    } else if (mode == OutputMode::json_schema) {
         body["output_config"] = {
             {"format",
              {{"type", "json_schema"}, {"schema", author ? author_schema() : judge_schema()}}}};
     } else {
         // Both tools in both calls (tools come first in the cached prefix); the choice forces one.
-        body["tools"] = json::array{{{"name", author_tool},
-                                     {"description", "Submit the candidate questions."},
-                                     {"input_schema", author_schema()}},
-                                    {{"name", judge_tool},
-                                     {"description", "Submit one verdict per question."},
-                                     {"input_schema", judge_schema()}}};
+        body["tools"] = tools();
         body["tool_choice"] = {{"type", "tool"}, {"name", author ? author_tool : judge_tool}};
     }
     return json::serialize(body);
@@ -162,6 +175,16 @@ std::int64_t integer_field(const json::value& object, const char* name) {
     return v && v->is_int64() ? v->as_int64() : 0;
 }
 
+CallFailure bad(std::string message) {
+    return {errc::bad_response, std::move(message)};
+}
+
+std::string canonical(std::string_view text) {
+    return lower(normalize_whitespace(text));
+}
+
+} // namespace
+
 Usage read_usage(const json::value& message) {
     Usage usage;
     if (const auto* u = field(message, "usage")) {
@@ -172,16 +195,6 @@ Usage read_usage(const json::value& message) {
     }
     return usage;
 }
-
-CallFailure bad(std::string message) {
-    return {errc::bad_response, std::move(message)};
-}
-
-std::string canonical(std::string_view text) {
-    return lower(normalize_whitespace(text));
-}
-
-} // namespace
 
 OutputMode output_mode_for(const ClaudeOptions& config) {
     if (config.structured_output == StructuredOutput::json_schema) return OutputMode::json_schema;
@@ -194,6 +207,16 @@ OutputMode output_mode_for(const ClaudeOptions& config) {
     return older ? OutputMode::tool : OutputMode::json_schema;
 }
 
+CallSettings author_settings(const ClaudeOptions& config) {
+    return {config, output_mode_for(config)};
+}
+
+CallSettings judge_settings(const ClaudeOptions& config) {
+    ClaudeOptions judging = config;
+    if (!config.judge_model.empty()) judging.model = config.judge_model;
+    return {judging, output_mode_for(judging)};
+}
+
 std::string author_body(const ClaudeOptions& config, OutputMode mode, const std::string& document,
                         const Passage& passage, int count, QuestionStyle style, CacheTtl ttl) {
     const std::string task =
@@ -202,7 +225,7 @@ std::string author_body(const ClaudeOptions& config, OutputMode mode, const std:
         "with a mix of difficulties. Every option must be a short phrase; the quote must be "
         "copied verbatim from the passage." +
         style_instructions(style);
-    return request_body(config, mode, author_instructions, document, task, true, ttl);
+    return request_body(config, mode, author_instructions, document, task, Role::author, ttl);
 }
 
 std::string judge_body(const ClaudeOptions& config, OutputMode mode, const std::string& document,
@@ -220,7 +243,12 @@ std::string judge_body(const ClaudeOptions& config, OutputMode mode, const std::
                              "<questions>\n" +
                              json::serialize(json::object{{"questions", questions}}) +
                              "\n</questions>";
-    return request_body(config, mode, judge_instructions, document, task, false, ttl);
+    return request_body(config, mode, judge_instructions, document, task, Role::judge, ttl);
+}
+
+std::string cache_body(const ClaudeOptions& config, OutputMode mode, const std::string& document) {
+    return request_body(config, mode, "", document, "Reply with the word ready.", Role::cache,
+                        CacheTtl::five_minutes);
 }
 
 Reply decode_reply(const std::string& body, OutputMode mode, const char* tool_name) {

@@ -17,6 +17,15 @@ namespace mcqgen::detail::claude {
 
 enum class OutputMode { json_schema, tool };
 
+/// One kind of call's settings: the configured options with the model that makes that call.
+struct CallSettings {
+    ClaudeOptions claude;
+    OutputMode mode = OutputMode::json_schema;
+};
+CallSettings author_settings(const ClaudeOptions& config);
+/// The author's settings with the model replaced by judge_model when one is set.
+CallSettings judge_settings(const ClaudeOptions& config);
+
 /// The mechanism a model gets: json_schema unless the model predates it (or config forces one).
 OutputMode output_mode_for(const ClaudeOptions& config);
 
@@ -34,6 +43,13 @@ std::string author_body(const ClaudeOptions& config, OutputMode mode, const std:
 std::string judge_body(const ClaudeOptions& config, OutputMode mode, const std::string& document,
                        const Passage& passage, const std::vector<JudgeItem>& items,
                        CacheTtl ttl = CacheTtl::five_minutes);
+
+/// A call that only writes the cache of `document`'s prefix (max_tokens 1, its answer unread):
+/// made once before many calls that start at once, which would otherwise each write it.
+std::string cache_body(const ClaudeOptions& config, OutputMode mode, const std::string& document);
+
+/// The usage a Message reports.
+Usage read_usage(const boost::json::value& message);
 
 /// The structured payload of a reply, or why there is none.
 struct Reply {

@@ -125,6 +125,7 @@ Config Config::from_env() {
 
     ClaudeOptions& claude = config.claude;
     read(claude.model, {"MCQGEN_MODEL"});
+    read(claude.judge_model, {"MCQGEN_JUDGE_MODEL"});
     read(claude.max_tokens, {"MCQGEN_MAX_TOKENS"});
     read(claude.document_tokens, {"MCQGEN_DOCUMENT_TOKENS"});
     read(claude.section_tokens, {"MCQGEN_SECTION_TOKENS"});
@@ -159,11 +160,16 @@ void Config::validate() const {
     check(limits::section_tokens, claude.section_tokens);
     // Room for the instructions, the passage and the answer besides the document.
     constexpr int request_overhead = 4'000;
-    require(claude.document_tokens + claude.max_tokens + request_overhead <=
-                claude.context_window(),
-            "document_tokens + max_tokens (+" + std::to_string(request_overhead) +
-                " for the instructions) exceed the context window of " + claude.model + " (" +
-                std::to_string(claude.context_window()) + " tokens)");
+    for (const auto* model : {&claude.model, &claude.judge_model}) {
+        if (model->empty()) continue;
+        ClaudeOptions calling = claude;
+        calling.model = *model;
+        require(claude.document_tokens + claude.max_tokens + request_overhead <=
+                    calling.context_window(),
+                "document_tokens + max_tokens (+" + std::to_string(request_overhead) +
+                    " for the instructions) exceed the context window of " + *model + " (" +
+                    std::to_string(calling.context_window()) + " tokens)");
+    }
     check(limits::candidates, pipeline.candidates);
     check(limits::max_questions, pipeline.max_questions);
     check(limits::judge_threshold, pipeline.judge_threshold);

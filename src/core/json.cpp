@@ -11,6 +11,7 @@ json::object test_object(const Test& t) {
     json::object rejections;
     for (const auto& [reason, count] : t.rejections)
         rejections[reason] = count;
+    const auto each = t.usage_per_question();
     return {
         {"id", t.id},
         {"status", to_string(t.status)},
@@ -25,6 +26,12 @@ json::object test_object(const Test& t) {
         {"cache_read_input_tokens", t.usage.cache_read_input_tokens},
         {"requests", t.usage.requests},
         {"estimated_cost_usd", t.usage.estimated_cost_usd},
+        {"per_question",
+         {{"input_tokens", each.input_tokens},
+          {"cache_read_input_tokens", each.cache_read_input_tokens},
+          {"cache_creation_input_tokens", each.cache_creation_input_tokens},
+          {"output_tokens", each.output_tokens},
+          {"estimated_cost_usd", each.estimated_cost_usd}}},
         {"candidates_generated", t.candidates_generated},
         {"candidates_rejected", t.candidates_rejected},
         {"rejections", std::move(rejections)},

@@ -51,6 +51,15 @@ std::string citation(const Question& question) {
     return out;
 }
 
+UsagePerQuestion Test::usage_per_question() const {
+    if (questions_generated <= 0) return {};
+    const double n = questions_generated;
+    return {static_cast<double>(usage.input_tokens) / n,
+            static_cast<double>(usage.cache_read_input_tokens) / n,
+            static_cast<double>(usage.cache_creation_input_tokens) / n,
+            static_cast<double>(usage.output_tokens) / n, usage.estimated_cost_usd / n};
+}
+
 Usage& Usage::operator+=(const Usage& o) noexcept {
     input_tokens += o.input_tokens;
     output_tokens += o.output_tokens;

@@ -7,12 +7,21 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 
 namespace mcqgen::detail {
 namespace {
 
 // Author calls on one passage before a slot moves to a replacement passage.
 constexpr int author_calls_per_passage = 2;
+// Adaptive candidates: decided candidates needed before the pass rate is trusted, and the odds
+// that an author call yields at least one candidate that passes.
+constexpr int candidates_observed_first = 8;
+// The shortest context worth a cache-writing call: the API caches nothing below a model's
+// minimum, 1,024 to 4,096 tokens.
+constexpr std::size_t min_cached_tokens = 4'096;
+constexpr double wanted_success_odds = 0.95;
 // Rejection reasons named in a shortfall message, most frequent first.
 constexpr std::size_t reasons_in_message = 3;
 
@@ -52,6 +61,33 @@ std::string dominant_rejections(const std::map<std::string, int>& rejections) {
     for (std::size_t i = 0; i < ranked.size() && i < reasons_in_message; ++i)
         text += (i ? ", " : "") + ranked[i].second + " " + std::to_string(ranked[i].first);
     return text;
+}
+
+// A key found more often than this in its context is likely in other questions' stems, where
+// it would give this question's answer away (stem_contains_key): chosen last.
+constexpr int recurring_key_uses = 3;
+
+bool is_word_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0;
+}
+
+// Whether `key` occurs as a whole phrase in `text` more than recurring_key_uses times, as
+// written or with its first letter's case changed.
+bool recurs(std::string_view text, std::string key) {
+    if (key.empty()) return false;
+    int uses = 0;
+    for (int variant = 0; variant < 2; ++variant) {
+        for (auto at = text.find(key); at != std::string_view::npos; at = text.find(key, at + 1)) {
+            const auto end = at + key.size();
+            if ((at == 0 || !is_word_char(text[at - 1])) &&
+                (end == text.size() || !is_word_char(text[end])) && ++uses > recurring_key_uses)
+                return true;
+        }
+        const auto first = static_cast<unsigned char>(key.front());
+        key.front() =
+            static_cast<char>(std::isupper(first) ? std::tolower(first) : std::toupper(first));
+    }
+    return false;
 }
 
 // Moves the passages that already gave a stored question (on resume) to the end of the plan.
@@ -113,15 +149,65 @@ void Run::start() {
         finish();
         return;
     }
+    std::vector<std::shared_ptr<Slot>> first;
     for (int position = 0; position < setup_.test.target_questions; ++position) {
         if (filled[static_cast<std::size_t>(position)]) continue;
-        auto slot = std::make_shared<Slot>();
-        slot->position = position;
-        slot->passage = next_passage();
-        ++active_slots_;
-        boost::asio::post(io_, [self = shared_from_this(), slot] { self->start_slot(slot); });
+        if (setup_.slots_at_once > 0 && static_cast<int>(first.size()) >= setup_.slots_at_once)
+            waiting_positions_.push_back(position);
+        else
+            first.push_back(new_slot(position));
     }
-    if (active_slots_ == 0) finish();
+    if (first.empty()) return finish();
+    warm_then_start(std::move(first));
+}
+
+std::shared_ptr<Run::Slot> Run::new_slot(int position) {
+    auto slot = std::make_shared<Slot>();
+    slot->position = position;
+    slot->passage = next_passage();
+    ++active_slots_;
+    return slot;
+}
+
+void Run::open_slot(int position) {
+    boost::asio::post(
+        io_, [self = shared_from_this(), slot = new_slot(position)] { self->start_slot(slot); });
+}
+
+void Run::warm_then_start(std::vector<std::shared_ptr<Slot>> slots) {
+    // Calls that start together on one context would each write its cache: one short call
+    // writes it first, then they all read it.
+    std::map<std::size_t, int> uses;
+    for (const auto& slot : slots)
+        ++uses[context_of_[static_cast<std::size_t>(slot->passage)]];
+    std::vector<std::size_t> shared;
+    for (const auto& [context, count] : uses)
+        if (count >= 2 && setup_.provider->warms_cache() &&
+            contexts_[context].text->size() >= min_cached_tokens * estimated_bytes_per_token)
+            shared.push_back(context);
+    auto start_all = [this, slots] {
+        for (const auto& slot : slots)
+            boost::asio::post(io_, [self = shared_from_this(), slot] { self->start_slot(slot); });
+    };
+    if (shared.empty()) return start_all();
+    // A judge of another model reads a cache of its own: written now too, beside the author's.
+    std::vector<bool> roles{false};
+    if (setup_.provider->judge_caches_apart()) roles.push_back(true);
+    auto pending = std::make_shared<std::size_t>(shared.size() * roles.size());
+    for (const auto context : shared)
+        for (const bool judge : roles)
+            setup_.provider->warm_cache(
+                *contexts_[context].text, judge,
+                on_run_thread<CacheResult>([this, pending, start_all](CacheResult result) {
+                    setup_.test.usage += result.usage;
+                    record_call("cache", 0, result.call, result.usage, result.failure);
+                    if (result.failure) {
+                        log("writing the prompt cache failed (" + result.failure.message +
+                            "); the calls write it themselves");
+                        if (is_fatal(result.failure.code)) record_failure(result.failure);
+                    }
+                    if (--*pending == 0) start_all();
+                }));
 }
 
 std::shared_ptr<const std::string> Run::context_for(int passage) const {
@@ -149,7 +235,7 @@ void Run::start_slot(std::shared_ptr<Slot> slot) {
     request.attempt = slot->attempt++;
     request.passage = &passages_[static_cast<std::size_t>(slot->passage)];
     request.passages = &passages_;
-    request.count = setup_.candidates;
+    request.count = candidates_wanted();
     request.style = setup_.style;
     request.key_position = key_deal_[static_cast<std::size_t>(slot->position)];
     request.taken_keys = &accepted_checks_.keys();
@@ -169,6 +255,7 @@ void Run::on_authored(std::shared_ptr<Slot> slot, AuthorResult result) {
         test.rejections[why] += count;
         test.candidates_rejected += count;
         test.candidates_generated += count;
+        candidates_decided_ += count;
     }
     if (stopping()) return end_slot(false);
     if (result.failure) {
@@ -181,9 +268,10 @@ void Run::on_authored(std::shared_ptr<Slot> slot, AuthorResult result) {
     for (auto& candidate : result.candidates) {
         auto why = check_candidate(candidate, quotes_);
         if (!why) why = accepted_checks_.check(candidate, setup_.provider->distinct_keys());
-        if (why)
+        if (why) {
             reject(*why);
-        else
+            ++candidates_decided_;
+        } else
             survivors.push_back(std::move(candidate));
     }
     if (survivors.empty()) return retry_slot(slot);
@@ -207,6 +295,7 @@ void Run::on_authored(std::shared_ptr<Slot> slot, AuthorResult result) {
         request.items.push_back(std::move(item));
         orders.push_back(order);
     }
+    pending_stems_.add(slot->position, survivors);
     setup_.provider->judge(
         request,
         on_run_thread<JudgeResult>([this, slot, survivors = std::move(survivors),
@@ -217,6 +306,7 @@ void Run::on_authored(std::shared_ptr<Slot> slot, AuthorResult result) {
 
 void Run::on_judged(std::shared_ptr<Slot> slot, std::vector<Candidate> candidates,
                     std::vector<std::array<int, 4>> orders, JudgeResult result) {
+    pending_stems_.remove(slot->position);
     setup_.test.usage += result.usage;
     record_call("judge", slot->position, result.call, result.usage, result.failure);
     if (stopping()) return end_slot(false);
@@ -241,8 +331,24 @@ void Run::on_judged(std::shared_ptr<Slot> slot, std::vector<Candidate> candidate
             passed.emplace_back(verdict->score, i);
         }
     }
-    std::stable_sort(passed.begin(), passed.end(),
-                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    candidates_decided_ += static_cast<int>(candidates.size());
+    candidates_passed_ += static_cast<int>(passed.size());
+    // The winner blocks as few other slots' candidates as it can: first those still at the
+    // judge whose stems hold its key, then likely later ones (a key that recurs in the
+    // context); the best score among equals.
+    const auto& context = *context_for(slot->passage);
+    std::vector<std::pair<int, bool>> blocking(candidates.size());
+    for (const auto& entry : passed) {
+        const auto& c = candidates[entry.second];
+        blocking[entry.second] = {
+            pending_stems_.blocked_by(slot->position, c),
+            recurs(context, c.options[static_cast<std::size_t>(c.answer_index)])};
+    }
+    std::stable_sort(passed.begin(), passed.end(), [&](const auto& a, const auto& b) {
+        if (blocking[a.second] != blocking[b.second])
+            return blocking[a.second] < blocking[b.second];
+        return a.first > b.first;
+    });
     for (const auto& [score, i] : passed) {
         if (stopping()) return end_slot(false);
         // Another slot may have accepted a similar question while this one was being judged.
@@ -253,6 +359,18 @@ void Run::on_judged(std::shared_ptr<Slot> slot, std::vector<Candidate> candidate
         return end_slot(accept(*slot, candidates[i], score));
     }
     retry_slot(slot);
+}
+
+int Run::candidates_wanted() const {
+    const int most = setup_.candidates;
+    if (!setup_.provider->adaptive_candidates() || candidates_decided_ < candidates_observed_first)
+        return most;
+    const double pass = static_cast<double>(candidates_passed_) / candidates_decided_;
+    if (pass <= 0) return most;
+    if (pass >= wanted_success_odds) return 1;
+    // 1 - (1 - pass)^k >= odds  <=>  k >= log(1 - odds) / log(1 - pass)
+    const double k = std::ceil(std::log(1 - wanted_success_odds) / std::log(1 - pass));
+    return std::clamp(static_cast<int>(k), 1, most);
 }
 
 void Run::retry_slot(std::shared_ptr<Slot> slot) {
@@ -322,7 +440,17 @@ void Run::record_call(const char* kind, int slot, const std::optional<CallInfo>&
 
 void Run::end_slot(bool accepted) {
     if (!accepted) ++failed_slots_;
-    if (--active_slots_ == 0) finish();
+    --active_slots_;
+    if (!waiting_positions_.empty()) {
+        if (stopping_ || author_budget_ <= 0) {
+            failed_slots_ += static_cast<int>(waiting_positions_.size());
+            waiting_positions_.clear();
+        } else {
+            open_slot(waiting_positions_.front());
+            waiting_positions_.pop_front();
+        }
+    }
+    if (active_slots_ == 0) finish();
 }
 
 void Run::cancel(errc why, std::string message) {

@@ -15,6 +15,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>
+#include <deque>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -28,6 +29,9 @@ struct RunSetup {
     std::optional<Document> document;
     std::vector<Question> accepted; ///< questions stored before (resume)
     int candidates = 1;
+    /// Slots worked on at once (0: all): the provider's concurrency, so that no call waits in
+    /// a queue and each author call is shaped by what the calls before it showed.
+    int slots_at_once = 0;
     /// A document longer than this is sent in contexts of at most section_bytes (0: always
     /// whole, as for the offline provider).
     std::size_t document_bytes = 0;
@@ -90,6 +94,12 @@ class Run : public std::enable_shared_from_this<Run> {
     /// A provider completion that hands `step` its result on the run's thread, later, whether
     /// the provider completes inline or on any thread.
     template <class Result, class Step> std::function<void(Result)> on_run_thread(Step step);
+    /// A slot for the question at `position`, with its passage, counted as active.
+    std::shared_ptr<Slot> new_slot(int position);
+    /// Starts work on the question at `position`.
+    void open_slot(int position);
+    /// Starts `slots`, after writing the prompt cache of each context two or more of them use.
+    void warm_then_start(std::vector<std::shared_ptr<Slot>> slots);
     void start_slot(std::shared_ptr<Slot> slot);
     void on_authored(std::shared_ptr<Slot> slot, AuthorResult result);
     void on_judged(std::shared_ptr<Slot> slot, std::vector<Candidate> candidates,
@@ -108,6 +118,9 @@ class Run : public std::enable_shared_from_this<Run> {
     /// Stores the test as it ends and sends the last progress event.
     void store_final();
     int next_passage();
+    /// Candidates for the next author call: the configured number until enough have been
+    /// judged, then as few as give one that passes with about 95 % odds at the pass rate seen.
+    int candidates_wanted() const;
     std::shared_ptr<const std::string> context_for(int passage) const;
     void log(const std::string& line) const;
 
@@ -117,6 +130,7 @@ class Run : public std::enable_shared_from_this<Run> {
     std::shared_ptr<const std::string> document_; ///< source_'s text, shared with providers
     QuoteIndex quotes_;
     AcceptedQuestions accepted_checks_; ///< setup_.accepted, prepared for the checks
+    PendingStems pending_stems_;        ///< of the candidates at the judge, by slot
     std::vector<Passage> passages_;
     std::vector<Context> contexts_;       ///< what calls send as the document
     std::vector<std::size_t> context_of_; ///< passage index -> its context
@@ -124,7 +138,10 @@ class Run : public std::enable_shared_from_this<Run> {
     std::size_t next_plan_ = 0;
     std::vector<int> key_deal_;
     int author_budget_ = 0;
+    int candidates_decided_ = 0; ///< candidates turned down locally or judged, in this run
+    int candidates_passed_ = 0;  ///< of those, the ones the judge passed
     int active_slots_ = 0;
+    std::deque<int> waiting_positions_; ///< missing questions not started yet
     int failed_slots_ = 0;
     bool stopping_ = false;
     std::atomic<bool> cancel_requested_{false};

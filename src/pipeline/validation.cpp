@@ -159,6 +159,28 @@ std::optional<std::string_view> check_candidate(const Candidate& c, const QuoteI
     return std::nullopt;
 }
 
+void PendingStems::add(int slot, const std::vector<Candidate>& candidates) {
+    auto& stems = stems_[slot];
+    for (const auto& c : candidates)
+        stems.push_back(lower(normalize_whitespace(c.stem)));
+}
+
+void PendingStems::remove(int slot) {
+    stems_.erase(slot);
+}
+
+int PendingStems::blocked_by(int slot, const Candidate& c) const {
+    if (c.answer_index < 0 || static_cast<std::size_t>(c.answer_index) >= c.options.size())
+        return 0;
+    const auto key = canonical_option(c.options[static_cast<std::size_t>(c.answer_index)]);
+    int blocked = 0;
+    for (const auto& [other, stems] : stems_)
+        if (other != slot)
+            for (const auto& stem : stems)
+                blocked += contains_phrase(stem, key) ? 1 : 0;
+    return blocked;
+}
+
 AcceptedQuestions::AcceptedQuestions(const std::vector<Question>& questions) {
     for (const auto& q : questions)
         add(q);

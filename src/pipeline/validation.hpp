@@ -37,6 +37,20 @@ std::optional<std::string_view> check_candidate(const Candidate& candidate,
 /// The questions already accepted in a test, each prepared once for the checks against it
 /// (word and trigram sets, normalised stem, key and quote), so that checking a candidate costs
 /// one preparation plus set comparisons, however many questions were accepted before it.
+/// The stems of the candidates other slots are having judged. A winner whose key is in them
+/// would turn them down (stem_contains_key): among a slot's passing candidates, the one that
+/// blocks the fewest is taken.
+class PendingStems {
+  public:
+    void add(int slot, const std::vector<Candidate>& candidates);
+    void remove(int slot);
+    /// The stems of other slots than `slot` that contain the key of `candidate`.
+    int blocked_by(int slot, const Candidate& candidate) const;
+
+  private:
+    std::map<int, std::vector<std::string>> stems_; ///< lower case, white space normalised
+};
+
 class AcceptedQuestions {
   public:
     AcceptedQuestions() = default;

@@ -148,6 +148,13 @@ struct JudgeResult {
     CallFailure failure;
 };
 
+/// The outcome of a call that writes the prompt cache.
+struct CacheResult {
+    std::optional<CallInfo> call;
+    Usage usage;
+    CallFailure failure;
+};
+
 class Author {
   public:
     virtual ~Author() = default;
@@ -200,6 +207,9 @@ class Provider : public Author, public Judge {
     /// Author calls a run may make per missing question: calls that cost money are few, an
     /// author that costs nothing may look further through the document.
     virtual int author_calls_per_question() const { return 3; }
+    /// Whether each author call asks for as few candidates as the pass rate observed in the
+    /// test allows (candidates cost tokens); false: always the configured number.
+    virtual bool adaptive_candidates() const { return true; }
     /// Whether a run turns down a key an accepted question already has. An author told the
     /// accepted keys (AuthorRequest::taken_keys) avoids them; one that is not would only pay for
     /// the calls the rule turns down.
@@ -208,6 +218,19 @@ class Provider : public Author, public Judge {
     virtual std::string name() const = 0;
     /// Aborts calls in flight; their `done` still runs (with errc::cancelled).
     virtual void cancel() = 0;
+
+    /// Whether warm_cache is worth a call before many calls on one context start at once: the
+    /// API makes concurrent first requests all write the cache (at 1.25 times the input price).
+    virtual bool warms_cache() const { return false; }
+    /// Whether the judge's calls need a cache of their own (another model's).
+    virtual bool judge_caches_apart() const { return false; }
+    /// Writes the prompt cache of the author's (or with `judge`, the judge's) calls on `context`
+    /// with one short call. A failure only means the calls after it write the cache
+    /// themselves. `done` runs as write's does.
+    virtual void warm_cache(const std::string& /*context*/, bool /*judge*/,
+                            std::function<void(CacheResult)> done) {
+        done({});
+    }
 
     /// Whether calls go out as Message Batches, which then live on without the process.
     virtual bool batched() const { return false; }

@@ -73,8 +73,11 @@ void StatsBoard::add(int64_t Stats::*counter, int64_t amount) {
 void StatsBoard::count_author() {
     update([](Stats& s) { ++s.author_requests; });
 }
-void StatsBoard::count_judge() {
-    update([](Stats& s) { ++s.judge_requests; });
+void StatsBoard::count_judge(const std::string& model) {
+    update([&](Stats& s) {
+        ++s.judge_requests;
+        ++s.judge_requests_by_model[model];
+    });
 }
 void StatsBoard::count_429(bool token_budget) {
     update([&](Stats& s) {

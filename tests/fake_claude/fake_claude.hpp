@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -74,6 +75,7 @@ struct Stats {
     int64_t requests = 0; ///< requests to /v1/messages, whatever their outcome
     int64_t author_requests = 0;
     int64_t judge_requests = 0;
+    std::map<std::string, int64_t> judge_requests_by_model; ///< model id -> judge requests
     int64_t responses_400 = 0; ///< invalid_request_error, a prompt too long included
     int64_t responses_413 = 0; ///< request bodies above max_request_bytes
     int64_t responses_429 = 0; ///< from the rpm and token budgets and from injected 429 faults

@@ -678,7 +678,7 @@ HttpReply MessagesApi::admitted_messages(const HttpRequest& request, CallKind& k
     if (tokens_in(call.cache_prefix.size()) < min_cache_tokens_) call.cache_prefix.clear();
     kind = call.kind;
     if (call.kind == CallKind::author) stats_.count_author();
-    if (call.kind == CallKind::judge) stats_.count_judge();
+    if (call.kind == CallKind::judge) stats_.count_judge(call.model);
     check_context_window(call);
     admit_tokens(call);
 
@@ -735,8 +735,16 @@ HttpReply MessagesApi::answer(const ApiCall& call, std::optional<FaultKind> faul
     }
 
     const auto [created, read] = cache_tokens(call);
-    const int64_t output_tokens =
-        std::max<int64_t>(1, tokens_in(json::serialize(content.blocks).size()));
+    int64_t output_tokens = std::max<int64_t>(1, tokens_in(json::serialize(content.blocks).size()));
+    if (!call.has_schema && output_tokens > call.max_tokens) {
+        // Prose stops where max_tokens says, as Claude's does (structured replies are sized to
+        // fit, or cut by the max_tokens fault).
+        auto& text = content.blocks.front().as_object()["text"];
+        const auto kept = static_cast<size_t>(call.max_tokens) * 4;
+        text = std::string(text.as_string()).substr(0, kept);
+        output_tokens = call.max_tokens;
+        content.stop_reason = "max_tokens";
+    }
     json::object message{
         {"id", random_id("msg_")},
         {"type", "message"},
@@ -917,11 +925,15 @@ std::pair<int64_t, int64_t> MessagesApi::cache_tokens(const ApiCall& call) {
 
 HttpReply MessagesApi::handle_stats() const {
     const Stats s = stats_.snapshot();
+    json::object judge_models;
+    for (const auto& [model, count] : s.judge_requests_by_model)
+        judge_models[model] = count;
     return json_reply(200, json::serialize(json::object{
                                {"connections_accepted", s.connections_accepted},
                                {"requests", s.requests},
                                {"author_requests", s.author_requests},
                                {"judge_requests", s.judge_requests},
+                               {"judge_requests_by_model", std::move(judge_models)},
                                {"responses_400", s.responses_400},
                                {"responses_413", s.responses_413},
                                {"responses_429", s.responses_429},

@@ -74,7 +74,7 @@ class StatsBoard {
     void request_finished(); ///< ... and answered (or abandoned)
     void count_request(std::string_view user_agent);
     void count_author();
-    void count_judge();
+    void count_judge(const std::string& model);
     void count_429(bool token_budget);
     void count_400();
     void count_413();

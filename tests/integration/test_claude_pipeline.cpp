@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <map>
 #include <mutex>
 #include <set>
 
@@ -96,6 +98,131 @@ TEST_SUITE("claude_pipeline") {
             input += call.usage.input_tokens;
         }
         CHECK(input == test.usage.input_tokens);
+    }
+
+    TEST_CASE("candidates per call follow the pass rate and usage per question adds up") {
+        fake_claude::Server server(server_options());
+        MemoryStorage storage;
+        auto config = claude_config(server);
+        config.http.max_concurrency = 2; // later slots start after earlier ones were judged
+        const auto test = Generator(config).generate(test_support::sample_document(), 12, storage);
+        REQUIRE(test.status == Status::completed);
+        const auto stats = server.stats();
+        // The fake passes most candidates: after the first calls fewer than 4 are asked for.
+        CAPTURE(test.candidates_generated);
+        CHECK(test.candidates_generated < 4 * stats.author_requests);
+        CHECK(test.candidates_generated >= stats.author_requests);
+
+        const auto each = test.usage_per_question();
+        CHECK(each.estimated_cost_usd * 12 == doctest::Approx(test.usage.estimated_cost_usd));
+        CHECK(each.output_tokens * 12 == doctest::Approx(test.usage.output_tokens));
+        CHECK(each.cache_read_input_tokens > 0);
+        CHECK(Test{}.usage_per_question().estimated_cost_usd == 0); // no question, no division
+        CHECK(to_json(test).find("\"per_question\"") != std::string::npos);
+
+        // One candidate configured: one asked for, always.
+        fake_claude::Server single_server(server_options());
+        auto single = claude_config(single_server);
+        single.pipeline.candidates = 1;
+        MemoryStorage single_storage;
+        const auto one =
+            Generator(single).generate(test_support::sample_document(), 6, single_storage);
+        CHECK(one.candidates_generated == single_server.stats().author_requests);
+    }
+
+    TEST_CASE("one short call writes the cache of a long document and every other call reads "
+              "it") {
+        const auto text = test_support::sample_document().text() + "\n\n" +
+                          test_support::sample_document("solar_system.txt").text() + "\n\n" +
+                          test_support::sample_document().text();
+        REQUIRE(text.size() > 4096 * 3); // above the size the run warms
+        fake_claude::Server server(server_options());
+        MemoryStorage storage;
+        auto config = claude_config(server);
+        config.http.max_concurrency = 8;
+        const auto test = Generator(config).generate(Document::from_text(text), 8, storage);
+        REQUIRE(test.status == Status::completed);
+        int cache_calls = 0;
+        for (const auto& call : storage.calls(test.id)) {
+            CAPTURE(call.kind);
+            if (call.kind == "cache") {
+                ++cache_calls;
+                CHECK(call.usage.cache_creation_input_tokens > 0);
+                CHECK(call.usage.output_tokens == 1);
+            } else {
+                CHECK(call.usage.cache_creation_input_tokens == 0);
+                CHECK(call.usage.cache_read_input_tokens > 0);
+            }
+        }
+        CHECK(cache_calls == 1);
+        const auto stats = server.stats();
+        CHECK(stats.requests == stats.author_requests + stats.judge_requests + 1);
+
+        // A cache call that fails costs nothing more than the calls writing the cache again.
+        fake_claude::Server failing(server_options());
+        failing.set_faults("500#1");
+        auto no_retries = claude_config(failing);
+        no_retries.http.max_retries = 0;
+        no_retries.http.max_concurrency = 8;
+        MemoryStorage other;
+        const auto second = Generator(no_retries).generate(Document::from_text(text), 8, other);
+        CHECK(second.status == Status::completed);
+        CHECK(second.questions_generated == 8);
+
+        // A judge of another model gets its own cache call, made beside the author's.
+        fake_claude::Server judged(server_options());
+        auto cheaper = claude_config(judged);
+        cheaper.http.max_concurrency = 8;
+        cheaper.claude.judge_model = "claude-haiku-4-5";
+        MemoryStorage third_storage;
+        const auto third = Generator(cheaper).generate(Document::from_text(text), 8, third_storage);
+        REQUIRE(third.status == Status::completed);
+        const auto calls = third_storage.calls(third.id);
+        CHECK(std::count_if(calls.begin(), calls.end(),
+                            [](const CallRecord& c) { return c.kind == "cache"; }) == 2);
+    }
+
+    TEST_CASE("judge_model sends the blind judge's calls to another model at its price") {
+        fake_claude::Server server(server_options());
+        MemoryStorage storage;
+        auto config = claude_config(server);
+        config.claude.judge_model = "claude-haiku-4-5";
+        const auto test = Generator(config).generate(test_support::sample_document(), 6, storage);
+        REQUIRE(test.status == Status::completed);
+        const auto stats = server.stats();
+        CHECK(stats.judge_requests_by_model ==
+              std::map<std::string, int64_t>{{"claude-haiku-4-5", stats.judge_requests}});
+
+        fake_claude::Server same_server(server_options());
+        MemoryStorage same_storage;
+        const auto same = Generator(claude_config(same_server))
+                              .generate(test_support::sample_document(), 6, same_storage);
+        REQUIRE(same.status == Status::completed);
+        CHECK(same_server.stats().judge_requests_by_model.count(config.claude.model) == 1);
+        const auto judge_cost = [](Storage& s, const Test& t) {
+            double cost = 0;
+            for (const auto& call : s.calls(t.id))
+                if (call.kind == "judge") cost += call.usage.estimated_cost_usd;
+            return cost;
+        };
+        // Each judge call is priced as Haiku's ($1 in, $5 out, $1.25 cache writes, $0.10 cache
+        // reads per million tokens). Cheaper in all, though less than the prices say: Haiku
+        // caches the document on its own, and not at all below its larger minimum prefix.
+        for (const auto& call : storage.calls(test.id)) {
+            if (call.kind != "judge") continue;
+            const auto& u = call.usage;
+            CHECK(u.estimated_cost_usd ==
+                  doctest::Approx((u.input_tokens * 1.0 + u.output_tokens * 5.0 +
+                                   u.cache_creation_input_tokens * 1.25 +
+                                   u.cache_read_input_tokens * 0.10) /
+                                  1e6));
+        }
+        CHECK(judge_cost(storage, test) < judge_cost(same_storage, same));
+
+        auto too_small = config;
+        too_small.claude.document_tokens = 900'000; // fits Sonnet's 1M window, not Haiku's 200k
+        too_small.claude.model = "claude-sonnet-4-6";
+        CHECK(test_support::error_of([&] { too_small.validate(); }) == errc::invalid_argument);
     }
 
     TEST_CASE("the forced-tool mechanism works as well as JSON outputs") {

@@ -42,6 +42,7 @@ NON_DEFAULT = dict(
     batch=True,
     batch_poll_interval=2.5,
     batch_max_poll_interval=90.0,
+    judge_model="claude-sonnet-4-5",
 )
 
 # Variables mcqgen_config_from_env reads (src/core/config.cpp): cleared, so the defaults are
@@ -54,7 +55,7 @@ ENVIRONMENT = ("ANTHROPIC_API_KEY", "CLAUDE_API_KEY", "ANTHROPIC_BASE_URL", "MCQ
                    "MAX_TOKENS", "STRUCTURED_OUTPUT", "CANDIDATES", "MAX_QUESTIONS",
                    "JUDGE_THRESHOLD", "STYLE", "SEED", "OFFLINE",
                    "DOCUMENT_TOKENS", "SECTION_TOKENS", "BATCH", "BATCH_POLL_MS",
-                   "BATCH_MAX_POLL_MS")))
+                   "BATCH_MAX_POLL_MS", "JUDGE_MODEL")))
 
 
 def keywords() -> list[str]:

@@ -31,7 +31,7 @@ from . import _lib
 
 OK = 0
 E_NOMEM = -100
-CONFIG_VERSION = 5
+CONFIG_VERSION = 6
 PROGRESS_VERSION = 1
 RUN_OPTIONS_VERSION = 1
 RUN_RESULT_VERSION = 1
@@ -78,6 +78,8 @@ class Config(Structure):
         ("batch_enabled", c_int32),
         ("batch_poll_interval_ms", c_int32),
         ("batch_max_poll_interval_ms", c_int32),
+        # Claude requests, since version 6
+        ("judge_model", c_char_p),
     ]
 
 

@@ -152,6 +152,8 @@ class Config:
     batch: bool = _field("batch_enabled", BOOL)  #: calls as Message Batches, at half the price
     batch_poll_interval: float = _field("batch_poll_interval_ms", SECONDS)  #: first poll wait
     batch_max_poll_interval: float = _field("batch_max_poll_interval_ms", SECONDS)  #: its ceiling
+    # Claude requests, continued (the C struct's order)
+    judge_model: str = _field("judge_model", STRING)  #: the blind judge's model; "": ``model``
 
     @property
     def online(self) -> bool:

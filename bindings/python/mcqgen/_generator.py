@@ -61,6 +61,7 @@ class Generator(_Handle):
         batch: Optional[bool] = None,
         batch_poll_interval: Optional[float] = None,
         batch_max_poll_interval: Optional[float] = None,
+        judge_model: Optional[str] = None,
     ) -> None:
         options = dict(locals())  # the keywords, by name: Config lists the same fields
         del options["self"]

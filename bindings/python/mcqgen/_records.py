@@ -139,6 +139,9 @@ class Test:
     cache_read_input_tokens: int = 0
     requests: int = 0
     estimated_cost_usd: float = 0.0
+    #: input, cached, cache-write and output tokens and the cost divided by the accepted
+    #: questions (zeros when there is none): what one question cost
+    per_question: dict[str, float] = dataclasses.field(default_factory=dict)
     candidates_generated: int = 0
     candidates_rejected: int = 0
     rejections: dict[str, int] = dataclasses.field(default_factory=dict)

@@ -160,7 +160,7 @@ MCQGEN_C_API const char* mcqgen_test_status_string(int32_t test_status);
 
 /* ---- Configuration ------------------------------------------------------------------------- */
 
-#define MCQGEN_CONFIG_VERSION 5
+#define MCQGEN_CONFIG_VERSION 6
 /** Initialiser (C99, C++20) for a config that mcqgen_config_from_env will fill. */
 #define MCQGEN_CONFIG_INIT                                                                         \
     { .version = MCQGEN_CONFIG_VERSION }
@@ -220,6 +220,8 @@ typedef struct mcqgen_config {
     int32_t batch_enabled;              /* boolean, default 0 */
     int32_t batch_poll_interval_ms;     /* first wait between polls, 10..3600000, default 5000 */
     int32_t batch_max_poll_interval_ms; /* its backoff's ceiling, 10..3600000, default 60000 */
+    /* claude, since version 6 */
+    const char* judge_model; /* the blind judge's model; NULL or "": the author's `model` */
 } mcqgen_config;
 
 /** sizeof(mcqgen_config) as compiled into the library, for bindings that mirror the struct. */
