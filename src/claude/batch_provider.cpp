@@ -181,7 +181,7 @@ void BatchProvider::write(const AuthorRequest& request, std::function<void(Autho
     const std::string& document = request.context ? *request.context : *request.document;
     enqueue(call_id("author", request.slot, request.attempt),
             author_body(author_.claude, author_.mode, document, *request.passage, request.count,
-                        request.style, CacheTtl::one_hour),
+                        request.style, request.steering, CacheTtl::one_hour),
             decoder<AuthorResult>(
                 author_, author_tool,
                 [style = request.style](const json::value& data) {

@@ -68,7 +68,7 @@ void ClaudeProvider::write(const AuthorRequest& request, std::function<void(Auth
     call<AuthorResult>(
         author_,
         author_body(author_.claude, author_.mode, context_of(request), *request.passage,
-                    request.count, request.style),
+                    request.count, request.style, request.steering),
         author_tool,
         [style = request.style](const boost::json::value& data) {
             return parse_candidates(data, style);

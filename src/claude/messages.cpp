@@ -218,13 +218,24 @@ CallSettings judge_settings(const ClaudeOptions& config) {
 }
 
 std::string author_body(const ClaudeOptions& config, OutputMode mode, const std::string& document,
-                        const Passage& passage, int count, QuestionStyle style, CacheTtl ttl) {
-    const std::string task =
+                        const Passage& passage, int count, QuestionStyle style,
+                        const Steering& steering, CacheTtl ttl) {
+    std::string task =
         passage_block(passage) + "Write exactly " + std::to_string(count) +
         " candidate questions from the passage above, each testing a different fact from it, "
         "with a mix of difficulties. Every option must be a short phrase; the quote must be "
         "copied verbatim from the passage." +
         style_instructions(style);
+    if (!steering.focus.empty())
+        task += "\nLet the first candidate test this term of the passage:\n<focus>\n" +
+                steering.focus + "\n</focus>";
+    if (!steering.avoid.empty()) {
+        task += "\nOther questions of this test ask about the terms below: use none of them as a "
+                "key, and write no stem that contains one.\n<avoid>\n";
+        for (const auto& term : steering.avoid)
+            task += term + "\n";
+        task += "</avoid>";
+    }
     return request_body(config, mode, author_instructions, document, task, Role::author, ttl);
 }
 

@@ -39,7 +39,7 @@ enum class CacheTtl { five_minutes, one_hour };
 /// The author request; a `style` other than mixed asks every candidate in that form.
 std::string author_body(const ClaudeOptions& config, OutputMode mode, const std::string& document,
                         const Passage& passage, int count, QuestionStyle style,
-                        CacheTtl ttl = CacheTtl::five_minutes);
+                        const Steering& steering = {}, CacheTtl ttl = CacheTtl::five_minutes);
 std::string judge_body(const ClaudeOptions& config, OutputMode mode, const std::string& document,
                        const Passage& passage, const std::vector<JudgeItem>& items,
                        CacheTtl ttl = CacheTtl::five_minutes);

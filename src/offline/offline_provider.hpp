@@ -23,7 +23,8 @@ class OfflineProvider final : public Provider {
     /// Calls cost microseconds: a slot may try many passages before a test ends short.
     int author_calls_per_question() const override { return 40; }
     bool adaptive_candidates() const override { return false; } // its candidates are free
-    bool distinct_keys() const override { return true; }        // it reads taken_keys
+    bool steerable() const override { return false; }
+    bool distinct_keys() const override { return true; } // it reads taken_keys
     void cancel() override {} // every call completes inline; nothing is in flight
 
     /// The candidates and verdicts write() and judge() complete with.

@@ -2,6 +2,7 @@
 
 #include "core/clock.hpp"
 #include "core/random.hpp"
+#include "core/text.hpp"
 #include "pipeline/selection.hpp"
 
 #include <boost/asio/post.hpp>
@@ -66,6 +67,9 @@ std::string dominant_rejections(const std::map<std::string, int>& rejections) {
 // A key found more often than this in its context is likely in other questions' stems, where
 // it would give this question's answer away (stem_contains_key): chosen last.
 constexpr int recurring_key_uses = 3;
+// A focus term has at least this many characters; an author call is told at most this many
+// terms to avoid.
+constexpr std::size_t min_focus_letters = 5, max_avoided_terms = 80;
 
 bool is_word_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0;
@@ -241,6 +245,7 @@ void Run::start_slot(std::shared_ptr<Slot> slot) {
     request.taken_keys = &accepted_checks_.keys();
     request.accepted_stems = &accepted_checks_.stems();
     request.seed = author_seed(setup_.test.seed, slot->position, request.attempt);
+    if (setup_.provider->steerable()) request.steering = steering_for(*slot);
     ++slot->on_passage;
     setup_.provider->write(request, on_run_thread<AuthorResult>([this, slot](AuthorResult result) {
                                on_authored(slot, std::move(result));
@@ -359,6 +364,59 @@ void Run::on_judged(std::shared_ptr<Slot> slot, std::vector<Candidate> candidate
         return end_slot(accept(*slot, candidates[i], score));
     }
     retry_slot(slot);
+}
+
+// The words of a text: runs of letters and digits.
+template <class Visit> void for_each_word(std::string_view text, Visit visit) {
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= text.size(); ++i) {
+        if (i < text.size() && is_word_char(text[i])) continue;
+        if (i > start) visit(text.substr(start, i - start));
+        start = i + 1;
+    }
+}
+
+const std::map<std::string, int, std::less<>>& Run::word_counts(std::size_t context) {
+    auto [at, fresh] = word_counts_.try_emplace(context);
+    if (fresh)
+        for_each_word(*contexts_[context].text,
+                      [&](std::string_view word) { ++at->second[std::string(word)]; });
+    return at->second;
+}
+
+Steering Run::steering_for(Slot& slot) {
+    focuses_.erase(slot.position);
+    const auto& counts = word_counts(context_of_[static_cast<std::size_t>(slot.passage)]);
+    std::set<std::string> taken(accepted_checks_.keys());
+    for (const auto& [position, focus] : focuses_)
+        taken.insert(lower(focus));
+    // The rarest word of the passage that is long enough to be a term and no one else's.
+    std::string best;
+    int best_count = 0;
+    for_each_word(passages_[static_cast<std::size_t>(slot.passage)].text, [&](std::string_view w) {
+        if (w.size() < min_focus_letters || !std::isalpha(static_cast<unsigned char>(w[0])) ||
+            taken.count(lower(w)))
+            return;
+        const auto it = counts.find(w);
+        const int count = it == counts.end() ? 1 : it->second;
+        if (best.empty() || count < best_count || (count == best_count && w.size() > best.size())) {
+            best = std::string(w);
+            best_count = count;
+        }
+    });
+    Steering steering;
+    steering.focus = best;
+    if (!best.empty()) focuses_[slot.position] = best;
+    std::set<std::string> avoid(accepted_checks_.keys());
+    for (const auto& [position, focus] : focuses_)
+        if (position != slot.position) avoid.insert(lower(focus));
+    for (auto& key : pending_stems_.keys_except(slot.position))
+        avoid.insert(std::move(key));
+    for (const auto& term : avoid) {
+        if (steering.avoid.size() >= max_avoided_terms) break;
+        steering.avoid.push_back(term);
+    }
+    return steering;
 }
 
 int Run::candidates_wanted() const {

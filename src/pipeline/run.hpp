@@ -87,6 +87,7 @@ class Run : public std::enable_shared_from_this<Run> {
         int passage = -1;
         int attempt = 0;    ///< author calls made for this slot
         int on_passage = 0; ///< author calls made on the current passage
+        std::string focus;  ///< the term its author call is asked to test first
     };
 
     /// True once the run must stop; turns a cross-thread request into a real cancel().
@@ -118,6 +119,11 @@ class Run : public std::enable_shared_from_this<Run> {
     /// Stores the test as it ends and sends the last progress event.
     void store_final();
     int next_passage();
+    /// Steers the slot's next author call: a focus term of its passage that no other slot
+    /// has and that recurs least in the context, away from the other questions' terms.
+    Steering steering_for(Slot& slot);
+    /// How often each word occurs in a context (computed when first asked for).
+    const std::map<std::string, int, std::less<>>& word_counts(std::size_t context);
     /// Candidates for the next author call: the configured number until enough have been
     /// judged, then as few as give one that passes with about 95 % odds at the pass rate seen.
     int candidates_wanted() const;
@@ -129,8 +135,10 @@ class Run : public std::enable_shared_from_this<Run> {
     std::shared_ptr<const Document> source_;
     std::shared_ptr<const std::string> document_; ///< source_'s text, shared with providers
     QuoteIndex quotes_;
-    AcceptedQuestions accepted_checks_; ///< setup_.accepted, prepared for the checks
-    PendingStems pending_stems_;        ///< of the candidates at the judge, by slot
+    AcceptedQuestions accepted_checks_;  ///< setup_.accepted, prepared for the checks
+    PendingStems pending_stems_;         ///< of the candidates at the judge, by slot
+    std::map<int, std::string> focuses_; ///< slot position -> its focus term
+    std::map<std::size_t, std::map<std::string, int, std::less<>>> word_counts_;
     std::vector<Passage> passages_;
     std::vector<Context> contexts_;       ///< what calls send as the document
     std::vector<std::size_t> context_of_; ///< passage index -> its context

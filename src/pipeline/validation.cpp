@@ -161,12 +161,24 @@ std::optional<std::string_view> check_candidate(const Candidate& c, const QuoteI
 
 void PendingStems::add(int slot, const std::vector<Candidate>& candidates) {
     auto& stems = stems_[slot];
-    for (const auto& c : candidates)
+    auto& keys = keys_[slot];
+    for (const auto& c : candidates) {
         stems.push_back(lower(normalize_whitespace(c.stem)));
+        if (c.answer_index >= 0 && static_cast<std::size_t>(c.answer_index) < c.options.size())
+            keys.push_back(canonical_option(c.options[static_cast<std::size_t>(c.answer_index)]));
+    }
 }
 
 void PendingStems::remove(int slot) {
     stems_.erase(slot);
+    keys_.erase(slot);
+}
+
+std::vector<std::string> PendingStems::keys_except(int slot) const {
+    std::vector<std::string> keys;
+    for (const auto& [other, list] : keys_)
+        if (other != slot) keys.insert(keys.end(), list.begin(), list.end());
+    return keys;
 }
 
 int PendingStems::blocked_by(int slot, const Candidate& c) const {

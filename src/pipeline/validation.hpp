@@ -46,9 +46,12 @@ class PendingStems {
     void remove(int slot);
     /// The stems of other slots than `slot` that contain the key of `candidate`.
     int blocked_by(int slot, const Candidate& candidate) const;
+    /// The keys of other slots' candidates than `slot`'s, lower case.
+    std::vector<std::string> keys_except(int slot) const;
 
   private:
     std::map<int, std::vector<std::string>> stems_; ///< lower case, white space normalised
+    std::map<int, std::vector<std::string>> keys_;
 };
 
 class AcceptedQuestions {

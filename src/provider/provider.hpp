@@ -80,6 +80,13 @@ struct CallFailure {
     explicit operator bool() const noexcept { return code != errc::ok; }
 };
 
+/// What an author call is steered towards and away from, so that a test's questions do not
+/// collide: a question whose stem holds another's key gives that answer away.
+struct Steering {
+    std::string focus;              ///< a term of the passage to ask about first; "" for none
+    std::vector<std::string> avoid; ///< other questions' keys and focuses: no key, in no stem
+};
+
 struct AuthorRequest {
     int slot = 0;                                ///< the question position this is for
     std::shared_ptr<const std::string> document; ///< the whole document, shared by the run
@@ -100,6 +107,7 @@ struct AuthorRequest {
     const std::set<std::string>* taken_keys = nullptr;
     /// Their stems (lower case): a new key they show would be given away. Valid as taken_keys.
     const std::vector<std::string>* accepted_stems = nullptr;
+    Steering steering;
     std::uint64_t seed = 0;
 };
 
@@ -219,6 +227,8 @@ class Provider : public Author, public Judge {
     /// Aborts calls in flight; their `done` still runs (with errc::cancelled).
     virtual void cancel() = 0;
 
+    /// Whether author calls read AuthorRequest::steering (the offline author chooses its own).
+    virtual bool steerable() const { return true; }
     /// Whether warm_cache is worth a call before many calls on one context start at once: the
     /// API makes concurrent first requests all write the cache (at 1.25 times the input price).
     virtual bool warms_cache() const { return false; }

@@ -199,8 +199,49 @@ std::vector<KeyedSentence> usable_sentences(std::string_view passage, std::mt199
 
 } // namespace
 
-std::vector<Candidate> write_candidates(std::string_view passage, int count, std::mt19937_64& rng) {
-    const auto sentences = usable_sentences(passage, rng);
+namespace {
+
+bool has_word(std::string_view sentence, std::string_view term) {
+    const auto folded = lower(term);
+    const auto words = words_of(sentence);
+    if (folded.find(' ') != std::string::npos)
+        return lower(sentence).find(folded) != std::string::npos;
+    return std::any_of(words.begin(), words.end(),
+                       [&](const Word& w) { return lower(w.text) == folded; });
+}
+
+/// The sentences without an avoided term (all of them if none is left), those holding the
+/// focus first with it as their first key; keys that are avoided terms dropped.
+std::vector<KeyedSentence> steer(std::vector<KeyedSentence> sentences, const Steering& steering) {
+    const auto avoided = [&](std::string_view text) {
+        return std::any_of(steering.avoid.begin(), steering.avoid.end(),
+                           [&](const std::string& term) { return has_word(text, term); });
+    };
+    std::vector<KeyedSentence> clean;
+    for (auto& s : sentences)
+        if (!avoided(s.sentence)) clean.push_back(s);
+    if (!clean.empty()) sentences = std::move(clean);
+    for (auto& s : sentences) {
+        std::vector<Word> keys;
+        for (const auto& key : s.keys)
+            if (!avoided(key.text)) keys.push_back(key);
+        if (!keys.empty()) s.keys = std::move(keys);
+        const auto focus = std::find_if(s.keys.begin(), s.keys.end(), [&](const Word& w) {
+            return !steering.focus.empty() && lower(w.text) == lower(steering.focus);
+        });
+        if (focus != s.keys.end()) std::rotate(s.keys.begin(), focus, focus + 1);
+    }
+    std::stable_partition(sentences.begin(), sentences.end(), [&](const KeyedSentence& s) {
+        return !steering.focus.empty() && lower(s.keys.front().text) == lower(steering.focus);
+    });
+    return sentences;
+}
+
+} // namespace
+
+std::vector<Candidate> write_candidates(std::string_view passage, int count, std::mt19937_64& rng,
+                                        const Steering& steering) {
+    const auto sentences = steer(usable_sentences(passage, rng), steering);
     std::vector<Candidate> candidates;
     if (sentences.empty()) return candidates;
     // Round-robin over the sentences first, then over each sentence's keys, so that candidates

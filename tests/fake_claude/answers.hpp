@@ -19,9 +19,16 @@ struct Candidate {
     std::string difficulty;
 };
 
+/// What the author's prompt steers towards and away from, obeyed as a model would.
+struct Steering {
+    std::string focus;              ///< the first candidate's key where a sentence has it
+    std::vector<std::string> avoid; ///< terms used as no key and, where possible, in no stem
+};
+
 /// Up to `count` candidates, on different sentences where the passage has enough of them.
 /// Empty only when no sentence of the passage holds a usable key word.
-std::vector<Candidate> write_candidates(std::string_view passage, int count, std::mt19937_64& rng);
+std::vector<Candidate> write_candidates(std::string_view passage, int count, std::mt19937_64& rng,
+                                        const Steering& steering = {});
 
 /// The text between "<tag>\n" and "\n</tag>" (the last such pair), or empty when absent.
 std::string_view tagged_section(std::string_view text, std::string_view tag);

@@ -719,8 +719,16 @@ HttpReply MessagesApi::answer(const ApiCall& call, std::optional<FaultKind> faul
         if (call.kind == CallKind::author) {
             const auto passage = tagged_section(call.user_text, "passage");
             const int count = std::clamp(requested_candidate_count(call.user_text, 3), 0, 100);
+            Steering steering;
+            steering.focus = std::string(tagged_section(call.user_text, "focus"));
+            const auto avoid = tagged_section(call.user_text, "avoid");
+            for (size_t start = 0; start < avoid.size();) {
+                const auto end = std::min(avoid.find('\n', start), avoid.size());
+                if (end > start) steering.avoid.emplace_back(avoid.substr(start, end - start));
+                start = end + 1;
+            }
             const auto candidates =
-                write_candidates(passage.empty() ? call.user_text : passage, count, rng);
+                write_candidates(passage.empty() ? call.user_text : passage, count, rng, steering);
             remember(candidates);
             structured = candidates_json(candidates);
         } else if (call.kind == CallKind::judge) {

@@ -55,6 +55,25 @@ TEST_SUITE("claude_messages") {
         }
     }
 
+    TEST_CASE("steering names the focus and the terms to avoid after the cached document") {
+        mcqgen::ClaudeOptions config;
+        const auto text_of = [&](const Steering& steering) {
+            const auto body =
+                json::parse(author_body(config, OutputMode::json_schema, "THE DOCUMENT", passage(),
+                                        4, mcqgen::QuestionStyle::mixed, steering));
+            const auto& content = body.at("messages").at(0).at("content").as_array();
+            CHECK(content.at(0).at("text").as_string() == "<document>\nTHE DOCUMENT\n</document>");
+            return std::string(content.at(1).at("text").as_string());
+        };
+        const auto plain = text_of({});
+        CHECK(plain.find("<focus>") == std::string::npos);
+        CHECK(plain.find("<avoid>") == std::string::npos);
+        const auto steered = text_of({"Parliament", {"president", "supreme court"}});
+        CHECK(steered.find("<focus>\nParliament\n</focus>") != std::string::npos);
+        CHECK(steered.find("<avoid>\npresident\nsupreme court\n</avoid>") != std::string::npos);
+        CHECK(steered.starts_with(plain)); // the task as before, then the steering
+    }
+
     TEST_CASE("a style other than mixed asks for that form after the cached document") {
         using mcqgen::QuestionStyle;
         mcqgen::ClaudeOptions config;
