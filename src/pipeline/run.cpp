@@ -377,11 +377,12 @@ template <class Visit> void for_each_word(std::string_view text, Visit visit) {
 }
 
 const std::map<std::string, int, std::less<>>& Run::word_counts(std::size_t context) {
-    auto [at, fresh] = word_counts_.try_emplace(context);
-    if (fresh)
-        for_each_word(*contexts_[context].text,
-                      [&](std::string_view word) { ++at->second[std::string(word)]; });
-    return at->second;
+    const auto found = word_counts_.find(context);
+    if (found != word_counts_.end()) return found->second;
+    auto& counts = word_counts_[context];
+    for_each_word(*contexts_[context].text,
+                  [&counts](std::string_view word) { ++counts[std::string(word)]; });
+    return counts;
 }
 
 Steering Run::steering_for(Slot& slot) {
