@@ -29,9 +29,9 @@ constexpr std::size_t max_line_bytes = 64 * 1024 * 1024;
 /// run before its calls fail.
 constexpr int max_lost_creates = 2;
 using batch_status::creating;
+using batch_status::not_made;
 using batch_status::not_ours;
 using batch_status::replaced;
-constexpr const char* not_made_status = batch_status::not_made;
 
 /// Where to look for a batch whose create was sent at `sent` (RFC 3339): a little earlier,
 /// since the API's clock and ours may differ.
@@ -313,13 +313,13 @@ void BatchProvider::create(std::vector<Queued> items) {
             if (stopped_) return;
             if (response.unanswered) return find_lost(intent_id, response.message);
             if (response.error != errc::ok)
-                return not_made(intent_id, response.error,
-                                "creating a Message Batch failed: " + response.message);
+                return drop_intent(intent_id, response.error,
+                                   "creating a Message Batch failed: " + response.message);
             std::error_code ec;
             const auto value = json::parse(response.body, ec);
             if (ec || !value.is_object())
-                return not_made(intent_id, errc::bad_response,
-                                "the batch create response is not a batch");
+                return drop_intent(intent_id, errc::bad_response,
+                                   "the batch create response is not a batch");
             adopt(intent_id, value.as_object());
         },
         HttpsClient::Resend::never_unanswered);
@@ -343,44 +343,43 @@ BatchProvider::Batch& BatchProvider::keep(BatchRecord record) {
 void BatchProvider::find_lost(const std::string& intent_id, const std::string& why) {
     log("the answer to creating a Message Batch was lost (" + why +
         "); looking for the batch among the recent ones");
-    client().call(HttpsClient::Method::get, std::string(batches_path) + "?limit=100", {},
-                  [this, intent_id](ApiResponse response) {
-                      if (stopped_) return;
-                      if (response.error != errc::ok) {
-                          // Sent again, it might be paid twice; the intent stays for a resume.
-                          Batch& intent = *batches_.at(intent_id);
-                          intent.busy = false;
-                          return fail_waiting(&intent, response.error,
-                                              "the answer to creating a Message Batch was lost "
-                                              "and the batches could not be listed: " +
-                                                  response.message);
-                      }
-                      const Batch& intent = *batches_.at(intent_id);
-                      const auto known = [this](const std::string& id) {
-                          return batches_.count(id) != 0;
-                      };
-                      const auto batch = lost_batch(response.body, intent.record.custom_ids.size(),
-                                                    lookup_start(intent.record.created_at), known);
-                      if (batch) {
-                          log("found Message Batch " + text_field(*batch, "id") +
-                              ", made before its answer was lost; its results will show "
-                              "whether it is ours");
-                          return adopt(intent_id, *batch);
-                      }
-                      if (++lost_creates_ > max_lost_creates)
-                          return not_made(intent_id, errc::network,
-                                          "creating a Message Batch failed: its answer was lost " +
-                                              std::to_string(lost_creates_) + " times");
-                      log("the batch was not made; submitting its requests again");
-                      not_made(intent_id, errc::ok, {});
-                  });
+    client().call(
+        HttpsClient::Method::get, std::string(batches_path) + "?limit=100", {},
+        [this, intent_id](ApiResponse response) {
+            if (stopped_) return;
+            if (response.error != errc::ok) {
+                // Sent again, it might be paid twice; the intent stays for a resume.
+                Batch& intent = *batches_.at(intent_id);
+                intent.busy = false;
+                return fail_waiting(&intent, response.error,
+                                    "the answer to creating a Message Batch was lost "
+                                    "and the batches could not be listed: " +
+                                        response.message);
+            }
+            const Batch& intent = *batches_.at(intent_id);
+            const auto known = [this](const std::string& id) { return batches_.count(id) != 0; };
+            const auto batch = lost_batch(response.body, intent.record.custom_ids.size(),
+                                          lookup_start(intent.record.created_at), known);
+            if (batch) {
+                log("found Message Batch " + text_field(*batch, "id") +
+                    ", made before its answer was lost; its results will show "
+                    "whether it is ours");
+                return adopt(intent_id, *batch);
+            }
+            if (++lost_creates_ > max_lost_creates)
+                return drop_intent(intent_id, errc::network,
+                                   "creating a Message Batch failed: its answer was lost " +
+                                       std::to_string(lost_creates_) + " times");
+            log("the batch was not made; submitting its requests again");
+            drop_intent(intent_id, errc::ok, {});
+        });
 }
 
-void BatchProvider::not_made(const std::string& intent_id, errc code, const std::string& why) {
+void BatchProvider::drop_intent(const std::string& intent_id, errc code, const std::string& why) {
     auto found = batches_.find(intent_id);
     auto intent = std::move(found->second);
     batches_.erase(found);
-    record(*intent, not_made_status);
+    record(*intent, not_made);
     for (const auto& custom_id : intent->record.custom_ids) {
         batch_of_.erase(custom_id);
         auto body = parked_.extract(custom_id);
@@ -397,8 +396,8 @@ void BatchProvider::not_made(const std::string& intent_id, errc code, const std:
 void BatchProvider::adopt(const std::string& intent_id, const json::object& created) {
     const std::string id = text_field(created, "id");
     if (id.empty() || batches_.count(id))
-        return not_made(intent_id, errc::bad_response,
-                        "the batch create response has no new batch id");
+        return drop_intent(intent_id, errc::bad_response,
+                           "the batch create response has no new batch id");
     auto found = batches_.find(intent_id);
     auto intent = std::move(found->second);
     batches_.erase(found);
@@ -660,8 +659,7 @@ void BatchProvider::use_ledger(BatchLedger* ledger) {
     lost_creates_ = 0;
     test_tag_ = short_hash(ledger->test_id());
     for (auto& record : ledger->batches()) {
-        if (record.status == not_ours || record.status == replaced ||
-            record.status == not_made_status)
+        if (record.status == not_ours || record.status == replaced || record.status == not_made)
             continue;
         Batch& batch = keep(std::move(record));
         if (batch.record.status != creating) continue;

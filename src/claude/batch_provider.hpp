@@ -83,7 +83,7 @@ class BatchProvider final : public Provider {
     void adopt(const std::string& intent_id, const boost::json::object& created);
     /// Drops an intent whose batch was not made: its calls fail with `code`, or with errc::ok
     /// are queued again.
-    void not_made(const std::string& intent_id, errc code, const std::string& why);
+    void drop_intent(const std::string& intent_id, errc code, const std::string& why);
     /// Takes `record` as a batch of this provider, its calls mapped to it.
     Batch& keep(BatchRecord record);
     static std::vector<std::string> ids_of(const std::vector<Queued>& items);

@@ -71,27 +71,14 @@ constexpr int recurring_key_uses = 3;
 // terms to avoid.
 constexpr std::size_t min_focus_letters = 5, max_avoided_terms = 80;
 
-bool is_word_char(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0;
-}
-
-// Whether `key` occurs as a whole phrase in `text` more than recurring_key_uses times, as
-// written or with its first letter's case changed.
-bool recurs(std::string_view text, std::string key) {
-    if (key.empty()) return false;
-    int uses = 0;
-    for (int variant = 0; variant < 2; ++variant) {
-        for (auto at = text.find(key); at != std::string_view::npos; at = text.find(key, at + 1)) {
-            const auto end = at + key.size();
-            if ((at == 0 || !is_word_char(text[at - 1])) &&
-                (end == text.size() || !is_word_char(text[end])) && ++uses > recurring_key_uses)
-                return true;
-        }
-        const auto first = static_cast<unsigned char>(key.front());
-        key.front() =
-            static_cast<char>(std::isupper(first) ? std::tolower(first) : std::toupper(first));
+// The words of a text: runs of letters and digits.
+template <class Visit> void for_each_word(std::string_view text, Visit visit) {
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= text.size(); ++i) {
+        if (i < text.size() && std::isalnum(static_cast<unsigned char>(text[i]))) continue;
+        if (i > start) visit(text.substr(start, i - start));
+        start = i + 1;
     }
-    return false;
 }
 
 // Moves the passages that already gave a stored question (on resume) to the end of the plan.
@@ -341,7 +328,7 @@ void Run::on_judged(std::shared_ptr<Slot> slot, std::vector<Candidate> candidate
     // The winner blocks as few other slots' candidates as it can: first those still at the
     // judge whose stems hold its key, then likely later ones (a key that recurs in the
     // context); the best score among equals.
-    const auto& context = *context_for(slot->passage);
+    const auto context = context_of_[static_cast<std::size_t>(slot->passage)];
     std::vector<std::pair<int, bool>> blocking(candidates.size());
     for (const auto& entry : passed) {
         const auto& c = candidates[entry.second];
@@ -366,16 +353,6 @@ void Run::on_judged(std::shared_ptr<Slot> slot, std::vector<Candidate> candidate
     retry_slot(slot);
 }
 
-// The words of a text: runs of letters and digits.
-template <class Visit> void for_each_word(std::string_view text, Visit visit) {
-    std::size_t start = 0;
-    for (std::size_t i = 0; i <= text.size(); ++i) {
-        if (i < text.size() && is_word_char(text[i])) continue;
-        if (i > start) visit(text.substr(start, i - start));
-        start = i + 1;
-    }
-}
-
 const std::map<std::string, int, std::less<>>& Run::word_counts(std::size_t context) {
     const auto found = word_counts_.find(context);
     if (found != word_counts_.end()) return found->second;
@@ -383,6 +360,29 @@ const std::map<std::string, int, std::less<>>& Run::word_counts(std::size_t cont
     for_each_word(*contexts_[context].text,
                   [&counts](std::string_view word) { ++counts[std::string(word)]; });
     return counts;
+}
+
+// A phrase occurs at most as often as its rarest word, counted as written and with its first
+// letter's case changed.
+bool Run::recurs(std::size_t context, std::string_view key) {
+    const auto& counts = word_counts(context);
+    auto uses = [&counts](std::string word) {
+        int n = 0;
+        for (int variant = 0; variant < 2; ++variant) {
+            const auto it = counts.find(word);
+            if (it != counts.end()) n += it->second;
+            const auto first = static_cast<unsigned char>(word.front());
+            word.front() =
+                static_cast<char>(std::isupper(first) ? std::tolower(first) : std::toupper(first));
+        }
+        return n;
+    };
+    int rarest = -1;
+    for_each_word(key, [&](std::string_view w) {
+        const int n = uses(std::string(w));
+        if (rarest < 0 || n < rarest) rarest = n;
+    });
+    return rarest > recurring_key_uses;
 }
 
 Steering Run::steering_for(Slot& slot) {

@@ -124,6 +124,9 @@ class Run : public std::enable_shared_from_this<Run> {
     Steering steering_for(Slot& slot);
     /// How often each word occurs in a context (computed when first asked for).
     const std::map<std::string, int, std::less<>>& word_counts(std::size_t context);
+    /// Whether `key` likely occurs in the context more often than a key should (it would be in
+    /// other questions' stems and give this one's answer away).
+    bool recurs(std::size_t context, std::string_view key);
     /// Candidates for the next author call: the configured number until enough have been
     /// judged, then as few as give one that passes with about 95 % odds at the pass rate seen.
     int candidates_wanted() const;
