@@ -207,11 +207,52 @@ struct Fit {
     bool in_document;
 };
 
+// A gloss's definition (before its quoted examples): the words that say what a meaning is.
+std::set<std::string> defining_words(const std::string& gloss) {
+    static const std::set<std::string> vague = {"someone",    "something", "person", "people",
+                                                "especially", "usually",   "often",  "used",
+                                                "make",       "made",      "having", "being"};
+    std::set<std::string> words;
+    for (auto word : content_words(gloss.substr(0, gloss.find("; \""))))
+        if (word.size() >= 4 && !vague.count(word)) words.insert(singular(std::move(word)));
+    return words;
+}
+
+// Two meanings defined by a common word besides the parent they share are near-synonyms: an
+// "opinion" is "a personal belief ... not founded on proof", a "conviction" "an unshakable
+// belief ... without need for proof"; "universities" and "academies" are both of "higher
+// learning". Either would be right in the key's place.
+// Things are told apart by their parts and sizes ("a bowed stringed instrument slightly larger
+// than a violin" is no violin), so only abstract classes are tested.
+bool defined_alike(const Term& key, const std::set<std::string>& key_words,
+                   const std::string& sister_gloss, const std::string& parent) {
+    static const std::set<std::string> abstract = {
+        "noun.act",   "noun.attribute", "noun.cognition",  "noun.communication", "noun.feeling",
+        "noun.group", "noun.person",    "noun.possession", "noun.relation",      "noun.state"};
+    if (!abstract.count(key.group)) return false;
+    const auto parent_words = defining_words(parent);
+    for (const auto& word : defining_words(sister_gloss))
+        if (key_words.count(word) && !parent_words.count(word) && word != key.cue) return true;
+    return false;
+}
+
+// A plural key needs count nouns: a meaning defined as "a ..." or "one ..." is one; "the
+// activities of educating" is not ("educations", "lowercases" are no English).
+bool countable(const std::string& gloss) {
+    for (const char* start : {"a ", "an ", "any ", "one ", "someone ", "something "})
+        if (gloss.rfind(start, 0) == 0) return true;
+    return false;
+}
+
 // A common noun's WordNet relatives in one of its meanings, `generation` levels out (1:
 // sisters), in the key's lexical class, inflected like the key, familiar words first and words
 // of the document before others; none without three.
 std::vector<Fit> relatives(const Inventory& inventory, const Term& key,
-                           const std::set<std::string>& taken, std::size_t sense, int generation) {
+                           const std::set<std::string>& taken, std::size_t sense,
+                           const std::set<std::string>& key_words, int generation) {
+    // "letters" is a lemma of its own (the literary culture) and the plural of "letter".
+    const bool plural_key = lower(key.text) != lower(key.cue) ||
+                            wordnet::base_forms(key.text, wordnet::Pos::noun).size() > 1;
     std::vector<Fit> fits;
     for (const auto& sister :
          wordnet::sense_sisters(key.cue, wordnet::Pos::noun, sense, 60, generation)) {
@@ -234,6 +275,9 @@ std::vector<Fit> relatives(const Inventory& inventory, const Term& key,
         const double ratio =
             static_cast<double>(text.size()) / static_cast<double>(key.text.size());
         if (ratio < 0.5 || ratio > 2 || excluded(taken, lower(text))) continue;
+        const auto gloss = wordnet::gloss(wordnet::Pos::noun, sister.synset);
+        if (defined_alike(key, key_words, gloss, sister.hypernym)) continue;
+        if (plural_key && inventory.weight(lower(text)) == 0 && !countable(gloss)) continue;
         fits.push_back({std::move(text), std::log1p(sister.familiarity) + (in_document ? 1.5 : 0),
                         in_document});
     }
@@ -267,14 +311,20 @@ int gloss_overlap(const Inventory& inventory, const Term& key, const std::string
 void offer_sisters(const Inventory& inventory, const Term& key, const std::set<std::string>& taken,
                    Pool& pool) {
     const auto meanings = wordnet::senses(key.cue, wordnet::Pos::noun);
+    // A distractor defined like any meaning of the key is too close, whichever meaning the
+    // reader has in mind.
+    std::set<std::string> key_words;
+    for (const auto& meaning : meanings)
+        key_words.merge(defining_words(meaning.gloss));
     std::vector<Fit> best;
     double best_score = -1;
     for (std::size_t i = 0; i < meanings.size(); ++i) {
         const int overlap = gloss_overlap(inventory, key, meanings[i].gloss);
         if (!meanings[i].attested && overlap < 2) continue;
-        auto fits = near_synonym_class(key.group) ? relatives(inventory, key, taken, i, 2)
-                                                  : std::vector<Fit>{};
-        if (fits.empty()) fits = relatives(inventory, key, taken, i, 1);
+        auto fits = near_synonym_class(key.group)
+                        ? relatives(inventory, key, taken, i, key_words, 2)
+                        : std::vector<Fit>{};
+        if (fits.empty()) fits = relatives(inventory, key, taken, i, key_words, 1);
         if (fits.empty()) continue;
         const auto uses =
             std::count_if(fits.begin(), fits.end(), [](const Fit& f) { return f.in_document; });

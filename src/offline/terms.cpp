@@ -353,6 +353,8 @@ Term number_term(std::string_view s, const std::vector<Word>& words, std::size_t
                  return std::isalpha(byte) || byte >= 0x80;
              }))
         unit = "identifier"; // "i386", "lost8" (a footnote mark), "│866" (a table cell)
+    else if (w.size() > 1 && w[0] == '0' && std::isdigit(static_cast<unsigned char>(w[1])))
+        unit = "identifier"; // "0001001": a code, not a quantity
     return make_term(Kind::number, s, words[i].begin, end, unit);
 }
 
@@ -439,6 +441,8 @@ std::optional<Term> noun_term(std::string_view s, const std::vector<Word>& words
     }
     if (lw.size() > 4 && lw.compare(lw.size() - 3, 3, "ing") == 0)
         return std::nullopt; // "by calling": a verb's form
+    if (lower(words[i - 1].text) == "one" && lw.back() == 's')
+        return std::nullopt; // "one needs to ask": "one" is the subject of a verb
     // "the original", "a classical": an adjective WordNet also lists as a rare noun.
     if (wordnet::familiarity(lw, wordnet::Pos::adjective) >
         wordnet::familiarity(lw, wordnet::Pos::noun))

@@ -444,7 +444,10 @@ SynsetRef read_synset_locked(int pos, long offset) {
 std::string gloss_locked(int pos, long offset) {
     std::string line = data_line_locked(pos, offset);
     const auto bar = line.find(" | ");
-    if (bar == std::string::npos) return {};
+    const auto first = line.find(' ');
+    // An offset from a caller may point into the middle of a line.
+    if (bar == std::string::npos || number(std::string_view(line).substr(0, first), 10) != offset)
+        return {};
     line.erase(0, bar + 3);
     while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
         line.pop_back();
@@ -819,6 +822,7 @@ std::vector<Sister> sisters_locked(Database& db, const std::string& key, int pos
                 if (!best || !seen.insert(lower(best->lemma)).second) continue;
                 best->hypernym = readable(parent->words.front());
                 best->lexical_class = lexfile_name(child->fnum);
+                best->synset = child_offset;
                 found.push_back(std::move(*best));
             }
         }
@@ -1149,6 +1153,11 @@ std::vector<Sense> senses(std::string_view lemma, Pos pos, std::size_t most) {
             found.push_back({gloss_locked(p, offsets[i]), attested(tags, i)});
         return found;
     });
+}
+
+std::string gloss(Pos pos, long synset) {
+    return with_database(std::string(),
+                         [&](Database&) { return gloss_locked(c_pos(pos), synset); });
 }
 
 std::vector<Sister> sense_sisters(std::string_view lemma, Pos pos, std::size_t sense,

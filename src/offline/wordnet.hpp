@@ -58,6 +58,7 @@ struct Sister {
     int sense = 0;
     std::string hypernym;      ///< the shared parent it was found under
     std::string lexical_class; ///< of the sister's synset
+    long synset = 0;           ///< the sister's synset, for gloss()
 };
 
 /// Sister terms of the lemma's `senses` most frequent senses (the first always, a further one
@@ -80,6 +81,9 @@ struct Sense {
 
 /// The lemma's meanings, most frequent first, at most `most`.
 std::vector<Sense> senses(std::string_view lemma, Pos pos, std::size_t most = 8);
+
+/// The gloss of a sister's meaning (Sister::synset), "" when there is none.
+std::string gloss(Pos pos, long synset);
 
 /// As sister_terms, for one meaning only: `sense` indexes senses(). `generation` 2 gives the
 /// sisters of the hypernyms instead ("dismay", a fear: "anger", "joy"), for meanings whose own

@@ -128,6 +128,10 @@ TEST_SUITE("offline generator") {
             INFO(d);
             CHECK(d.back() == '%');
         }
+        // A number written with a leading zero is a code: nothing of its kind to vary.
+        const auto code = extract_terms("The tab is the character 0001001 in that table.");
+        REQUIRE(code.size() == 1);
+        CHECK(code.front().group == "identifier");
         const auto year = terms_by_text(inventory, si).at("1999");
         const auto years = pick_distractors(inventory, year, terms, random);
         REQUIRE(years.size() == 3);
@@ -153,6 +157,32 @@ TEST_SUITE("offline generator") {
             INFO(d);
             CHECK(d.find_first_not_of("abcdefghijklmnopqrstuvwxyz- ") == std::string::npos);
             CHECK(d.substr(d.size() >= 3 ? d.size() - 3 : 0) != "lin");
+        }
+    }
+
+    TEST_CASE("a common noun's distractors are neither near-synonyms nor uncountable plurals") {
+        // Written for this test: "opinions" has the near-synonym "convictions" (both beliefs
+        // held without proof) and "letters" the sister "lowercase", which has no plural.
+        const Inventory inventory(
+            "The committee weighed the opinions of the members before the vote. "
+            "The painter drew the letters of the sign in gold paint.");
+        for (const std::string key : {"opinions", "letters"}) {
+            const auto si = sentence_with(inventory, key);
+            const auto terms = inventory.terms_of(si, true);
+            const auto found = terms_by_text(inventory, si);
+            REQUIRE(found.count(key));
+            for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+                SeededRandom random(seed);
+                const auto distractors = pick_distractors(inventory, found.at(key), terms, random);
+                REQUIRE(distractors.size() == 3);
+                for (const auto& d : distractors) {
+                    INFO(key << ": " << d);
+                    CHECK(d != "convictions");
+                    CHECK(d != "lowercases");
+                    CHECK(d != "uppercases");
+                    CHECK(d.back() == 's');
+                }
+            }
         }
     }
 

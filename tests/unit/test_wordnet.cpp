@@ -133,6 +133,8 @@ TEST_SUITE("wordnet") {
         CHECK(town->sense == 1); // town's first meaning
         CHECK(town->familiarity > 0);
         CHECK(town->familiarity <= wn::familiarity("town", Pos::noun)); // one sense of its total
+        CHECK(wn::gloss(Pos::noun, town->synset).find("urban area") != std::string::npos);
+        CHECK(wn::gloss(Pos::noun, town->synset + 1).empty()); // not the start of a synset
         CHECK(wn::sister_terms("city", Pos::noun, 2, 3).size() == 3);
         CHECK(lemmas(wn::sister_terms("city", Pos::noun, 2, 3)) ==
               std::vector<std::string>(names.begin(), names.begin() + 3));
